@@ -1,0 +1,242 @@
+/**
+ * Starts and stops the local development cluster (dev and tests only): etcd and a real
+ * kube-apiserver on loopback with RBAC, then the CRDs, catalogue, RBAC and seeded tenants.
+ *
+ * State lives in {@link stateDir}; ports are chosen once and kept in `state.json`, so a restarted
+ * cluster comes back on the same address and a running portal reconnects by itself.
+ * See ../shared/spec/dev-cluster.md for the flags and their sources.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { files, projectRoot, stateDir } from "./paths";
+import { ensurePki } from "./pki";
+import { adminClient, apply, request, waitEstablished, type AdminClient } from "./kube";
+import { catalogue, customResourceDefinitions, rbac, seededTenantObjects } from "./manifests";
+
+/** What `state.json` holds. */
+interface ClusterState {
+  etcdPort: number;
+  etcdPeerPort: number;
+  apiserverPort: number;
+  pids: { etcd?: number; apiserver?: number };
+}
+
+/** What a started cluster offers its callers. */
+export interface ClusterInfo {
+  /** `https://127.0.0.1:<port>` */
+  server: string;
+  adminKubeconfig: string;
+  portalKubeconfig: string;
+}
+
+type Log = (line: string) => void;
+const defaultLog: Log = (line) => process.stderr.write(`[cluster] ${line}\n`);
+
+function readState(): ClusterState | null {
+  try {
+    return JSON.parse(fs.readFileSync(files.state, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+function writeState(state: ClusterState): void {
+  fs.writeFileSync(files.state, JSON.stringify(state, null, 2));
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Starts `cmd` detached from this process, output appended to `logFile`; returns its pid. */
+function startDetached(cmd: string, args: string[], logFile: string): number {
+  const fd = fs.openSync(logFile, "a");
+  const child = spawn(cmd, args, { detached: true, stdio: ["ignore", fd, fd] });
+  fs.closeSync(fd);
+  child.unref();
+  if (!child.pid) throw new Error(`could not start ${cmd}`);
+  return child.pid;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, pid?: number, logFile?: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    if (pid && !isAlive(pid)) {
+      const tail = logFile ? fs.readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
+      throw new Error(`${what} exited during start-up; last lines of ${logFile}:\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${what} not ready after ${timeoutMs} ms (see ${logFile})`);
+}
+
+function kubeconfig(server: string, pki: string, user: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- name: hikube-dev",
+    "  cluster:",
+    `    server: ${server}`,
+    `    certificate-authority: ${path.join(pki, "ca.crt")}`,
+    "users:",
+    `- name: ${user}`,
+    "  user:",
+    `    client-certificate: ${path.join(pki, `${user}.crt`)}`,
+    `    client-key: ${path.join(pki, `${user}.key`)}`,
+    "contexts:",
+    `- name: ${user}@hikube-dev`,
+    "  context:",
+    "    cluster: hikube-dev",
+    `    user: ${user}`,
+    `current-context: ${user}@hikube-dev`,
+    "",
+  ].join("\n");
+}
+
+/** Builds (first time) or finds the binaries; returns the folder holding kube-apiserver and etcd. */
+function ensureBinaries(log: Log): string {
+  log("checking binaries (first run builds kube-apiserver from the Go module proxy: 5-20 min)");
+  const out = execFileSync("bash", [path.join(projectRoot, "dev-cluster", "scripts", "ensure-binaries.sh")],
+    { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  return out.trim().split("\n").pop()!;
+}
+
+async function isReady(client: AdminClient): Promise<boolean> {
+  const res = await request(client, "GET", "/readyz");
+  return res.status === 200;
+}
+
+/**
+ * Starts the cluster unless it already runs, then (re)applies the objects it installs.
+ * Idempotent; prints what it does through `log`. Throws with the failing step's log tail.
+ */
+export async function startCluster(log: Log = defaultLog): Promise<ClusterInfo> {
+  const t0 = Date.now();
+  fs.mkdirSync(stateDir, { recursive: true });
+  const bin = ensureBinaries(log);
+  log("certificates");
+  ensurePki(files.pki);
+
+  let state = readState();
+  if (!state) {
+    state = { etcdPort: 0, etcdPeerPort: 0, apiserverPort: 0, pids: {} };
+    const preferred = { etcdPort: 23790, etcdPeerPort: 23800, apiserverPort: 16443 };
+    for (const key of ["etcdPort", "etcdPeerPort", "apiserverPort"] as const) {
+      state[key] = process.env.HIKUBE_CLUSTER_DIR || !(await portIsFree(preferred[key])) ? await freePort() : preferred[key];
+    }
+    writeState(state);
+  }
+  const client = adminClient(files.pki, state.apiserverPort);
+  const server = `https://127.0.0.1:${state.apiserverPort}`;
+
+  if (!isAlive(state.pids.etcd)) {
+    log(`starting etcd on 127.0.0.1:${state.etcdPort}`);
+    const peer = `http://127.0.0.1:${state.etcdPeerPort}`;
+    const clientUrl = `http://127.0.0.1:${state.etcdPort}`;
+    state.pids.etcd = startDetached(path.join(bin, "etcd"), [
+      "--name", "hikube-dev", "--data-dir", files.etcdData,
+      "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
+      "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+      "--initial-cluster", `hikube-dev=${peer}`,
+    ], files.etcdLog);
+    writeState(state);
+    await waitFor("etcd", async () => (await fetch(`${clientUrl}/health`)).ok, 20_000, state.pids.etcd, files.etcdLog);
+  }
+
+  if (!isAlive(state.pids.apiserver) || !(await isReady(client).catch(() => false))) {
+    if (!isAlive(state.pids.apiserver)) {
+      log(`starting kube-apiserver on ${server}`);
+      const pki = (f: string) => path.join(files.pki, f);
+      state.pids.apiserver = startDetached(path.join(bin, "kube-apiserver"), [
+        `--etcd-servers=http://127.0.0.1:${state.etcdPort}`,
+        "--bind-address=127.0.0.1", `--secure-port=${state.apiserverPort}`, "--advertise-address=127.0.0.1",
+        "--endpoint-reconciler-type=none", "--service-cluster-ip-range=10.0.0.0/24",
+        `--service-account-issuer=${server}`,
+        `--service-account-key-file=${pki("sa.key")}`, `--service-account-signing-key-file=${pki("sa.key")}`,
+        `--tls-cert-file=${pki("apiserver.crt")}`, `--tls-private-key-file=${pki("apiserver.key")}`,
+        `--client-ca-file=${pki("ca.crt")}`,
+        "--authorization-mode=RBAC",
+        "--disable-admission-plugins=ServiceAccount",
+        "--allow-privileged=true",
+        // Aggregation layer (the KubeVirt stand-in registers subresources.kubevirt.io behind it).
+        `--requestheader-client-ca-file=${pki("front-proxy-ca.crt")}`,
+        "--requestheader-allowed-names=front-proxy-client",
+        "--requestheader-username-headers=X-Remote-User",
+        "--requestheader-group-headers=X-Remote-Group",
+        "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+        `--proxy-client-cert-file=${pki("front-proxy-client.crt")}`,
+        `--proxy-client-key-file=${pki("front-proxy-client.key")}`,
+        "--profiling=false",
+      ], files.apiserverLog);
+      writeState(state);
+    }
+    log("waiting for kube-apiserver /readyz");
+    await waitFor("kube-apiserver", () => isReady(client), 60_000, state.pids.apiserver, files.apiserverLog);
+  }
+
+  fs.writeFileSync(files.adminKubeconfig, kubeconfig(server, files.pki, "admin"));
+  fs.writeFileSync(files.portalKubeconfig, kubeconfig(server, files.pki, "portal"));
+
+  log("installing CustomResourceDefinitions (Cozystack apps, KubeVirt, CDI, instance types)");
+  const crds = customResourceDefinitions();
+  for (const obj of crds) await apply(client, obj);
+  await waitEstablished(client, crds.map((c) => c.metadata.name));
+  log("installing RBAC, seeded tenants and the instance-type catalogue");
+  const objects = [...rbac(), ...seededTenantObjects(), ...catalogue()];
+  await Promise.all(objects.map((obj) => apply(client, obj)));
+  client.agent.destroy();
+  log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server} (kubeconfig: ${files.portalKubeconfig})`);
+  return { server, adminKubeconfig: files.adminKubeconfig, portalKubeconfig: files.portalKubeconfig };
+}
+
+/** Stops kube-apiserver and etcd (SIGTERM, then SIGKILL after 5 s). With `purge`, deletes the state. */
+export async function stopCluster(opts: { purge?: boolean; log?: Log } = {}): Promise<void> {
+  const log = opts.log ?? defaultLog;
+  const state = readState();
+  for (const name of ["apiserver", "etcd"] as const) {
+    const pid = state?.pids[name];
+    if (!isAlive(pid)) continue;
+    log(`stopping ${name} (pid ${pid})`);
+    process.kill(pid!, "SIGTERM");
+    const deadline = Date.now() + 5000;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (isAlive(pid)) process.kill(pid!, "SIGKILL");
+  }
+  if (state) {
+    state.pids = {};
+    writeState(state);
+  }
+  if (opts.purge) {
+    log(`removing ${stateDir}`);
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+}

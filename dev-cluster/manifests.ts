@@ -1,0 +1,200 @@
+/**
+ * The objects the local cluster installs (dev and tests only): CustomResourceDefinitions, the
+ * instance-type catalogue, RBAC for the tenant levels and the portal, and the seeded tenants.
+ *
+ * Sources: the Cozystack vm-instance / vm-disk `values.schema.json` (copied from
+ * ../shared/spec/cozystack into dev-cluster/cozystack-schemas), ../shared/spec/cluster-contract.md
+ * for the tenant levels, KubeVirt's `instancetype.kubevirt.io:view` ClusterRole (readable by every
+ * authenticated user) for the catalogue.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import { projectRoot } from "./paths";
+import { seedTenants } from "../prisma/seed-data";
+
+/** A Kubernetes object as plain JSON. */
+export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * Turns a Helm `values.schema.json` into a structural OpenAPI v3 schema accepted by a CRD:
+ * drops `title`, `$schema` and Cozystack's `x-cozystack-*` UI hints (unknown to JSONSchemaProps),
+ * keeps everything else (int-or-string, CEL validations, defaults).
+ */
+export function toStructuralSchema(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "title" || key === "$schema" || key.startsWith("x-cozystack-")) continue;
+    if (key === "properties" && value && typeof value === "object") {
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, JsonSchema>).map(([k, v]) => [k, toStructuralSchema(v)]),
+      );
+    } else if ((key === "items" || key === "additionalProperties") && value && typeof value === "object") {
+      out[key] = toStructuralSchema(value as JsonSchema);
+    } else if ((key === "anyOf" || key === "allOf" || key === "oneOf") && Array.isArray(value)) {
+      out[key] = value.map((v) => toStructuralSchema(v as JsonSchema));
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** Reads one of the vendored Cozystack schemas, e.g. `vm-instance.values.schema.json`. */
+export function readCozystackSchema(file: string): JsonSchema {
+  return JSON.parse(fs.readFileSync(path.join(projectRoot, "dev-cluster", "cozystack-schemas", file), "utf8"));
+}
+
+const statusSchema = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+
+function crd(opts: {
+  group: string; version: string; kind: string; plural: string; singular: string; scope: "Namespaced" | "Cluster";
+  spec: JsonSchema; shortNames?: string[]; columns?: { name: string; type: string; jsonPath: string }[];
+}): KubeObject {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${opts.plural}.${opts.group}` },
+    spec: {
+      group: opts.group,
+      scope: opts.scope,
+      names: { kind: opts.kind, plural: opts.plural, singular: opts.singular, listKind: `${opts.kind}List`, shortNames: opts.shortNames },
+      versions: [{
+        name: opts.version,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: opts.columns ?? [],
+        schema: {
+          openAPIV3Schema: {
+            type: "object",
+            properties: {
+              apiVersion: { type: "string" },
+              kind: { type: "string" },
+              metadata: { type: "object" },
+              spec: opts.spec,
+              status: statusSchema,
+            },
+          },
+        },
+      }],
+    },
+  };
+}
+
+const openSpec = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+
+/** CustomResourceDefinitions for the Cozystack application kinds and the KubeVirt/CDI kinds. */
+export function customResourceDefinitions(): KubeObject[] {
+  const vmInstanceSpec = toStructuralSchema(readCozystackSchema("vm-instance.values.schema.json"));
+  const vmDiskSpec = toStructuralSchema(readCozystackSchema("vm-disk.values.schema.json"));
+  return [
+    crd({ group: "apps.cozystack.io", version: "v1alpha1", kind: "VMInstance", plural: "vminstances", singular: "vminstance",
+      scope: "Namespaced", spec: vmInstanceSpec,
+      columns: [{ name: "InstanceType", type: "string", jsonPath: ".spec.instanceType" }] }),
+    crd({ group: "apps.cozystack.io", version: "v1alpha1", kind: "VMDisk", plural: "vmdisks", singular: "vmdisk",
+      scope: "Namespaced", spec: vmDiskSpec,
+      columns: [{ name: "Storage", type: "string", jsonPath: ".spec.storage" }] }),
+    crd({ group: "kubevirt.io", version: "v1", kind: "VirtualMachine", plural: "virtualmachines", singular: "virtualmachine",
+      scope: "Namespaced", spec: openSpec, shortNames: ["vm", "vms"],
+      columns: [{ name: "Status", type: "string", jsonPath: ".status.printableStatus" }] }),
+    crd({ group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstance", plural: "virtualmachineinstances",
+      singular: "virtualmachineinstance", scope: "Namespaced", spec: openSpec, shortNames: ["vmi", "vmis"],
+      columns: [{ name: "Phase", type: "string", jsonPath: ".status.phase" }] }),
+    crd({ group: "cdi.kubevirt.io", version: "v1beta1", kind: "DataVolume", plural: "datavolumes", singular: "datavolume",
+      scope: "Namespaced", spec: openSpec, shortNames: ["dv", "dvs"],
+      columns: [{ name: "Phase", type: "string", jsonPath: ".status.phase" }, { name: "Progress", type: "string", jsonPath: ".status.progress" }] }),
+    crd({ group: "instancetype.kubevirt.io", version: "v1beta1", kind: "VirtualMachineClusterInstancetype",
+      plural: "virtualmachineclusterinstancetypes", singular: "virtualmachineclusterinstancetype", scope: "Cluster",
+      spec: openSpec, shortNames: ["vmclusterinstancetype", "vmcf"] }),
+    crd({ group: "instancetype.kubevirt.io", version: "v1beta1", kind: "VirtualMachineClusterPreference",
+      plural: "virtualmachineclusterpreferences", singular: "virtualmachineclusterpreference", scope: "Cluster",
+      spec: openSpec, shortNames: ["vmcp", "vmcps"] }),
+  ];
+}
+
+/** The instance types and OS preferences of dev-cluster/manifests/*.yaml. */
+export function catalogue(): KubeObject[] {
+  return ["instancetypes.yaml", "preferences.yaml"].flatMap((file) =>
+    YAML.parseAllDocuments(fs.readFileSync(path.join(projectRoot, "dev-cluster", "manifests", file), "utf8"))
+      .map((doc) => doc.toJS() as KubeObject | null)
+      .filter((o): o is KubeObject => o !== null),
+  );
+}
+
+const readVerbs = ["get", "list", "watch"];
+const writeVerbs = ["create", "update", "patch", "delete"];
+
+/** The tenant levels, lowest first (../shared/spec/cluster-contract.md, "Tenancy and access"). */
+export const tenantLevels = ["view", "use", "admin", "super-admin"] as const;
+
+/**
+ * ClusterRoles for the tenant levels, bound per namespace. Each level includes the one below.
+ * Tenant roles deliberately cannot read VirtualMachine, VirtualMachineInstance or DataVolume: the
+ * portal reads those with its own identity after its gate checked the user's level.
+ */
+export function rbac(): KubeObject[] {
+  const view = [
+    { apiGroups: ["apps.cozystack.io"], resources: ["vminstances", "vmdisks"], verbs: readVerbs },
+    { apiGroups: [""], resources: ["events", "resourcequotas", "limitranges"], verbs: readVerbs },
+  ];
+  const use = [
+    ...view,
+    { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachineinstances/console", "virtualmachineinstances/vnc"], verbs: ["get"] },
+    { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart"], verbs: ["update"] },
+  ];
+  const admin = [
+    ...use,
+    { apiGroups: ["apps.cozystack.io"], resources: ["vminstances", "vmdisks"], verbs: writeVerbs },
+    { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes/source", "uploadtokenrequests"], verbs: ["create"] },
+  ];
+  const superAdmin = [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }];
+  const rulesByLevel = { view, use, admin, "super-admin": superAdmin };
+  const clusterRole = (name: string, rules: unknown[]): KubeObject =>
+    ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules });
+  const clusterRoleBinding = (name: string, role: string, subjects: unknown[]): KubeObject => ({
+    apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role }, subjects,
+  });
+  return [
+    ...tenantLevels.map((level) => clusterRole(`hikube:tenant:${level}`, rulesByLevel[level])),
+    // KubeVirt ships instancetype.kubevirt.io:view bound to system:authenticated: the catalogue is public.
+    clusterRole("instancetype.kubevirt.io:view", [{ apiGroups: ["instancetype.kubevirt.io"],
+      resources: ["virtualmachineclusterinstancetypes", "virtualmachineclusterpreferences"], verbs: readVerbs }]),
+    clusterRoleBinding("instancetype.kubevirt.io:view", "instancetype.kubevirt.io:view",
+      [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "system:authenticated" }]),
+    // Platform admins, as in Cozystack.
+    clusterRoleBinding("cozystack-cluster-admin", "cluster-admin",
+      [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "cozystack-cluster-admin" }]),
+    // The portal's own identity: impersonation, plus read-only access to the status objects that
+    // tenant roles cannot read (the portal's gate checks the user's level before such a read).
+    clusterRole("hikube:portal", [
+      { apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] },
+      { apiGroups: ["kubevirt.io"], resources: ["virtualmachines", "virtualmachineinstances"], verbs: readVerbs },
+      { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes"], verbs: readVerbs },
+    ]),
+    clusterRoleBinding("hikube:portal", "hikube:portal",
+      [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "hikube-portal" }]),
+  ];
+}
+
+/** Namespace `tenant-<name>` and one RoleBinding per level to group `tenant-<name>-<level>`. */
+export function tenantObjects(name: string): KubeObject[] {
+  const namespace = `tenant-${name}`;
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "tenant.cozystack.io/name": name } } },
+    ...tenantLevels.map((level): KubeObject => ({
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding",
+      metadata: { name: `tenant-${name}-${level}`, namespace },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `hikube:tenant:${level}` },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: `tenant-${name}-${level}` }],
+    })),
+  ];
+}
+
+/** Everything the seeded tenants need. */
+export function seededTenantObjects(): KubeObject[] {
+  return seedTenants.flatMap((t) => tenantObjects(t.name));
+}
