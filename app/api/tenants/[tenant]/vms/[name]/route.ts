@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { tenantRoute } from "@/lib/server/gate";
+import { deleteVm } from "@/lib/server/vms";
+
+const deleteVmQuery = z.object({ withDisks: z.enum(["true", "false"]).default("false") });
+
+/** DELETE /api/tenants/{tenant}/vms/{name}?withDisks=true|false → `{ deletedDisks }` */
+export const DELETE = tenantRoute(
+  { permission: "vm.delete", input: deleteVmQuery, audit: { action: "vm.delete", targetKind: "VMInstance" } },
+  async ({ access, input, params }) => deleteVm(access, params.name, input.withDisks === "true"),
+);

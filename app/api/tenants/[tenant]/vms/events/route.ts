@@ -1,0 +1,7 @@
+import { tenantRoute } from "@/lib/server/gate";
+import { vmEventStream } from "@/lib/server/vm-stream";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/tenants/{tenant}/vms/events → text/event-stream of the VM list (see vm-stream.ts). */
+export const GET = tenantRoute({ permission: "vm.read" }, async ({ access, req }) => vmEventStream(access, req.signal));

@@ -1,0 +1,6 @@
+import { sessionRoute } from "@/lib/server/gate";
+import { listTenantAccess } from "@/lib/server/tenancy";
+
+/** GET /api/tenants → the signed-in user's tenants: `[{ name, displayName, role }]`. */
+export const GET = sessionRoute(async ({ principal }) =>
+  (await listTenantAccess(principal)).map(({ tenant, role }) => ({ name: tenant.name, displayName: tenant.displayName, role })));

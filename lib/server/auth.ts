@@ -1,0 +1,128 @@
+/**
+ * Sign-in (next-auth v4, JWT sessions).
+ *
+ * - Local accounts (provider `local`, credentials): the development default; levels come from
+ *   Membership rows, read on every request so a change applies at once.
+ * - OpenID Connect (provider `oidc`, e.g. Keycloak realm `cozy`), switched on when OIDC_ISSUER,
+ *   OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set: levels come from the `groups` claim
+ *   (`tenant-<name>-<level>`, `cozystack-cluster-admin`), kept in the session token.
+ *
+ * Cross-site requests: next-auth's own routes carry its CSRF token; the portal's mutations are
+ * checked by origin in the gate (gate.ts), and the session cookie is SameSite=Lax.
+ */
+import type { NextAuthOptions } from "next-auth";
+import { getServerSession } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { getDb } from "./db";
+import { verifyPassword } from "./password";
+import { platformAdminGroup } from "../shared/permissions";
+
+/** The signed-in user as the server sees it. */
+export interface Principal {
+  /** local username, or the OIDC `preferred_username` (falls back to `sub`) */
+  username: string;
+  displayName: string;
+  source: "local" | "oidc";
+  /** User row id for local accounts; null for OIDC users */
+  userId: string | null;
+  isPlatformAdmin: boolean;
+  /** OIDC `groups` claim; empty for local accounts */
+  groups: string[];
+}
+
+/** What the portal stores in the next-auth JWT. */
+interface PortalToken {
+  username?: string;
+  displayName?: string;
+  source?: "local" | "oidc";
+  userId?: string | null;
+  groups?: string[];
+}
+
+/** Whether the OIDC provider is configured by environment variables. */
+export function isOidcEnabled(): boolean {
+  return Boolean(process.env.OIDC_ISSUER && process.env.OIDC_CLIENT_ID && process.env.OIDC_CLIENT_SECRET);
+}
+
+function oidcProvider(): NextAuthOptions["providers"][number] {
+  const issuer = process.env.OIDC_ISSUER!.replace(/\/$/, "");
+  return {
+    id: "oidc",
+    name: process.env.OIDC_DISPLAY_NAME ?? "Keycloak",
+    type: "oauth",
+    wellKnown: `${issuer}/.well-known/openid-configuration`,
+    clientId: process.env.OIDC_CLIENT_ID,
+    clientSecret: process.env.OIDC_CLIENT_SECRET,
+    idToken: true,
+    checks: ["pkce", "state"],
+    authorization: { params: { scope: process.env.OIDC_SCOPES ?? "openid profile email groups" } },
+    profile(profile: Record<string, unknown>) {
+      return {
+        id: String(profile.sub),
+        name: String(profile.name ?? profile.preferred_username ?? profile.sub),
+        email: typeof profile.email === "string" ? profile.email : null,
+        username: String(profile.preferred_username ?? profile.sub),
+        groups: Array.isArray(profile.groups) ? profile.groups.map(String).map((g) => g.replace(/^\//, "")) : [],
+      };
+    },
+  } as NextAuthOptions["providers"][number];
+}
+
+/** The next-auth configuration shared by the route handler and {@link getPrincipal}. */
+export const authOptions: NextAuthOptions = {
+  secret: process.env.NEXTAUTH_SECRET ?? (process.env.NODE_ENV === "production" ? undefined : "hikube-dev-only-secret"),
+  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  pages: { signIn: "/signin" },
+  providers: [
+    CredentialsProvider({
+      id: "local",
+      name: "Local account",
+      credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials) {
+        const username = credentials?.username?.trim() ?? "";
+        const password = credentials?.password ?? "";
+        if (!username || !password) return null;
+        const user = await getDb().user.findUnique({ where: { username } });
+        if (!user?.passwordHash || !(await verifyPassword(password, user.passwordHash))) return null;
+        return { id: user.id, name: user.displayName, username: user.username, groups: [] } as never;
+      },
+    }),
+    ...(isOidcEnabled() ? [oidcProvider()] : []),
+  ],
+  callbacks: {
+    async jwt({ token, user, account }) {
+      if (user && account) {
+        const u = user as unknown as { id: string; name?: string; username: string; groups?: string[] };
+        const t = token as PortalToken;
+        t.username = u.username;
+        t.displayName = u.name ?? u.username;
+        t.source = account.provider === "local" ? "local" : "oidc";
+        t.userId = account.provider === "local" ? u.id : null;
+        t.groups = u.groups ?? [];
+      }
+      return token;
+    },
+    async session({ session, token }) {
+      const t = token as PortalToken;
+      // The groups are the user's own claim; the browser may see them (they name its tenants).
+      return { ...session, user: { name: t.displayName, username: t.username, source: t.source, groups: t.groups ?? [] } } as typeof session;
+    },
+  },
+};
+
+/**
+ * The signed-in user of the current request, or null. Local accounts are looked up again so that
+ * a deleted account loses access at once.
+ */
+export async function getPrincipal(): Promise<Principal | null> {
+  const session = await getServerSession(authOptions).catch(() => null);
+  const u = (session as { user?: { username?: string; source?: "local" | "oidc"; name?: string; groups?: string[] } } | null)?.user;
+  if (!u?.username || !u.source) return null;
+  if (u.source === "local") {
+    const user = await getDb().user.findUnique({ where: { username: u.username } });
+    if (!user) return null;
+    return { username: user.username, displayName: user.displayName, source: "local", userId: user.id, isPlatformAdmin: user.isPlatformAdmin, groups: [] };
+  }
+  const groups = u.groups ?? [];
+  return { username: u.username, displayName: u.name ?? u.username, source: "oidc", userId: null, isPlatformAdmin: groups.includes(platformAdminGroup), groups };
+}

@@ -1,0 +1,114 @@
+/**
+ * The cluster's catalogue: instance types (VirtualMachineClusterInstancetype), OS profiles
+ * (VirtualMachineClusterPreference) and golden images. Nothing is hard-coded: the portal shows
+ * what the cluster offers (../shared/product-docs/README.md).
+ *
+ * Identities: instance types and preferences are read as the user (KubeVirt makes them readable
+ * by every authenticated user); golden images are DataVolumes `vm-image-<name>` in namespace
+ * `cozy-public` (Cozystack's layout), read with the portal's identity, which may read DataVolumes.
+ */
+import { kinds, resourcePath } from "./k8s/kinds";
+import { kubeRequest } from "./k8s/client";
+import { portalIdentity, type KubeIdentity } from "./k8s/identity";
+import type { DataVolume, KubeList, VirtualMachineClusterInstancetype, VirtualMachineClusterPreference } from "./k8s/objects";
+import { AppError } from "./errors";
+import { parseQuantity } from "../shared/quantity";
+import type { Catalogue, InstanceTypeInfo, PreferenceInfo } from "../shared/vm";
+
+/** Namespace of the platform's golden images in Cozystack. */
+export const goldenImageNamespace = "cozy-public";
+/** Prefix of a golden image's DataVolume name. */
+export const goldenImagePrefix = "vm-image-";
+
+const seriesOrder = ["S", "U", "M", "CX", "RT"];
+
+/** Maps a VirtualMachineClusterInstancetype to the form's shape. */
+export function toInstanceTypeInfo(obj: VirtualMachineClusterInstancetype): InstanceTypeInfo {
+  const cpu = obj.spec.cpu.guest;
+  const memoryBytes = parseQuantity(obj.spec.memory.guest);
+  const gib = memoryBytes / 2 ** 30;
+  const series = obj.metadata.labels?.["hikube.io/series"] ?? "Other";
+  return {
+    name: obj.metadata.name,
+    series,
+    seriesDisplayName: obj.metadata.annotations?.["hikube.io/series-display-name"]
+      ?? obj.metadata.annotations?.["instancetype.kubevirt.io/displayName"] ?? series,
+    cpu,
+    memoryBytes,
+    ratio: `1:${Number.isInteger(gib / cpu) ? gib / cpu : (gib / cpu).toFixed(1)}`,
+  };
+}
+
+/** Maps a VirtualMachineClusterPreference to the form's shape. */
+export function toPreferenceInfo(obj: VirtualMachineClusterPreference): PreferenceInfo {
+  const req = obj.spec.requirements;
+  return {
+    name: obj.metadata.name,
+    displayName: obj.metadata.annotations?.["openshift.io/display-name"] ?? obj.metadata.name,
+    osType: obj.metadata.labels?.["instancetype.kubevirt.io/os-type"] ?? "linux",
+    requiredCpu: req?.cpu?.guest ?? 0,
+    requiredMemoryBytes: req?.memory?.guest ? parseQuantity(req.memory.guest) : 0,
+  };
+}
+
+function sortInstanceTypes(a: InstanceTypeInfo, b: InstanceTypeInfo): number {
+  const sa = seriesOrder.indexOf(a.series) === -1 ? 99 : seriesOrder.indexOf(a.series);
+  const sb = seriesOrder.indexOf(b.series) === -1 ? 99 : seriesOrder.indexOf(b.series);
+  return sa - sb || a.cpu - b.cpu || a.memoryBytes - b.memoryBytes || a.name.localeCompare(b.name);
+}
+
+/** Golden image names offered by the cluster (empty when the namespace does not exist). */
+export async function listGoldenImages(): Promise<string[]> {
+  try {
+    const list = await kubeRequest<KubeList<DataVolume>>(portalIdentity, { path: resourcePath(kinds.DataVolume, { namespace: goldenImageNamespace }) });
+    return list.items.map((dv) => dv.metadata.name).filter((n) => n.startsWith(goldenImagePrefix))
+      .map((n) => n.slice(goldenImagePrefix.length)).sort();
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") return [];
+    throw err;
+  }
+}
+
+/** The whole catalogue, instance types sorted by series then size, preferences by name. */
+export async function getCatalogue(identity: KubeIdentity): Promise<Catalogue> {
+  const [types, prefs, images] = await Promise.all([
+    kubeRequest<KubeList<VirtualMachineClusterInstancetype>>(identity, { path: resourcePath(kinds.VirtualMachineClusterInstancetype) }),
+    kubeRequest<KubeList<VirtualMachineClusterPreference>>(identity, { path: resourcePath(kinds.VirtualMachineClusterPreference) }),
+    listGoldenImages(),
+  ]);
+  return {
+    instanceTypes: types.items.map(toInstanceTypeInfo).sort(sortInstanceTypes),
+    preferences: prefs.items.map(toPreferenceInfo).sort((a, b) => a.name.localeCompare(b.name)),
+    images,
+  };
+}
+
+/**
+ * One instance type by name.
+ * @throws AppError invalid on field `instanceType` when the cluster has no such type
+ */
+export async function getInstanceType(identity: KubeIdentity, name: string): Promise<InstanceTypeInfo> {
+  try {
+    return toInstanceTypeInfo(await kubeRequest(identity, { path: resourcePath(kinds.VirtualMachineClusterInstancetype, { name }) }));
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") {
+      throw new AppError("invalid", `instanceType "${name}" is not offered by this cluster`, "instanceType");
+    }
+    throw err;
+  }
+}
+
+/**
+ * One OS profile by name.
+ * @throws AppError invalid on field `instanceProfile` when the cluster has no such profile
+ */
+export async function getPreference(identity: KubeIdentity, name: string): Promise<PreferenceInfo> {
+  try {
+    return toPreferenceInfo(await kubeRequest(identity, { path: resourcePath(kinds.VirtualMachineClusterPreference, { name }) }));
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") {
+      throw new AppError("invalid", `instanceProfile "${name}" is not offered by this cluster`, "instanceProfile");
+    }
+    throw err;
+  }
+}

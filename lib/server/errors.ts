@@ -1,0 +1,43 @@
+/**
+ * The one error type routes throw, mapped to HTTP in one place (lib/server/gate.ts).
+ * Codes: unauthenticated 401, forbidden 403, not_found 404, conflict 409, invalid 422,
+ * cluster_unavailable 503, internal 500 (message hidden from the browser).
+ */
+
+/** Machine-readable error codes and their HTTP statuses. */
+export const errorStatus = {
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invalid: 422,
+  cluster_unavailable: 503,
+  internal: 500,
+} as const;
+
+/** One of {@link errorStatus}'s codes. */
+export type ErrorCode = keyof typeof errorStatus;
+
+/** An error with a message fit for the user and, for `invalid`, the field it concerns. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** dotted path of the input field, e.g. `rootDisk.source.url` */
+  readonly field?: string;
+
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.field = field;
+  }
+
+  /** The HTTP status of {@link code}. */
+  get status(): number {
+    return errorStatus[this.code];
+  }
+}
+
+/** The JSON body of an error answer: `{ error: { code, message, field? } }`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string };
+}

@@ -1,0 +1,188 @@
+/**
+ * The one gate every API route goes through (dub's `withWorkspace`, kept small):
+ *
+ *   session (401) → cross-site check for mutations (403) → tenant membership (404 for
+ *   non-members) → permission (403) → input (422 naming the field) → handler
+ *
+ * Every mutation (any method but GET/HEAD) writes one audit row, whether it succeeded, failed or
+ * was denied. Errors are {@link AppError}s mapped to HTTP here and only here; anything else is a
+ * 500 whose message stays in the server log.
+ */
+import type { NextRequest } from "next/server";
+import { z } from "zod";
+import { AppError, type ErrorBody } from "./errors";
+import { getPrincipal, type Principal } from "./auth";
+import { getTenantAccess, type TenantAccess } from "./tenancy";
+import { writeAudit } from "./audit";
+import { logger } from "./logger";
+import { can, permissionTable, type Permission } from "../shared/permissions";
+
+/** What a tenant route's handler receives. */
+export interface TenantContext<I> {
+  req: NextRequest;
+  principal: Principal;
+  access: TenantAccess;
+  input: I;
+  /** the route's path parameters, e.g. `{ tenant: "acme", name: "web" }` */
+  params: Record<string, string>;
+  /** the handler may name the audited target once it knows it */
+  audit: { targetName?: string };
+}
+
+/** An answer with a status other than 200. */
+export class Reply {
+  constructor(readonly status: number, readonly body: unknown) {}
+}
+
+type RouteArgs = { params: Promise<Record<string, string>> };
+
+const isMutation = (method: string) => method !== "GET" && method !== "HEAD";
+
+/** Turns any thrown value into the JSON error answer. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof AppError) {
+    const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+    return Response.json(body, { status: err.status });
+  }
+  if (err instanceof z.ZodError) return errorResponse(invalidInput(err));
+  logger.error({ err }, "unhandled error in route");
+  return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged." } } satisfies ErrorBody, { status: 500 });
+}
+
+/** The first zod issue as an `invalid` AppError naming its field, e.g. `externalPorts.0`. */
+export function invalidInput(err: z.ZodError): AppError {
+  const issue = err.issues[0];
+  const field = issue.path.map(String).join(".") || "body";
+  return new AppError("invalid", `${field} ${issue.message}`, field);
+}
+
+/**
+ * Refuses a mutation that does not come from the portal's own pages: the `Origin` header must
+ * match the request's host (browsers always send it on POST/PUT/PATCH/DELETE from fetch), or,
+ * without Origin, `Sec-Fetch-Site` must be `same-origin`.
+ * @throws AppError forbidden
+ */
+export function assertSameOrigin(req: NextRequest): void {
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (origin) {
+    let originHost: string | null = null;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      /* malformed: refused below */
+    }
+    if (originHost && originHost === host) return;
+  } else if (req.headers.get("sec-fetch-site") === "same-origin") {
+    return;
+  }
+  throw new AppError("forbidden", "Cross-site request refused: mutations must come from the portal's own pages.");
+}
+
+/** Client IP and user agent of a request (server.ts sets x-forwarded-for from the socket). */
+export function clientInfo(req: NextRequest): { ip: string | null; userAgent: string | null } {
+  const ip = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
+  return { ip, userAgent: req.headers.get("user-agent") };
+}
+
+async function readInput(req: NextRequest): Promise<unknown> {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "DELETE") {
+    return Object.fromEntries(req.nextUrl.searchParams.entries());
+  }
+  const text = await req.text();
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("invalid", "body is not valid JSON", "body");
+  }
+}
+
+/**
+ * Wraps a tenant-scoped route handler (`/api/tenants/[tenant]/...`).
+ * @param opts.permission the action, checked against the permission table
+ * @param opts.input zod schema of the body (mutations) or query (GET/DELETE)
+ * @param opts.audit action and target kind recorded for mutations
+ * @param opts.summarize the request summary stored in the audit row (defaults to the input)
+ * @returns a Next route handler
+ */
+export function tenantRoute<I = Record<string, string>>(
+  opts: {
+    permission: Permission;
+    input?: z.ZodType<I, unknown>;
+    audit?: { action: string; targetKind: string };
+    summarize?: (input: I) => unknown;
+  },
+  handler: (ctx: TenantContext<I>) => Promise<unknown>,
+): (req: NextRequest, args: RouteArgs) => Promise<Response> {
+  return async (req, args) => {
+    const params = await args.params;
+    const tenantName = params.tenant ?? "";
+    const mutation = isMutation(req.method);
+    const { ip, userAgent } = clientInfo(req);
+    const audit = { targetName: params.name as string | undefined };
+    let principal: Principal | null = null;
+    let access: TenantAccess | null = null;
+    let rawInput: unknown = undefined;
+    let summary: unknown = undefined;
+    const record = async (result: "success" | "failure" | "denied", errorMessage?: string) => {
+      if (!mutation || !opts.audit) return;
+      await writeAudit({
+        actor: principal?.username ?? "anonymous",
+        actorId: principal?.userId ?? null,
+        tenantId: access?.tenant.id ?? null,
+        tenantName,
+        action: opts.audit.action,
+        targetKind: opts.audit.targetKind,
+        targetName: audit.targetName ?? null,
+        request: summary ?? rawInput,
+        result,
+        errorMessage: errorMessage ?? null,
+        ip,
+        userAgent,
+      });
+    };
+    try {
+      principal = await getPrincipal();
+      if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
+      if (mutation) assertSameOrigin(req);
+      access = await getTenantAccess(principal, tenantName);
+      if (!access) throw new AppError("not_found", `Tenant "${tenantName}" was not found.`);
+      if (!can(access.role, opts.permission)) {
+        throw new AppError("forbidden",
+          `Your role in ${access.tenant.name} is "${access.role}"; this needs "${permissionTable[opts.permission]}" or higher.`);
+      }
+      rawInput = await readInput(req);
+      const input = opts.input ? opts.input.parse(rawInput) : (rawInput as I);
+      summary = opts.summarize ? opts.summarize(input) : input;
+      const result = await handler({ req, principal, access, input, params, audit });
+      await record("success");
+      if (result instanceof Response) return result;
+      if (result instanceof Reply) return Response.json(result.body, { status: result.status });
+      return Response.json(result ?? null);
+    } catch (err) {
+      const status = err instanceof AppError ? err.status : err instanceof z.ZodError ? 422 : 500;
+      const message = err instanceof AppError ? err.message : err instanceof z.ZodError ? invalidInput(err).message : "internal error";
+      await record(status === 401 || status === 403 || status === 404 ? "denied" : "failure", message);
+      return errorResponse(err);
+    }
+  };
+}
+
+/**
+ * Wraps a route that needs a session but no tenant (e.g. the tenant list).
+ * @returns a Next route handler
+ */
+export function sessionRoute(handler: (ctx: { req: NextRequest; principal: Principal }) => Promise<unknown>):
+  (req: NextRequest) => Promise<Response> {
+  return async (req) => {
+    try {
+      const principal = await getPrincipal();
+      if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
+      const result = await handler({ req, principal });
+      return result instanceof Response ? result : Response.json(result ?? null);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * HTTP calls to the Kubernetes API with an explicit identity, and the mapping of Kubernetes
+ * `Status` answers to {@link AppError}s a user understands.
+ *
+ * Plain `https.request` rather than @kubernetes/client-node's generated clients: those send one
+ * string per header name, and impersonating several groups needs several `Impersonate-Group`
+ * lines (see identity.ts).
+ */
+import https from "node:https";
+import { AppError } from "../errors";
+import { getConnection } from "./connection";
+import { impersonationHeaders, type KubeIdentity } from "./identity";
+
+/** One request to the API server. */
+export interface KubeRequest {
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** REST path from kinds.ts `resourcePath()` */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** defaults to application/json; use application/merge-patch+json for merge patches */
+  contentType?: string;
+  /** ms before the request is abandoned as "cluster unavailable"; default 15 000 */
+  timeoutMs?: number;
+}
+
+/** A Kubernetes `Status` object (the body of an error answer). */
+interface KubeStatus {
+  kind?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { name?: string; kind?: string; causes?: { field?: string; message?: string; reason?: string }[] };
+}
+
+/** Builds the URL of a request. */
+export function requestUrl(server: string, req: Pick<KubeRequest, "path" | "query">): string {
+  const url = new URL(server + req.path);
+  for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+  return url.toString();
+}
+
+/**
+ * Maps a Kubernetes error answer to an {@link AppError}:
+ * 401/403 → forbidden (the cluster's RBAC refused the user), 404 → not_found,
+ * 409 → conflict (AlreadyExists or a stale update), 422 → invalid with the first cause's field,
+ * 5xx → cluster_unavailable. Sources: k8s.io/apimachinery/pkg/api/errors/errors.go.
+ */
+export function errorFromStatus(httpStatus: number, body: string): AppError {
+  let status: KubeStatus = {};
+  try {
+    status = JSON.parse(body);
+  } catch {
+    /* not a Status: keep the raw text below */
+  }
+  const message = status.message ?? (body.slice(0, 300) || `HTTP ${httpStatus}`);
+  const what = status.details?.name ? `${status.details.kind ?? "object"} "${status.details.name}"` : "object";
+  switch (httpStatus) {
+    case 401:
+    case 403:
+      return new AppError("forbidden", `The cluster refused this for your account: ${message}`);
+    case 404:
+      return new AppError("not_found", `${what} was not found`);
+    case 409:
+      return status.reason === "AlreadyExists"
+        ? new AppError("conflict", `${what} already exists`)
+        : new AppError("conflict", `${what} was changed by someone else; reload and try again`);
+    case 400:
+    case 422: {
+      const cause = status.details?.causes?.[0];
+      const field = cause?.field?.replace(/^spec\./, "");
+      return new AppError("invalid", cause?.message ? `${cause.message}` : message, field);
+    }
+    default:
+      if (httpStatus >= 500) return new AppError("cluster_unavailable", `The cluster could not answer (HTTP ${httpStatus}): ${message}`);
+      return new AppError("internal", `Unexpected answer from the cluster (HTTP ${httpStatus}): ${message}`);
+  }
+}
+
+/** The AppError for a network failure (refused, reset, timeout, no credentials). */
+export function unavailableError(err: unknown): AppError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new AppError("cluster_unavailable", `The cluster is unreachable right now (${detail}). Try again in a moment.`);
+}
+
+/** Low-level: sends a request and resolves with the raw answer, or rejects with cluster_unavailable. */
+export async function sendRaw(identity: KubeIdentity, req: KubeRequest): Promise<{ status: number; body: string }> {
+  const conn = await getConnection().catch((err) => {
+    throw unavailableError(err);
+  });
+  const payload = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+  const headers: Record<string, string | string[]> = {
+    Accept: "application/json",
+    ...conn.authHeaders,
+    ...impersonationHeaders(identity),
+  };
+  if (payload !== undefined) {
+    headers["Content-Type"] = req.contentType ?? "application/json";
+    headers["Content-Length"] = String(Buffer.byteLength(payload));
+  }
+  return new Promise((resolve, reject) => {
+    const r = https.request(requestUrl(conn.server, req), { method: req.method ?? "GET", agent: conn.agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", (err) => reject(unavailableError(err)));
+    });
+    r.setTimeout(req.timeoutMs ?? 15_000, () => r.destroy(new Error("timed out")));
+    r.on("error", (err) => reject(unavailableError(err)));
+    r.end(payload);
+  });
+}
+
+/**
+ * Sends a request and parses the JSON answer.
+ * @throws AppError mapped by {@link errorFromStatus}, or cluster_unavailable on network failure
+ */
+export async function kubeRequest<T>(identity: KubeIdentity, req: KubeRequest): Promise<T> {
+  const res = await sendRaw(identity, req);
+  if (res.status < 200 || res.status >= 300) throw errorFromStatus(res.status, res.body);
+  return (res.body ? JSON.parse(res.body) : {}) as T;
+}

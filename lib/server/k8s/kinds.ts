@@ -1,0 +1,53 @@
+/**
+ * One descriptor per Kubernetes kind the portal touches, as plain data; REST paths are derived
+ * here and nowhere else (the pattern of headlamp's KubeObjectEndpoint).
+ */
+
+/** Where a kind is served. */
+export interface KindDescriptor {
+  kind: string;
+  group: string; // "" for the core group
+  version: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+const describe = (kind: string, group: string, version: string, plural: string, namespaced: boolean): KindDescriptor =>
+  ({ kind, group, version, plural, namespaced });
+
+/** The kinds of ../shared/spec/cluster-contract.md ("Resources the portal works with"). */
+export const kinds = {
+  VMInstance: describe("VMInstance", "apps.cozystack.io", "v1alpha1", "vminstances", true),
+  VMDisk: describe("VMDisk", "apps.cozystack.io", "v1alpha1", "vmdisks", true),
+  VirtualMachine: describe("VirtualMachine", "kubevirt.io", "v1", "virtualmachines", true),
+  VirtualMachineInstance: describe("VirtualMachineInstance", "kubevirt.io", "v1", "virtualmachineinstances", true),
+  DataVolume: describe("DataVolume", "cdi.kubevirt.io", "v1beta1", "datavolumes", true),
+  VirtualMachineClusterInstancetype: describe("VirtualMachineClusterInstancetype", "instancetype.kubevirt.io", "v1beta1",
+    "virtualmachineclusterinstancetypes", false),
+  VirtualMachineClusterPreference: describe("VirtualMachineClusterPreference", "instancetype.kubevirt.io", "v1beta1",
+    "virtualmachineclusterpreferences", false),
+  ResourceQuota: describe("ResourceQuota", "", "v1", "resourcequotas", true),
+  Event: describe("Event", "", "v1", "events", true),
+  Namespace: describe("Namespace", "", "v1", "namespaces", false),
+} as const;
+
+/** The API version string of a kind, e.g. `apps.cozystack.io/v1alpha1` or `v1`. */
+export function apiVersionOf(kind: KindDescriptor): string {
+  return kind.group ? `${kind.group}/${kind.version}` : kind.version;
+}
+
+/**
+ * The REST path of a kind's collection or of one object.
+ * @param opts.namespace required for namespaced kinds
+ * @param opts.name an object's name; omitted for the collection
+ * @param opts.subresource e.g. `status`
+ * @throws Error when a namespaced kind gets no namespace
+ */
+export function resourcePath(kind: KindDescriptor, opts: { namespace?: string; name?: string; subresource?: string } = {}): string {
+  const base = kind.group ? `/apis/${kind.group}/${kind.version}` : `/api/${kind.version}`;
+  if (kind.namespaced && !opts.namespace) throw new Error(`${kind.kind} is namespaced: a namespace is required`);
+  const ns = kind.namespaced ? `/namespaces/${encodeURIComponent(opts.namespace!)}` : "";
+  const name = opts.name ? `/${encodeURIComponent(opts.name)}` : "";
+  const sub = opts.name && opts.subresource ? `/${opts.subresource}` : "";
+  return `${base}${ns}/${kind.plural}${name}${sub}`;
+}

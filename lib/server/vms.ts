@@ -1,0 +1,163 @@
+/**
+ * Virtual machines of a tenant: list, create (root VMDisk, then VMInstance, with rollback) and
+ * delete. The namespace always comes from the tenant record the gate resolved, never from input.
+ *
+ * Identities (see k8s/identity.ts): VMInstance and VMDisk calls carry the user's identity, so the
+ * cluster's RBAC has the last word; VirtualMachine reads (power state) use the portal's identity,
+ * only after the gate checked `vm.read`.
+ */
+import { kinds, resourcePath, apiVersionOf } from "./k8s/kinds";
+import { kubeRequest } from "./k8s/client";
+import { portalIdentity } from "./k8s/identity";
+import type { KubeList, VMDisk, VMInstance, VirtualMachine } from "./k8s/objects";
+import { AppError } from "./errors";
+import { getInstanceType, getPreference } from "./catalogue";
+import { validateSshKeys } from "./ssh-keys";
+import { getVmInstanceSchemaFlavor } from "./schema-flavor";
+import type { TenantAccess } from "./tenancy";
+import { formatBytes } from "../shared/quantity";
+import { preferenceMismatch, rootDiskSuffix, type CreateVmInput, type VmSummary } from "../shared/vm";
+
+/** The VirtualMachine behind VMInstance `name` (Cozystack's naming). */
+export const virtualMachineName = (name: string) => `vm-instance-${name}`;
+
+/**
+ * The power state shown for a VM: the VirtualMachine's `printableStatus` when it exists (the
+ * VMInstance's Ready condition can be true while the VM is broken), else from the VMInstance's
+ * conditions: a failing Ready condition → "Error", none yet → "Pending".
+ */
+export function toVmSummary(instance: VMInstance, vm?: VirtualMachine): VmSummary {
+  const ready = instance.status?.conditions?.find((c) => c.type === "Ready");
+  let powerState = vm?.status?.printableStatus;
+  if (!powerState) powerState = instance.metadata.deletionTimestamp ? "Terminating" : ready?.status === "False" ? "Error" : "Pending";
+  const runStrategy = instance.spec.runStrategy ?? (instance.spec.running === false ? "Halted" : "Always");
+  return {
+    name: instance.metadata.name,
+    instanceType: instance.spec.instanceType ?? "",
+    instanceProfile: instance.spec.instanceProfile ?? "",
+    runStrategy,
+    powerState,
+    ...(ready?.status === "False" && ready.message ? { message: ready.message } : {}),
+    disks: (instance.spec.disks ?? []).map((d) => d.name),
+    external: Boolean(instance.spec.external),
+    createdAt: instance.metadata.creationTimestamp ?? "",
+    resourceVersion: instance.metadata.resourceVersion ?? "",
+  };
+}
+
+/** Lists the VMInstances (as the user) and VirtualMachines (as the portal) of a tenant. */
+export async function listVmSources(access: TenantAccess): Promise<{ instances: KubeList<VMInstance>; vms: KubeList<VirtualMachine> }> {
+  const namespace = access.tenant.namespace;
+  const [instances, vms] = await Promise.all([
+    kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace }) }),
+    kubeRequest<KubeList<VirtualMachine>>(portalIdentity, { path: resourcePath(kinds.VirtualMachine, { namespace }) }),
+  ]);
+  return { instances, vms };
+}
+
+/** The tenant's VMs, newest first. */
+export async function listVms(access: TenantAccess): Promise<VmSummary[]> {
+  const { instances, vms } = await listVmSources(access);
+  const byName = new Map(vms.items.map((vm) => [vm.metadata.name, vm]));
+  return instances.items
+    .map((i) => toVmSummary(i, byName.get(virtualMachineName(i.metadata.name))))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name));
+}
+
+async function exists(access: TenantAccess, kind: typeof kinds.VMInstance | typeof kinds.VMDisk, name: string): Promise<boolean> {
+  try {
+    await kubeRequest(access.identity, { path: resourcePath(kind, { namespace: access.tenant.namespace, name }) });
+    return true;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") return false;
+    throw err;
+  }
+}
+
+/**
+ * Creates a VM: checks everything first (catalogue, profile fits the type, SSH keys, names free),
+ * then creates the root VMDisk `<name>-os`, then the VMInstance referencing it. If the VMInstance
+ * cannot be created, the VMDisk is deleted again so nothing is left half-made.
+ * @throws AppError invalid (field named), conflict (name taken), forbidden (cluster RBAC),
+ *   cluster_unavailable
+ */
+export async function createVm(access: TenantAccess, input: CreateVmInput): Promise<VmSummary> {
+  const { identity } = access;
+  const namespace = access.tenant.namespace;
+  const sshKeys = validateSshKeys(input.sshKeys);
+  const [instanceType, preference, flavor] = await Promise.all([
+    getInstanceType(identity, input.instanceType),
+    getPreference(identity, input.instanceProfile),
+    getVmInstanceSchemaFlavor(),
+  ]);
+  const mismatch = preferenceMismatch(instanceType, preference);
+  if (mismatch) {
+    const fmt = (n: number) => (mismatch.resource === "cpu" ? `${n} vCPU` : formatBytes(n));
+    throw new AppError("invalid",
+      `instanceProfile ${preference.name} needs ${fmt(mismatch.required)} but ${instanceType.name} has ${fmt(mismatch.offered)}`,
+      "instanceProfile");
+  }
+  const diskName = `${input.name}${rootDiskSuffix}`;
+  if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", `A VM named "${input.name}" already exists.`);
+  if (await exists(access, kinds.VMDisk, diskName)) throw new AppError("conflict", `A disk named "${diskName}" already exists; choose another VM name.`);
+
+  const source = input.rootDisk.source.type === "image" ? { image: { name: input.rootDisk.source.name } } : { http: { url: input.rootDisk.source.url } };
+  const disk: VMDisk = {
+    apiVersion: "apps.cozystack.io/v1alpha1",
+    kind: "VMDisk",
+    metadata: { name: diskName, namespace, labels: { "hikube.io/vm": input.name } },
+    spec: { source, storage: input.rootDisk.storage, optical: false },
+  };
+  await kubeRequest(identity, { method: "POST", path: resourcePath(kinds.VMDisk, { namespace }), body: disk });
+
+  const spec: VMInstance["spec"] = {
+    instanceType: input.instanceType,
+    instanceProfile: input.instanceProfile,
+    disks: [{ name: diskName }],
+    external: input.external,
+    externalMethod: "PortList",
+    externalPorts: input.external ? input.externalPorts : [],
+    sshKeys,
+    cloudInit: input.cloudInit,
+  };
+  if (flavor === "running") spec.running = input.runStrategy !== "Halted";
+  else spec.runStrategy = input.runStrategy;
+  const instance: VMInstance = {
+    apiVersion: apiVersionOf(kinds.VMInstance) as VMInstance["apiVersion"],
+    kind: "VMInstance",
+    metadata: { name: input.name, namespace },
+    spec,
+  };
+  try {
+    const created = await kubeRequest<VMInstance>(identity, { method: "POST", path: resourcePath(kinds.VMInstance, { namespace }), body: instance });
+    return toVmSummary(created);
+  } catch (err) {
+    await kubeRequest(identity, { method: "DELETE", path: resourcePath(kinds.VMDisk, { namespace, name: diskName }) }).catch(() => {
+      /* the rollback's own failure must not hide the original error */
+    });
+    throw err;
+  }
+}
+
+/**
+ * Deletes VMInstance `name`; with `withDisks`, also the VMDisks it referenced.
+ * @returns the disks deleted
+ * @throws AppError not_found when there is no such VM
+ */
+export async function deleteVm(access: TenantAccess, name: string, withDisks: boolean): Promise<{ deletedDisks: string[] }> {
+  const namespace = access.tenant.namespace;
+  const instance = await kubeRequest<VMInstance>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace, name }) });
+  await kubeRequest(access.identity, { method: "DELETE", path: resourcePath(kinds.VMInstance, { namespace, name }) });
+  const deletedDisks: string[] = [];
+  if (withDisks) {
+    for (const d of instance.spec.disks ?? []) {
+      try {
+        await kubeRequest(access.identity, { method: "DELETE", path: resourcePath(kinds.VMDisk, { namespace, name: d.name }) });
+        deletedDisks.push(d.name);
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === "not_found")) throw err;
+      }
+    }
+  }
+  return { deletedDisks };
+}

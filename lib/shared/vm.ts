@@ -1,0 +1,161 @@
+/**
+ * VM shapes shared by the browser and the server: the create form's input schema (zod), the list
+ * rows and the catalogue entries. Field names follow the Cozystack VMInstance schema
+ * (../shared/spec/cozystack/vm-instance.values.schema.json).
+ */
+import { z } from "zod";
+import YAML from "yaml";
+import { quantityPattern } from "./quantity";
+
+/** A DNS-1035 label: lowercase letters, digits and '-', starting with a letter, not ending with '-'. */
+export const dns1035Pattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** VMInstance names: at most 41 characters (53-character Helm release names minus `vm-instance-`). */
+export const vmNameMaxLength = 41;
+
+/** VMDisk names: at most 45 characters (53 minus `vm-disk-`). */
+export const diskNameMaxLength = 45;
+
+/** Run strategies of the current VMInstance schema. */
+export const runStrategies = ["Always", "Halted", "Manual", "RerunOnFailure", "Once"] as const;
+
+/** The suffix of the root disk the create form makes for VM `X`: VMDisk `X-os` (41 + 3 ≤ 45). */
+export const rootDiskSuffix = "-os";
+
+/**
+ * An OpenSSH public key line: `<type> <base64> [comment]`. The server parses it fully (sshpk);
+ * this shape check gives the form an early answer.
+ */
+export const sshKeyPattern =
+  /^(ssh-ed25519|ssh-rsa|ssh-dss|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/;
+
+/**
+ * Checks cloud-init user-data: empty, a `#!` script, or `#cloud-config` followed by a YAML mapping.
+ * @returns an error message, or null when valid
+ */
+export function checkCloudInit(text: string): string | null {
+  const trimmed = text.trim();
+  if (trimmed === "") return null;
+  if (trimmed.startsWith("#!")) return null;
+  if (!trimmed.startsWith("#cloud-config")) return "must start with #cloud-config (YAML) or #! (a script)";
+  try {
+    const doc = YAML.parse(trimmed);
+    if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) return "must be a YAML mapping after #cloud-config";
+  } catch (err) {
+    const e = err as { message?: string; linePos?: { line: number; col: number }[] };
+    const pos = e.linePos?.[0];
+    return `invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${(e.message ?? "").split("\n")[0]}`;
+  }
+  return null;
+}
+
+const vmName = z
+  .string()
+  .min(1, "is required")
+  .max(vmNameMaxLength, `must be at most ${vmNameMaxLength} characters`)
+  .regex(dns1035Pattern, "must be lowercase letters, digits and '-', start with a letter and not end with '-'");
+
+const httpUrl = z
+  .string()
+  .url("must be a URL")
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL");
+
+/** The root disk of a new VM: a VMDisk created first from a golden image or an HTTP(S) URL. */
+export const rootDiskSchema = z.object({
+  source: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("image"), name: z.string().min(1, "is required").regex(dns1035Pattern, "is not a valid image name") }),
+    z.object({ type: z.literal("http"), url: httpUrl }),
+  ]),
+  /** A quantity, e.g. "20Gi". */
+  storage: z.string().regex(quantityPattern, "must be a size such as 20Gi").default("20Gi"),
+});
+
+/** Input of `POST /api/tenants/{tenant}/vms`. Errors name the field (zod path). */
+export const createVmSchema = z.object({
+  name: vmName,
+  instanceType: z.string().min(1, "is required"),
+  instanceProfile: z.string().min(1, "is required"),
+  rootDisk: rootDiskSchema,
+  sshKeys: z.array(z.string().trim().regex(sshKeyPattern, "is not an OpenSSH public key")).max(32).default([]),
+  cloudInit: z
+    .string()
+    .max(64 * 1024, "must be at most 64 KiB")
+    .default("")
+    .superRefine((text, ctx) => {
+      const problem = checkCloudInit(text);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  external: z.boolean().default(false),
+  externalPorts: z
+    .array(z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535"))
+    .max(64)
+    .default([22]),
+  runStrategy: z.enum(runStrategies).default("Always"),
+});
+
+/** Parsed input of a VM create. */
+export type CreateVmInput = z.infer<typeof createVmSchema>;
+/** Raw input of a VM create, as the form sends it. */
+export type CreateVmRequest = z.input<typeof createVmSchema>;
+
+/** One row of the VM list. */
+export interface VmSummary {
+  name: string;
+  instanceType: string;
+  instanceProfile: string;
+  runStrategy: string;
+  /** VirtualMachine `status.printableStatus` when present, else derived from the VMInstance conditions. */
+  powerState: string;
+  /** The message of a failing VMInstance condition, if any. */
+  message?: string;
+  disks: string[];
+  external: boolean;
+  /** ISO 8601 */
+  createdAt: string;
+  /** The VMInstance's resourceVersion, to drop stale watch events. */
+  resourceVersion: string;
+}
+
+/** An instance type of the cluster catalogue (VirtualMachineClusterInstancetype). */
+export interface InstanceTypeInfo {
+  name: string;
+  /** Series label, e.g. "U"; "Other" when unlabelled. */
+  series: string;
+  seriesDisplayName: string;
+  cpu: number;
+  /** bytes */
+  memoryBytes: number;
+  /** e.g. "1:4" (vCPU : GiB) */
+  ratio: string;
+}
+
+/** An OS profile of the cluster catalogue (VirtualMachineClusterPreference). */
+export interface PreferenceInfo {
+  name: string;
+  displayName: string;
+  osType: string;
+  /** vCPU the OS requires, 0 when unspecified */
+  requiredCpu: number;
+  /** bytes the OS requires, 0 when unspecified */
+  requiredMemoryBytes: number;
+}
+
+/** The catalogue the create form offers. */
+export interface Catalogue {
+  instanceTypes: InstanceTypeInfo[];
+  preferences: PreferenceInfo[];
+  /** golden image names offered for root disks */
+  images: string[];
+}
+
+/**
+ * Why `preference` cannot run on `instanceType`, or null when it fits
+ * (KubeVirt rejects a VM whose preference requirements exceed its instance type).
+ */
+export function preferenceMismatch(instanceType: InstanceTypeInfo, preference: PreferenceInfo): { resource: "cpu" | "memory"; required: number; offered: number } | null {
+  if (preference.requiredCpu > instanceType.cpu) return { resource: "cpu", required: preference.requiredCpu, offered: instanceType.cpu };
+  if (preference.requiredMemoryBytes > instanceType.memoryBytes) {
+    return { resource: "memory", required: preference.requiredMemoryBytes, offered: instanceType.memoryBytes };
+  }
+  return null;
+}

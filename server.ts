@@ -1,0 +1,60 @@
+/**
+ * The portal's Node server: Next.js (pages and API routes) on one HTTP server, which will also
+ * carry the console and VNC WebSocket relays (Next route handlers cannot upgrade WebSockets).
+ *
+ * Env: PORT (default 3000), HOST (default 127.0.0.1; 0.0.0.0 to listen on every interface),
+ * NODE_ENV=production for a built app, TRUST_PROXY=1 to keep an upstream proxy's X-Forwarded-For.
+ */
+import http from "node:http";
+import next from "next";
+import { logger } from "./lib/server/logger";
+
+/** A running portal server. */
+export interface PortalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Prepares Next and starts listening.
+ * @param opts.dev Next development mode (on-demand compilation, hot reload)
+ */
+export async function startServer(opts: { port?: number; host?: string; dev?: boolean } = {}): Promise<PortalServer> {
+  const port = opts.port ?? Number(process.env.PORT ?? 3000);
+  const hostname = opts.host ?? process.env.HOST ?? "127.0.0.1";
+  const dev = opts.dev ?? process.env.NODE_ENV !== "production";
+  const app = next({ dev, hostname, port, dir: process.cwd() });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const upgrade = app.getUpgradeHandler();
+  const trustProxy = process.env.TRUST_PROXY === "1";
+
+  const server = http.createServer((req, res) => {
+    // The gate records the client's address in the audit log; without a trusted proxy in front,
+    // a client-sent X-Forwarded-For is replaced by the socket's address.
+    if (!trustProxy || !req.headers["x-forwarded-for"]) req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+    void handle(req, res);
+  });
+  server.on("upgrade", (req, socket, head) => {
+    // Next's own upgrades (development hot reload). The console relays will be routed here too.
+    void upgrade(req, socket, head);
+  });
+  await new Promise<void>((resolve) => server.listen(port, hostname, resolve));
+  const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`;
+  logger.info({ url, dev }, "portal listening");
+  return {
+    url,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+// Run directly (`tsx server.ts`): start and keep running.
+if (process.argv[1] && /server\.(ts|js)$/.test(process.argv[1])) {
+  startServer().catch((err) => {
+    logger.fatal({ err }, "portal failed to start");
+    process.exit(1);
+  });
+}
