@@ -13,7 +13,7 @@ import path from "node:path";
 import { files, projectRoot, stateDir } from "./paths";
 import { ensurePki } from "./pki";
 import { adminClient, apply, request, waitEstablished, type AdminClient } from "./kube";
-import { catalogue, customResourceDefinitions, rbac, seededTenantObjects } from "./manifests";
+import { catalogue, customResourceDefinitions, goldenImages, rbac, seededTenantObjects } from "./manifests";
 
 /** What `state.json` holds. */
 interface ClusterState {
@@ -211,7 +211,9 @@ export async function startCluster(log: Log = defaultLog): Promise<ClusterInfo> 
   for (const obj of crds) await apply(client, obj);
   await waitEstablished(client, crds.map((c) => c.metadata.name));
   log("installing RBAC, seeded tenants and the instance-type catalogue");
-  const objects = [...rbac(), ...seededTenantObjects(), ...catalogue()];
+  const namespaces = [...seededTenantObjects(), ...goldenImages()].filter((o) => o.kind === "Namespace");
+  await Promise.all(namespaces.map((obj) => apply(client, obj)));
+  const objects = [...rbac(), ...seededTenantObjects(), ...goldenImages(), ...catalogue()].filter((o) => o.kind !== "Namespace");
   await Promise.all(objects.map((obj) => apply(client, obj)));
   client.agent.destroy();
   log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server} (kubeconfig: ${files.portalKubeconfig})`);

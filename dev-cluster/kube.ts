@@ -55,6 +55,7 @@ const plurals: Record<string, string> = {
   Service: "services",
   APIService: "apiservices",
   StorageClass: "storageclasses",
+  DataVolume: "datavolumes",
   VirtualMachineClusterInstancetype: "virtualmachineclusterinstancetypes",
   VirtualMachineClusterPreference: "virtualmachineclusterpreferences",
 };

@@ -198,3 +198,27 @@ export function tenantObjects(name: string): KubeObject[] {
 export function seededTenantObjects(): KubeObject[] {
   return seedTenants.flatMap((t) => tenantObjects(t.name));
 }
+
+/**
+ * Golden images, laid out as in Cozystack: DataVolume `vm-image-<name>` in namespace `cozy-public`
+ * (a VMDisk with `source.image.name: <name>` clones it). URLs from the API reference (003).
+ */
+export function goldenImages(): KubeObject[] {
+  const images: Record<string, string> = {
+    ubuntu: "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img",
+    "ubuntu-jammy": "https://cloud-images.ubuntu.com/jammy/current/jammy-server-cloudimg-amd64.img",
+    "centos-stream9": "https://cloud.centos.org/centos/9-stream/x86_64/images/CentOS-Stream-GenericCloud-9-latest.x86_64.qcow2",
+    rocky: "https://download.rockylinux.org/pub/rocky/9/images/x86_64/Rocky-9-GenericCloud.latest.x86_64.qcow2",
+    fedora: "https://download.fedoraproject.org/pub/fedora/linux/releases/40/Cloud/x86_64/images/Fedora-Cloud-Base-Generic.x86_64-40-1.14.qcow2",
+    alpine: "https://dl-cdn.alpinelinux.org/alpine/v3.20/releases/cloud/nocloud_alpine-3.20.2-x86_64-bios-tiny-r0.qcow2",
+    cirros: "https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img",
+  };
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "cozy-public" } },
+    ...Object.entries(images).map(([name, url]): KubeObject => ({
+      apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume",
+      metadata: { name: `vm-image-${name}`, namespace: "cozy-public" },
+      spec: { source: { http: { url } }, storage: { resources: { requests: { storage: "10Gi" } } } },
+    })),
+  ];
+}
