@@ -153,6 +153,9 @@ export function tenantRoute<I = Record<string, string>>(
           `Your role in ${access.tenant.name} is "${access.role}"; this needs "${permissionTable[opts.permission]}" or higher.`);
       }
       rawInput = await readInput(req);
+      // Name the target even when the input turns out invalid, so a refused create is traceable.
+      const rawName = (rawInput as { name?: unknown } | null)?.name;
+      if (!audit.targetName && typeof rawName === "string") audit.targetName = rawName.slice(0, 253);
       const input = opts.input ? opts.input.parse(rawInput) : (rawInput as I);
       summary = opts.summarize ? opts.summarize(input) : input;
       const result = await handler({ req, principal, access, input, params, audit });

@@ -43,7 +43,7 @@ export function loadKubeConfig(): { kc: KubeConfig; source: string } {
     return { kc, source: "in-cluster service account" };
   }
   const file = process.env.KUBECONFIG || localClusterKubeconfig();
-  if (!fs.existsSync(file)) {
+  if (!fs.existsSync(/*turbopackIgnore: true*/ file)) {
     throw new Error(`no cluster credentials: ${file} does not exist (run \`npm run cluster:up\` or set KUBECONFIG)`);
   }
   kc.loadFromFile(file);

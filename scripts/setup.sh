@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine of this kind lacks, idempotently and with caching:
+#   - Debian packages: chromium (end-to-end tests), openssl (cluster certificates), build tools
+#     for better-sqlite3's native addon;
+#   - npm dependencies (npm ci, skipped when package-lock.json did not change);
+#   - the local cluster's binaries (kube-apiserver built from the pinned Go module, cached under
+#     ~/.cache/hikube-portal by the pin's hash; etcd from Debian's etcd-server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*"; }
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need+=(golang-go)
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# apt-get download (etcd-server) needs package lists.
+if [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then apt-get update -qq; fi
+export PATH="$PATH:/usr/local/go/bin"
+
+# node-gyp must not download Node headers (no network): use the system's.
+if [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
+lock_hash="$(sha256sum package-lock.json | cut -c1-16)"
+if [ ! -f node_modules/.setup-lock-hash ] || [ "$(cat node_modules/.setup-lock-hash)" != "$lock_hash" ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.setup-lock-hash
+else
+  say "npm dependencies up to date"
+fi
+
+say "cluster binaries"
+bash dev-cluster/scripts/ensure-binaries.sh >/dev/null
+say "done"

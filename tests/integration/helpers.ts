@@ -1,0 +1,110 @@
+/**
+ * Helpers for the integration tests: sign in through next-auth like a browser, call the portal's
+ * API with the session cookie, and look at the real cluster and database behind it.
+ * Needs PORTAL_URL (set by scripts/test.ts) and the local cluster of HIKUBE_CLUSTER_DIR.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { adminClient, request as adminRequest, type AdminClient } from "../../dev-cluster/kube";
+
+/** Base URL of the running portal, e.g. http://127.0.0.1:40123 */
+export const portalUrl = (() => {
+  const url = process.env.PORTAL_URL;
+  if (!url) throw new Error("PORTAL_URL is not set: run the integration tests through `npm test`");
+  return url.replace(/\/$/, "");
+})();
+
+/** An answer: status and parsed JSON (or text). */
+export interface ApiAnswer<T = any> {
+  status: number;
+  body: T;
+}
+
+/** A signed-in (or anonymous) client of the portal's API. */
+export class PortalClient {
+  constructor(readonly cookie: string, readonly username: string | null) {}
+
+  /** Sends a request like the portal's own pages do (same Origin, JSON). */
+  async call<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+    const res = await fetch(portalUrl + urlPath, {
+      method,
+      headers: {
+        cookie: this.cookie,
+        origin: portalUrl,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: "manual",
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* keep text */
+    }
+    return { status: res.status, body: parsed as T };
+  }
+}
+
+function cookiesOf(res: Response): string[] {
+  return res.headers.getSetCookie().map((c) => c.split(";")[0]);
+}
+
+/**
+ * Signs in with a local account through next-auth's credentials flow (CSRF token, then
+ * `POST /api/auth/callback/local`), as the sign-in page does.
+ * @throws Error when the portal refuses the credentials
+ */
+export async function signIn(username: string, password: string): Promise<PortalClient> {
+  const csrfRes = await fetch(`${portalUrl}/api/auth/csrf`);
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const jar = cookiesOf(csrfRes);
+  const res = await fetch(`${portalUrl}/api/auth/callback/local`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; "), origin: portalUrl },
+    body: new URLSearchParams({ csrfToken, username, password, json: "true", callbackUrl: portalUrl }).toString(),
+    redirect: "manual",
+  });
+  const session = cookiesOf(res).find((c) => c.startsWith("next-auth.session-token="));
+  if (!session) throw new Error(`sign-in refused for ${username} (HTTP ${res.status})`);
+  return new PortalClient([...jar, session].join("; "), username);
+}
+
+/** A client without a session. */
+export const anonymous = new PortalClient("", null);
+
+let admin: AdminClient | null = null;
+
+/** An admin connection to the local cluster (system:masters), to look behind the portal. */
+export function clusterAdmin(): AdminClient {
+  if (!admin) {
+    const dir = process.env.HIKUBE_CLUSTER_DIR ?? path.join(process.cwd(), ".local", "cluster");
+    const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"));
+    admin = adminClient(path.join(dir, "pki"), state.apiserverPort);
+  }
+  return admin;
+}
+
+/** GET an object as cluster admin; null when it does not exist. */
+export async function getObject<T = any>(urlPath: string): Promise<T | null> {
+  const res = await adminRequest(clusterAdmin(), "GET", urlPath);
+  if (res.status === 404) return null;
+  if (res.status !== 200) throw new Error(`GET ${urlPath}: ${res.status} ${res.body}`);
+  return JSON.parse(res.body) as T;
+}
+
+/** Paths of the tenant kinds, for checks behind the portal. */
+export const paths = {
+  vmInstance: (ns: string, name = "") => `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances${name ? `/${name}` : ""}`,
+  vmDisk: (ns: string, name = "") => `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vmdisks${name ? `/${name}` : ""}`,
+};
+
+/** A unique DNS-1035 VM name for one test. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A well-formed ed25519 public key line. */
+export const sampleSshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICwCya3aUe1UjtD3c6DlBrD0jfY1hgXI19BbimEPLGGd alice@laptop";
