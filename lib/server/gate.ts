@@ -85,16 +85,20 @@ export function clientInfo(req: NextRequest): { ip: string | null; userAgent: st
   return { ip, userAgent: req.headers.get("user-agent") };
 }
 
-async function readInput(req: NextRequest): Promise<unknown> {
+/**
+ * Reads the raw input: the query for GET/HEAD/DELETE, the JSON body otherwise. A body that is not
+ * JSON is reported, not thrown, so the gate can keep its order (401, 404, 403, then 422).
+ */
+async function readInput(req: NextRequest): Promise<{ value: unknown; error?: AppError }> {
   if (req.method === "GET" || req.method === "HEAD" || req.method === "DELETE") {
-    return Object.fromEntries(req.nextUrl.searchParams.entries());
+    return { value: Object.fromEntries(req.nextUrl.searchParams.entries()) };
   }
   const text = await req.text();
-  if (!text) return {};
+  if (!text) return { value: {} };
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text) };
   } catch {
-    throw new AppError("invalid", "body is not valid JSON", "body");
+    return { value: undefined, error: new AppError("invalid", "body is not valid JSON", "body") };
   }
 }
 
@@ -143,6 +147,12 @@ export function tenantRoute<I = Record<string, string>>(
       });
     };
     try {
+      // Read first (never trusted before the checks below) so that even a denied attempt's audit
+      // row names its target.
+      const read = await readInput(req);
+      rawInput = read.value;
+      const rawName = (rawInput as { name?: unknown } | null)?.name;
+      if (!audit.targetName && typeof rawName === "string") audit.targetName = rawName.slice(0, 253);
       principal = await getPrincipal();
       if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
       if (mutation) assertSameOrigin(req);
@@ -152,10 +162,7 @@ export function tenantRoute<I = Record<string, string>>(
         throw new AppError("forbidden",
           `Your role in ${access.tenant.name} is "${access.role}"; this needs "${permissionTable[opts.permission]}" or higher.`);
       }
-      rawInput = await readInput(req);
-      // Name the target even when the input turns out invalid, so a refused create is traceable.
-      const rawName = (rawInput as { name?: unknown } | null)?.name;
-      if (!audit.targetName && typeof rawName === "string") audit.targetName = rawName.slice(0, 253);
+      if (read.error) throw read.error;
       const input = opts.input ? opts.input.parse(rawInput) : (rawInput as I);
       summary = opts.summarize ? opts.summarize(input) : input;
       const result = await handler({ req, principal, access, input, params, audit });
