@@ -9,6 +9,7 @@
 import { kinds, resourcePath, apiVersionOf } from "./k8s/kinds";
 import { kubeRequest } from "./k8s/client";
 import { portalIdentity } from "./k8s/identity";
+import { watchCache } from "./k8s/watch-cache";
 import type { KubeList, VMDisk, VMInstance, VirtualMachine } from "./k8s/objects";
 import { AppError } from "./errors";
 import { getInstanceType, getPreference } from "./catalogue";
@@ -55,10 +56,19 @@ export async function listVmSources(access: TenantAccess): Promise<{ instances: 
   return { instances, vms };
 }
 
-/** The tenant's VMs, newest first. */
+/**
+ * The tenant's VMs, newest first. VMInstances are listed as the user (the cluster decides);
+ * power states come from the shared VirtualMachine cache (portal identity, after the gate), or
+ * from a direct list while that cache is not in sync.
+ */
 export async function listVms(access: TenantAccess): Promise<VmSummary[]> {
-  const { instances, vms } = await listVmSources(access);
-  const byName = new Map(vms.items.map((vm) => [vm.metadata.name, vm]));
+  const namespace = access.tenant.namespace;
+  const [instances, cached] = await Promise.all([
+    kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace }) }),
+    watchCache<VirtualMachine>(kinds.VirtualMachine, namespace).list(),
+  ]);
+  const vms = cached ?? (await kubeRequest<KubeList<VirtualMachine>>(portalIdentity, { path: resourcePath(kinds.VirtualMachine, { namespace }) })).items;
+  const byName = new Map(vms.map((vm) => [vm.metadata.name, vm]));
   return instances.items
     .map((i) => toVmSummary(i, byName.get(virtualMachineName(i.metadata.name))))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name));

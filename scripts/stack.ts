@@ -1,0 +1,116 @@
+/**
+ * Starts everything the integration tests, end-to-end tests and benchmarks run against:
+ * a fresh local cluster (unless KUBECONFIG is given), a fresh database, a production build of the
+ * portal and the portal server on a free port. Used by scripts/test.ts and bench/.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+/** Environment variables for a child process. */
+export type Env = Record<string, string | undefined>;
+
+/** A running stack. */
+export interface Stack {
+  /** the portal's base URL, e.g. http://127.0.0.1:40123 */
+  url: string;
+  /** what child processes (test runners) need: PORTAL_URL, DATABASE_URL, HIKUBE_CLUSTER_DIR, … */
+  env: Env;
+  /** stops the portal and the cluster */
+  stop(): Promise<void>;
+}
+
+const root = path.resolve(import.meta.dirname, "..");
+
+/** Runs a command with inherited output; resolves with its exit code. */
+export function run(cmd: string, args: string[], env: Env = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, server: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the portal server exited with code ${server.exitCode}`);
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the portal did not answer ${url}/api/health within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts the stack. `name` names the cluster folder (.local/<name>-cluster) and the database
+ * (.local/<name>.db), so tests and benchmarks do not disturb `npm run dev`.
+ * @throws Error when a step fails; whatever had started is stopped first
+ */
+export async function startStack(opts: { name: string; log: (line: string) => void }): Promise<Stack> {
+  const { log } = opts;
+  process.chdir(root);
+  const env: Env = {};
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
+  try {
+    if (!process.env.KUBECONFIG) {
+      env.HIKUBE_CLUSTER_DIR = process.env.HIKUBE_CLUSTER_DIR = path.join(root, ".local", `${opts.name}-cluster`);
+      const cluster = await import("../dev-cluster/cluster");
+      await cluster.stopCluster({ log: () => {} });
+      fs.rmSync(path.join(env.HIKUBE_CLUSTER_DIR, "etcd-data"), { recursive: true, force: true });
+      stops.push(() => cluster.stopCluster({ log: (l) => log(`cluster: ${l}`) }));
+      await cluster.startCluster((l) => log(`cluster: ${l}`));
+    }
+    const dbFile = path.join(root, ".local", `${opts.name}.db`);
+    if (!process.env.TEST_DATABASE_URL) for (const f of [dbFile, `${dbFile}-journal`]) fs.rmSync(f, { force: true });
+    env.DATABASE_URL = process.env.DATABASE_URL = process.env.TEST_DATABASE_URL ?? `file:${dbFile}`;
+    const { setupDatabase } = await import("./db-setup");
+    await setupDatabase({ databaseUrl: env.DATABASE_URL, log: (l) => log(`db: ${l}`) });
+
+    env.NEXT_DIST_DIR = ".next-test";
+    log("building the portal (next build)");
+    const buildCode = await run("npx", ["next", "build"], { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
+    if (buildCode !== 0) throw new Error(`next build failed with exit code ${buildCode}`);
+
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    Object.assign(env, {
+      PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_URL: url, PORTAL_URL: url,
+      NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"), LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    });
+    log(`starting the portal on ${url}`);
+    const server = spawn("npx", ["tsx", "server.ts"], {
+      stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    });
+    stops.push(async () => {
+      if (server.exitCode !== null) return;
+      server.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 500));
+      if (server.exitCode === null) server.kill("SIGKILL");
+    });
+    await waitForHealth(url, server, 90_000);
+    return { url, env, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
