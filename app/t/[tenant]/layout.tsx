@@ -1,0 +1,26 @@
+import type { ReactNode } from "react";
+import { notFound, redirect } from "next/navigation";
+import { getPrincipal } from "@/lib/server/auth";
+import { getTenantAccess, listTenantAccess } from "@/lib/server/tenancy";
+import { AppHeader } from "@/components/shell/app-header";
+import { TenantProvider } from "@/components/tenant-context";
+
+/**
+ * The app shell of one tenant: signed-out users go to /signin, non-members get a 404 (a tenant's
+ * existence does not leak), members get the header and their role through {@link TenantProvider}.
+ */
+export default async function TenantLayout({ children, params }: { children: ReactNode; params: Promise<{ tenant: string }> }) {
+  const { tenant: name } = await params;
+  const principal = await getPrincipal();
+  if (!principal) redirect(`/signin?callbackUrl=${encodeURIComponent(`/t/${name}/vms`)}`);
+  const access = await getTenantAccess(principal, name);
+  if (!access) notFound();
+  const tenants = (await listTenantAccess(principal)).map(({ tenant }) => ({ name: tenant.name, displayName: tenant.displayName }));
+  const tenant = { name: access.tenant.name, displayName: access.tenant.displayName, role: access.role };
+  return (
+    <TenantProvider tenant={tenant}>
+      <AppHeader user={principal} tenants={tenants} tenant={tenant} />
+      <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>
+    </TenantProvider>
+  );
+}

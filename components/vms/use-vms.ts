@@ -1,0 +1,178 @@
+"use client";
+
+/**
+ * Data hooks of the VM feature. The VM list lives in React Query under `vmKeys.list(tenant)`: it
+ * is fetched once, then the Server-Sent Events stream patches it (snapshot / upsert / remove),
+ * and the mutations patch it optimistically.
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { createVm, deleteVm, fetchCatalogue, fetchVms, vmEventsUrl } from "@/lib/client/api";
+import { catalogueKeys, vmKeys } from "@/lib/client/query-keys";
+import { compareVms, forgetDeleted, isDeletedHere, patchVm, rememberDeleted, removeVm, upsertVm } from "@/lib/client/vm-cache";
+import type { CreateVmRequest, VmSummary } from "@/lib/shared/vm";
+
+/**
+ * State of the live stream:
+ * - `connecting`: no snapshot yet;
+ * - `live`: the last event was data;
+ * - `unavailable`: the server says the cluster does not answer (`message` says why); it retries;
+ * - `reconnecting`: the connection to the portal dropped; the browser (or this hook) reconnects.
+ */
+export type VmStreamStatus = "connecting" | "live" | "unavailable" | "reconnecting";
+
+/** How long to wait before reopening a stream the browser gave up on (e.g. after a 401/503). */
+const reopenDelayMs = 5_000;
+
+/**
+ * Opens the tenant's VM event stream for as long as the component is mounted and applies its
+ * events to the cache.
+ * @param onPatch called before every cache patch (lets the list query know the cache moved on)
+ */
+export function useVmStream(tenant: string, onPatch: () => void): { status: VmStreamStatus; message: string | null } {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<{ tenant: string; status: VmStreamStatus; message: string | null }>({ tenant, status: "connecting", message: null });
+  const onPatchRef = useRef(onPatch);
+  useEffect(() => {
+    onPatchRef.current = onPatch;
+  });
+
+  useEffect(() => {
+    const key = vmKeys.list(tenant);
+    let source: EventSource | null = null;
+    let reopenTimer: ReturnType<typeof setTimeout> | undefined;
+    let disposed = false;
+    const set = (status: VmStreamStatus, message: string | null = null) => setState({ tenant, status, message });
+    const parse = <T,>(e: Event): T | null => {
+      try {
+        return JSON.parse((e as MessageEvent<string>).data) as T;
+      } catch {
+        return null;
+      }
+    };
+
+    const open = () => {
+      if (disposed) return;
+      const es = new EventSource(vmEventsUrl(tenant));
+      source = es;
+      es.addEventListener("snapshot", (e) => {
+        const vms = parse<VmSummary[]>(e);
+        if (!vms) return;
+        onPatchRef.current();
+        queryClient.setQueryData<VmSummary[]>(key, [...vms].sort(compareVms));
+        set("live");
+      });
+      es.addEventListener("upsert", (e) => {
+        const vm = parse<VmSummary>(e);
+        if (!vm) return;
+        set("live");
+        if (isDeletedHere(tenant, vm)) return;
+        onPatchRef.current();
+        queryClient.setQueryData<VmSummary[]>(key, (old) => (old ? upsertVm(old, vm) : [vm]));
+      });
+      es.addEventListener("remove", (e) => {
+        const removed = parse<{ name: string }>(e);
+        if (!removed) return;
+        set("live");
+        forgetDeleted(tenant, removed.name);
+        onPatchRef.current();
+        queryClient.setQueryData<VmSummary[]>(key, (old) => old && removeVm(old, removed.name));
+      });
+      es.addEventListener("unavailable", (e) => {
+        set("unavailable", parse<{ message?: string }>(e)?.message ?? null);
+      });
+      es.onerror = () => {
+        setState((s) => (s.tenant === tenant && s.status === "unavailable" ? s : { tenant, status: "reconnecting", message: null }));
+        if (es.readyState === EventSource.CLOSED) {
+          // The browser stops retrying after an error answer (e.g. 401 when the session ended):
+          // refetch the list so its error explains why, and try the stream again later.
+          es.close();
+          void queryClient.invalidateQueries({ queryKey: key });
+          reopenTimer = setTimeout(open, reopenDelayMs);
+        }
+      };
+    };
+
+    open();
+    return () => {
+      disposed = true;
+      clearTimeout(reopenTimer);
+      source?.close();
+    };
+  }, [tenant, queryClient]);
+
+  return state.tenant === tenant ? { status: state.status, message: state.message } : { status: "connecting", message: null };
+}
+
+/** The tenant's VM list (query) kept live by the event stream. */
+export function useVmList(tenant: string) {
+  const queryClient = useQueryClient();
+  const patches = useRef(0);
+  const query = useQuery({
+    queryKey: vmKeys.list(tenant),
+    queryFn: async ({ signal }) => {
+      const seen = patches.current;
+      const vms = await fetchVms(tenant, signal);
+      // The stream patched the cache while this request was in flight: the cache is newer.
+      if (patches.current !== seen) return queryClient.getQueryData<VmSummary[]>(vmKeys.list(tenant)) ?? vms;
+      return vms;
+    },
+    // The stream keeps the list fresh; refetching would only race with it.
+    staleTime: Infinity,
+  });
+  const stream = useVmStream(tenant, () => {
+    patches.current += 1;
+  });
+  return { query, stream };
+}
+
+/** The tenant's catalogue (instance types, OS profiles, golden images). */
+export function useCatalogue(tenant: string) {
+  return useQuery({
+    queryKey: catalogueKeys.detail(tenant),
+    queryFn: ({ signal }) => fetchCatalogue(tenant, signal),
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** Creates a VM; on success the new row is added to the cached list at once. */
+export function useCreateVm(tenant: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: CreateVmRequest) => createVm(tenant, request),
+    onSuccess: (vm) => {
+      forgetDeleted(tenant, vm.name);
+      // Only patch a list that is already cached: a list made of the new VM alone would be wrong.
+      queryClient.setQueryData<VmSummary[]>(vmKeys.list(tenant), (old) => old && upsertVm(old, vm));
+    },
+  });
+}
+
+/**
+ * Deletes a VM (optionally with its disks). Optimistic: the row shows "Terminating" at once, goes
+ * away on success, and gets its state back on failure.
+ */
+export function useDeleteVm(tenant: string) {
+  const queryClient = useQueryClient();
+  const key = vmKeys.list(tenant);
+  return useMutation({
+    mutationFn: ({ name, withDisks }: { name: string; withDisks: boolean }) => deleteVm(tenant, name, withDisks),
+    onMutate: async ({ name }) => {
+      await queryClient.cancelQueries({ queryKey: key });
+      const previous = queryClient.getQueryData<VmSummary[]>(key)?.find((v) => v.name === name);
+      queryClient.setQueryData<VmSummary[]>(key, (old) => old && patchVm(old, name, { powerState: "Terminating" }));
+      return { previous };
+    },
+    onError: (_err, { name }, context) => {
+      const previous = context?.previous;
+      if (!previous) return;
+      queryClient.setQueryData<VmSummary[]>(key, (old) =>
+        old && patchVm(old, name, old.find((v) => v.name === name)?.powerState === "Terminating" ? { powerState: previous.powerState } : {}));
+    },
+    onSuccess: (_result, { name }) => {
+      const held = queryClient.getQueryData<VmSummary[]>(key)?.find((v) => v.name === name);
+      if (held) rememberDeleted(tenant, held);
+      queryClient.setQueryData<VmSummary[]>(key, (old) => old && removeVm(old, name));
+    },
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * The browser's API client: one fetch wrapper that turns the server's error body
+ * (`{ error: { code, message, field? } }`) into a typed {@link ApiError}, and one function per
+ * endpoint the pages use. Same-origin only: cookies carry the session and the browser's `Origin`
+ * header satisfies the server's cross-site check on mutations.
+ */
+import type { Catalogue, CreateVmRequest, VmSummary } from "@/lib/shared/vm";
+import type { TenantRole } from "@/lib/shared/permissions";
+
+/** An error answer of the portal API (or a network failure, status 0). */
+export class ApiError extends Error {
+  /** HTTP status; 0 when the request never got an answer */
+  readonly status: number;
+  /** machine-readable code, e.g. `invalid`, `conflict`, `cluster_unavailable`, `network` */
+  readonly code: string;
+  /** dotted input path of a 422, e.g. `sshKeys.0` */
+  readonly field?: string;
+
+  constructor(status: number, code: string, message: string, field?: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** Whether `err` is an {@link ApiError} with one of `statuses`. */
+export function isApiError(err: unknown, ...statuses: number[]): err is ApiError {
+  return err instanceof ApiError && (statuses.length === 0 || statuses.includes(err.status));
+}
+
+/**
+ * Calls the portal API and parses the JSON answer.
+ * @param path absolute path, e.g. `/api/tenants`
+ * @param init method and JSON body (sent with `Content-Type: application/json`)
+ * @throws ApiError for any non-2xx answer, or status 0 / code `network` when fetch itself fails
+ */
+export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: init.method ?? "GET",
+      headers: { Accept: "application/json", ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}) },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      credentials: "same-origin",
+      signal: init.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === "AbortError") throw err;
+    throw new ApiError(0, "network", err instanceof Error ? err.message : String(err));
+  }
+  const text = await res.text();
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+  }
+  if (!res.ok) {
+    const e = (body as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? (res.statusText || `HTTP ${res.status}`), e?.field);
+  }
+  return body as T;
+}
+
+/** One tenant of `GET /api/tenants`. */
+export interface TenantListItem {
+  name: string;
+  displayName: string;
+  role: TenantRole;
+}
+
+const tenantPath = (tenant: string) => `/api/tenants/${encodeURIComponent(tenant)}`;
+
+/** `GET /api/tenants`: the signed-in user's tenants. */
+export const fetchTenants = (signal?: AbortSignal) => apiFetch<TenantListItem[]>("/api/tenants", { signal });
+
+/** `GET /api/tenants/{tenant}/catalogue`: instance types, OS profiles, golden images. */
+export const fetchCatalogue = (tenant: string, signal?: AbortSignal) => apiFetch<Catalogue>(`${tenantPath(tenant)}/catalogue`, { signal });
+
+/** `GET /api/tenants/{tenant}/vms`: the tenant's VMs, newest first. */
+export const fetchVms = (tenant: string, signal?: AbortSignal) => apiFetch<VmSummary[]>(`${tenantPath(tenant)}/vms`, { signal });
+
+/** `POST /api/tenants/{tenant}/vms` → the created VM (422 names the field, 409 when the name is taken). */
+export const createVm = (tenant: string, request: CreateVmRequest) =>
+  apiFetch<VmSummary>(`${tenantPath(tenant)}/vms`, { method: "POST", body: request });
+
+/** `DELETE /api/tenants/{tenant}/vms/{name}`, optionally with the VM's disks. */
+export const deleteVm = (tenant: string, name: string, withDisks: boolean) =>
+  apiFetch<{ deletedDisks: string[] }>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}?withDisks=${withDisks}`, { method: "DELETE" });
+
+/** The Server-Sent Events URL of a tenant's live VM list. */
+export const vmEventsUrl = (tenant: string) => `${tenantPath(tenant)}/vms/events`;

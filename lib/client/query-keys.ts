@@ -1,0 +1,24 @@
+/**
+ * The query-key factory: every React Query key of the portal is built here, never by hand, so
+ * invalidations and cache patches (watch events) always hit the right entries.
+ */
+
+/** Keys of the tenant list. */
+export const tenantKeys = {
+  all: ["tenants"] as const,
+  list: () => [...tenantKeys.all, "list"] as const,
+};
+
+/** Keys of a tenant's VMs. */
+export const vmKeys = {
+  all: ["vms"] as const,
+  tenant: (tenant: string) => [...vmKeys.all, tenant] as const,
+  /** the VM list, patched by the live stream */
+  list: (tenant: string) => [...vmKeys.tenant(tenant), "list"] as const,
+};
+
+/** Keys of a tenant's catalogue (instance types, OS profiles, golden images). */
+export const catalogueKeys = {
+  all: ["catalogue"] as const,
+  detail: (tenant: string) => [...catalogueKeys.all, tenant] as const,
+};
