@@ -2,7 +2,9 @@
 # Installs what a fresh machine of this kind lacks, idempotently and with caching:
 #   - Debian packages: chromium (end-to-end tests), openssl (cluster certificates), build tools
 #     for better-sqlite3's native addon;
-#   - npm dependencies (npm ci, skipped when package-lock.json did not change);
+#   - npm dependencies (npm install from package-lock.json, skipped when it did not change; not
+#     `npm ci`, which refuses a lock without the other platforms' optional binaries, and the
+#     registry reached here does not resolve those);
 #   - the local cluster's binaries (kube-apiserver built from the pinned Go module, cached under
 #     ~/.cache/hikube-portal by the pin's hash; etcd from Debian's etcd-server).
 set -euo pipefail
@@ -31,8 +33,8 @@ export PATH="$PATH:/usr/local/go/bin"
 if [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
 lock_hash="$(sha256sum package-lock.json | cut -c1-16)"
 if [ ! -f node_modules/.setup-lock-hash ] || [ "$(cat node_modules/.setup-lock-hash)" != "$lock_hash" ]; then
-  say "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  say "installing npm dependencies"
+  npm install --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.setup-lock-hash
 else
   say "npm dependencies up to date"
