@@ -53,8 +53,15 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
 
 // Run directly (`tsx server.ts`): start and keep running.
 if (process.argv[1] && /server\.(ts|js)$/.test(process.argv[1])) {
-  startServer().catch((err) => {
-    logger.fatal({ err }, "portal failed to start");
-    process.exit(1);
-  });
+  startServer().then(
+    (server) => {
+      for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        process.once(signal, () => void server.close().finally(() => process.exit(0)));
+      }
+    },
+    (err) => {
+      logger.fatal({ err }, "portal failed to start");
+      process.exit(1);
+    },
+  );
 }

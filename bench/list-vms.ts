@@ -7,6 +7,7 @@
  * Options (env): BENCH_VMS (100), BENCH_ITERATIONS (300), BENCH_WARMUP (30).
  */
 import fs from "node:fs";
+import http from "node:http";
 import https from "node:https";
 import path from "node:path";
 import { startStack } from "../scripts/stack";
@@ -56,21 +57,37 @@ async function main(): Promise<void> {
     const direct = () => new Promise<number>((resolve, reject) => {
       const t0 = process.hrtime.bigint();
       https.get(directUrl, { agent, headers: { Accept: "application/json", "Impersonate-User": "alice", "Impersonate-Group": ["tenant-acme-admin"] } }, (res) => {
-        let n = 0;
-        res.on("data", (c: Buffer) => (n += c.length));
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
         res.on("end", () => {
-          if (res.statusCode !== 200) return reject(new Error(`direct list: ${res.statusCode}`));
+          if (res.statusCode !== 200 || (JSON.parse(text) as { items: unknown[] }).items.length < vmCount) {
+            return reject(new Error(`direct list: ${res.statusCode}`));
+          }
           resolve(Number(process.hrtime.bigint() - t0) / 1e6);
         });
       }).on("error", reject);
     });
-    const viaPortal = async () => {
+    const phases: Record<string, number[]> = {};
+    // The same client for both sides (node's http module, keep-alive), so only the servers differ.
+    const portalAgent = new http.Agent({ keepAlive: true });
+    const viaPortal = () => new Promise<number>((resolve, reject) => {
       const t0 = process.hrtime.bigint();
-      const res = await fetch(`${stack.url}/api/tenants/acme/vms`, { headers: { cookie: alice.cookie } });
-      const body = (await res.json()) as unknown[];
-      if (res.status !== 200 || body.length < vmCount) throw new Error(`portal list: ${res.status}, ${body.length} rows`);
-      return Number(process.hrtime.bigint() - t0) / 1e6;
-    };
+      http.get(`${stack.url}/api/tenants/acme/vms`, { agent: portalAgent, headers: { cookie: alice.cookie } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => {
+          const rows = JSON.parse(text) as unknown[];
+          if (res.statusCode !== 200 || rows.length < vmCount) return reject(new Error(`portal list: ${res.statusCode}, ${rows.length} rows`));
+          for (const part of String(res.headers["server-timing"] ?? "").split(",")) {
+            const m = /^\s*([a-z]+);dur=([\d.]+)/.exec(part);
+            if (m) (phases[m[1]] ??= []).push(Number(m[2]));
+          }
+          resolve(Number(process.hrtime.bigint() - t0) / 1e6);
+        });
+      }).on("error", reject);
+    });
 
     console.log(`[bench] warm-up (${warmup} each), then ${iterations} alternating requests each`);
     for (let i = 0; i < warmup; i++) {
@@ -88,12 +105,15 @@ async function main(): Promise<void> {
     const row = (label: string, xs: number[]) =>
       `${label.padEnd(34)} p50 ${percentile(xs, 50).toFixed(2).padStart(7)} ms   p99 ${percentile(xs, 99).toFixed(2).padStart(7)} ms`;
     const ratio = percentile(p, 50) / percentile(d, 50);
+    const breakdown = Object.entries(phases).map(([k, xs]) => `${k} ${percentile(xs.sort((a, b) => a - b), 50).toFixed(2)} ms`).join(", ");
     console.log("");
     console.log(`List ${vmCount} VMInstances as alice (${iterations} requests each, sequential)`);
     console.log(row("direct: kube-apiserver (impersonated)", d));
     console.log(row("portal: GET /api/tenants/acme/vms", p));
+    console.log(`portal server-side p50 by phase (Server-Timing): ${breakdown}`);
     console.log(`ratio portal/direct p50 ${ratio.toFixed(2)}  (baseline target ≤ 1.15: ${ratio <= 1.15 ? "met" : "NOT met"})`);
     agent.destroy();
+    portalAgent.destroy();
   } finally {
     await stack.stop();
   }

@@ -98,14 +98,25 @@ export async function startStack(opts: { name: string; log: (line: string) => vo
       NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"), LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     });
     log(`starting the portal on ${url}`);
-    const server = spawn("npx", ["tsx", "server.ts"], {
-      stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    // One node process (tsx as a loader, not the tsx/npx wrappers, whose children outlive a
+    // SIGTERM), in its own process group so that stopping it stops everything it started.
+    const server = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+      stdio: ["ignore", "inherit", "inherit"], detached: true,
+      env: { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
     });
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-server.pid!, signal);
+      } catch {
+        /* already gone */
+      }
+    };
+    process.once("exit", () => killGroup("SIGKILL"));
     stops.push(async () => {
       if (server.exitCode !== null) return;
-      server.kill("SIGTERM");
-      await new Promise((r) => setTimeout(r, 500));
-      if (server.exitCode === null) server.kill("SIGKILL");
+      killGroup("SIGTERM");
+      for (let i = 0; i < 50 && server.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+      killGroup("SIGKILL");
     });
     await waitForHealth(url, server, 90_000);
     return { url, env, stop: stopAll };

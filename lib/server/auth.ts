@@ -11,7 +11,8 @@
  * checked by origin in the gate (gate.ts), and the session cookie is SameSite=Lax.
  */
 import type { NextAuthOptions } from "next-auth";
-import { getServerSession } from "next-auth";
+import { getToken } from "next-auth/jwt";
+import { cookies } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "./db";
 import { verifyPassword } from "./password";
@@ -111,18 +112,21 @@ export const authOptions: NextAuthOptions = {
 };
 
 /**
- * The signed-in user of the current request, or null. Local accounts are looked up again so that
- * a deleted account loses access at once.
+ * The signed-in user of the current request, or null. Reads the session cookie's JWT directly
+ * (next-auth's `getToken`: a decryption, no round through next-auth's handler, which cost about
+ * 2 ms a request in the list benchmark); only the cookie is accepted, not a bearer header.
+ * Sessions therefore last 8 hours from sign-in (absolute, not rolling). Local accounts are
+ * looked up again so that a deleted account loses access at once.
  */
 export async function getPrincipal(): Promise<Principal | null> {
-  const session = await getServerSession(authOptions).catch(() => null);
-  const u = (session as { user?: { username?: string; source?: "local" | "oidc"; name?: string; groups?: string[] } } | null)?.user;
-  if (!u?.username || !u.source) return null;
-  if (u.source === "local") {
-    const user = await getDb().user.findUnique({ where: { username: u.username } });
+  const store = await cookies();
+  const t = (await getToken({ req: { cookies: store, headers: {} } as never, secret: authOptions.secret })) as PortalToken | null;
+  if (!t?.username || !t.source) return null;
+  if (t.source === "local") {
+    const user = await getDb().user.findUnique({ where: { username: t.username } });
     if (!user) return null;
     return { username: user.username, displayName: user.displayName, source: "local", userId: user.id, isPlatformAdmin: user.isPlatformAdmin, groups: [] };
   }
-  const groups = u.groups ?? [];
-  return { username: u.username, displayName: u.name ?? u.username, source: "oidc", userId: null, isPlatformAdmin: groups.includes(platformAdminGroup), groups };
+  const groups = t.groups ?? [];
+  return { username: t.username, displayName: t.displayName ?? t.username, source: "oidc", userId: null, isPlatformAdmin: groups.includes(platformAdminGroup), groups };
 }

@@ -129,6 +129,7 @@ export function tenantRoute<I = Record<string, string>>(
     let access: TenantAccess | null = null;
     let rawInput: unknown = undefined;
     let summary: unknown = undefined;
+    let timing = "";
     const record = async (result: "success" | "failure" | "denied", errorMessage?: string) => {
       if (!mutation || !opts.audit) return;
       await writeAudit({
@@ -153,10 +154,14 @@ export function tenantRoute<I = Record<string, string>>(
       rawInput = read.value;
       const rawName = (rawInput as { name?: unknown } | null)?.name;
       if (!audit.targetName && typeof rawName === "string") audit.targetName = rawName.slice(0, 253);
+      const t0 = performance.now();
       principal = await getPrincipal();
       if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
       if (mutation) assertSameOrigin(req);
+      const t1 = performance.now();
       access = await getTenantAccess(principal, tenantName);
+      const t2 = performance.now();
+      timing = `session;dur=${(t1 - t0).toFixed(1)}, tenant;dur=${(t2 - t1).toFixed(1)}`;
       if (!access) throw new AppError("not_found", `Tenant "${tenantName}" was not found.`);
       if (!can(access.role, opts.permission)) {
         throw new AppError("forbidden",
@@ -165,11 +170,15 @@ export function tenantRoute<I = Record<string, string>>(
       if (read.error) throw read.error;
       const input = opts.input ? opts.input.parse(rawInput) : (rawInput as I);
       summary = opts.summarize ? opts.summarize(input) : input;
+      const t3 = performance.now();
       const result = await handler({ req, principal, access, input, params, audit });
+      timing += `, handler;dur=${(performance.now() - t3).toFixed(1)}`;
       await record("success");
       if (result instanceof Response) return result;
-      if (result instanceof Reply) return Response.json(result.body, { status: result.status });
-      return Response.json(result ?? null);
+      // Server-Timing (W3C) shows where a request's time went in the browser's network panel.
+      const headers = { "Server-Timing": timing };
+      if (result instanceof Reply) return Response.json(result.body, { status: result.status, headers });
+      return Response.json(result ?? null, { headers });
     } catch (err) {
       const status = err instanceof AppError ? err.status : err instanceof z.ZodError ? 422 : 500;
       const message = err instanceof AppError ? err.message : err instanceof z.ZodError ? invalidInput(err).message : "internal error";
