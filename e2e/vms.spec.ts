@@ -92,3 +92,12 @@ test("a wrong password is refused with a message", async ({ page }) => {
   await expect(page.getByRole("alert").filter({ hasText: "Wrong username or password" })).toBeVisible();
   await expect(page).toHaveURL(/\/signin/);
 });
+
+test("a user in no tenant yet is told so and whom to ask", async ({ page }) => {
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill("nora");
+  await page.getByLabel("Password").fill("nora-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "You don't belong to a tenant yet" })).toBeVisible();
+  await expect(page.getByText(/Ask your tenant administrator/)).toBeVisible();
+});

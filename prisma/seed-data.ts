@@ -31,4 +31,6 @@ export const seedUsers: SeedUser[] = [
   { username: "alice", displayName: "Alice Martin", password: "alice-password", isPlatformAdmin: false, memberships: { acme: "admin" } },
   { username: "victor", displayName: "Victor Viewer", password: "victor-password", isPlatformAdmin: false, memberships: { acme: "view" } },
   { username: "bob", displayName: "Bob Durand", password: "bob-password", isPlatformAdmin: false, memberships: { globex: "admin" } },
+  // A new colleague nobody has added to a tenant yet (the portal's empty state).
+  { username: "nora", displayName: "Nora Nouvelle", password: "nora-password", isPlatformAdmin: false, memberships: {} },
 ];

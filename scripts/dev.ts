@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   console.log(`\n  Hikube Portal: ${process.env.NEXTAUTH_URL ?? server.url}\n`);
   console.log("  Demo accounts (local development only):");
   for (const u of seedUsers) {
-    const roles = u.isPlatformAdmin ? "platform admin" : Object.entries(u.memberships).map(([t, r]) => `${r} of ${t}`).join(", ");
+    const roles = u.isPlatformAdmin ? "platform admin" : Object.entries(u.memberships).map(([t, r]) => `${r} of ${t}`).join(", ") || "no tenant yet";
     console.log(`    ${u.username.padEnd(8)} ${u.password.padEnd(18)} ${roles}`);
   }
   console.log("\n  Stop with Ctrl-C; the local cluster keeps running (npm run cluster:down stops it).\n");

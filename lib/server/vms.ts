@@ -108,8 +108,8 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
       "instanceProfile");
   }
   const diskName = `${input.name}${rootDiskSuffix}`;
-  if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", `A VM named "${input.name}" already exists.`);
-  if (await exists(access, kinds.VMDisk, diskName)) throw new AppError("conflict", `A disk named "${diskName}" already exists; choose another VM name.`);
+  if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", `A VM named "${input.name}" already exists.`, "name");
+  if (await exists(access, kinds.VMDisk, diskName)) throw new AppError("conflict", `A disk named "${diskName}" already exists; choose another VM name.`, "name");
 
   const source = input.rootDisk.source.type === "image" ? { image: { name: input.rootDisk.source.name } } : { http: { url: input.rootDisk.source.url } };
   const disk: VMDisk = {

@@ -108,6 +108,7 @@ describe("alice creates, lists and deletes a VM in acme", () => {
   it("refuses a second VM with the same name with 409 and leaves the first untouched", async () => {
     const res = await alice.call("POST", "/api/tenants/acme/vms", createRequest(name, { instanceType: "u1.large" }));
     expect(res.status).toBe(409);
+    expect(res.body.error.field).toBe("name");
     expect((await getObject(paths.vmInstance(ns, name))).spec.instanceType).toBe("u1.medium");
   });
 
