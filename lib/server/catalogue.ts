@@ -7,7 +7,7 @@
  * by every authenticated user); golden images are DataVolumes `vm-image-<name>` in namespace
  * `cozy-public` (Cozystack's layout), read with the portal's identity, which may read DataVolumes.
  */
-import { kinds, resourcePath } from "./k8s/kinds";
+import { kinds, resourcePath, type KindDescriptor } from "./k8s/kinds";
 import { kubeRequest } from "./k8s/client";
 import { portalIdentity, type KubeIdentity } from "./k8s/identity";
 import type { DataVolume, KubeList, VirtualMachineClusterInstancetype, VirtualMachineClusterPreference } from "./k8s/objects";
@@ -83,32 +83,30 @@ export async function getCatalogue(identity: KubeIdentity): Promise<Catalogue> {
   };
 }
 
-/**
- * One instance type by name.
- * @throws AppError invalid on field `instanceType` when the cluster has no such type
- */
-export async function getInstanceType(identity: KubeIdentity, name: string): Promise<InstanceTypeInfo> {
+/** Reads one catalogue object; a missing one is bad input on `field`, not a 404. */
+async function getCatalogueEntry<T, R>(identity: KubeIdentity, kind: KindDescriptor, name: string, field: string, map: (obj: T) => R): Promise<R> {
   try {
-    return toInstanceTypeInfo(await kubeRequest(identity, { path: resourcePath(kinds.VirtualMachineClusterInstancetype, { name }) }));
+    return map(await kubeRequest<T>(identity, { path: resourcePath(kind, { name }) }));
   } catch (err) {
     if (err instanceof AppError && err.code === "not_found") {
-      throw new AppError("invalid", `instanceType "${name}" is not offered by this cluster`, "instanceType");
+      throw new AppError("invalid", `${field} "${name}" is not offered by this cluster`, field);
     }
     throw err;
   }
 }
 
 /**
+ * One instance type by name.
+ * @throws AppError invalid on field `instanceType` when the cluster has no such type
+ */
+export function getInstanceType(identity: KubeIdentity, name: string): Promise<InstanceTypeInfo> {
+  return getCatalogueEntry(identity, kinds.VirtualMachineClusterInstancetype, name, "instanceType", toInstanceTypeInfo);
+}
+
+/**
  * One OS profile by name.
  * @throws AppError invalid on field `instanceProfile` when the cluster has no such profile
  */
-export async function getPreference(identity: KubeIdentity, name: string): Promise<PreferenceInfo> {
-  try {
-    return toPreferenceInfo(await kubeRequest(identity, { path: resourcePath(kinds.VirtualMachineClusterPreference, { name }) }));
-  } catch (err) {
-    if (err instanceof AppError && err.code === "not_found") {
-      throw new AppError("invalid", `instanceProfile "${name}" is not offered by this cluster`, "instanceProfile");
-    }
-    throw err;
-  }
+export function getPreference(identity: KubeIdentity, name: string): Promise<PreferenceInfo> {
+  return getCatalogueEntry(identity, kinds.VirtualMachineClusterPreference, name, "instanceProfile", toPreferenceInfo);
 }
