@@ -8,10 +8,10 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { files, projectRoot, stateDir } from "./paths";
 import { ensurePki } from "./pki";
+import { freePort, portIsFree } from "./ports";
 import { adminClient, apply, request, waitEstablished, type AdminClient } from "./kube";
 import { catalogue, customResourceDefinitions, goldenImages, rbac, seededTenantObjects } from "./manifests";
 
@@ -54,25 +54,6 @@ function isAlive(pid: number | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
 }
 
 /** Starts `cmd` detached from this process, output appended to `logFile`; returns its pid. */

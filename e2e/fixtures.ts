@@ -5,7 +5,7 @@ export async function signInAs(page: Page, username: string, password: string): 
   await page.goto("/signin");
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/t\/[a-z0-9]+\/vms/);
 }
 

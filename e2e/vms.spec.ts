@@ -87,7 +87,7 @@ test("a wrong password is refused with a message", async ({ page }) => {
   await page.goto("/signin");
   await page.getByLabel("Username").fill("alice");
   await page.getByLabel("Password").fill("wrong");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   // (Next.js adds its own empty route-announcer alert; pick ours by its text.)
   await expect(page.getByRole("alert").filter({ hasText: "Wrong username or password" })).toBeVisible();
   await expect(page).toHaveURL(/\/signin/);
@@ -97,7 +97,7 @@ test("a user in no tenant yet is told so and whom to ask", async ({ page }) => {
   await page.goto("/signin");
   await page.getByLabel("Username").fill("nora");
   await page.getByLabel("Password").fill("nora-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { name: "You don't belong to a tenant yet" })).toBeVisible();
   await expect(page.getByText(/Ask your tenant administrator/)).toBeVisible();
 });

@@ -2,12 +2,16 @@
  * Starts everything the integration tests, end-to-end tests and benchmarks run against:
  * a fresh local cluster (unless KUBECONFIG is given), a fresh database, a production build of the
  * portal and the portal server on a free port. Used by scripts/test.ts and bench/.
+ *
+ * With `oidc: true` it also starts a real OpenID provider (tests/support/oidc-provider.ts, in this
+ * process) before the portal and gives the portal OIDC_ISSUER / OIDC_CLIENT_ID / OIDC_CLIENT_SECRET,
+ * so the `oidc` sign-in is on next to the local accounts.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../dev-cluster/ports";
 
 /** Environment variables for a child process. */
 export type Env = Record<string, string | undefined>;
@@ -32,17 +36,6 @@ export function run(cmd: string, args: string[], env: Env = {}): Promise<number>
   });
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHealth(url: string, server: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -63,7 +56,7 @@ async function waitForHealth(url: string, server: ChildProcess, timeoutMs: numbe
  * (.local/<name>.db), so tests and benchmarks do not disturb `npm run dev`.
  * @throws Error when a step fails; whatever had started is stopped first
  */
-export async function startStack(opts: { name: string; log: (line: string) => void }): Promise<Stack> {
+export async function startStack(opts: { name: string; log: (line: string) => void; oidc?: boolean }): Promise<Stack> {
   const { log } = opts;
   process.chdir(root);
   const env: Env = {};
@@ -97,6 +90,13 @@ export async function startStack(opts: { name: string; log: (line: string) => vo
       PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_URL: url, PORTAL_URL: url,
       NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"), LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     });
+    if (opts.oidc) {
+      const { startOidcProvider, oidcClient } = await import("../tests/support/oidc-provider");
+      const provider = await startOidcProvider({ portalUrl: url });
+      stops.push(() => provider.close());
+      log(`OpenID provider at ${provider.issuer}`);
+      Object.assign(env, { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: oidcClient.id, OIDC_CLIENT_SECRET: oidcClient.secret });
+    }
     log(`starting the portal on ${url}`);
     // One node process (tsx as a loader, not the tsx/npx wrappers, whose children outlive a
     // SIGTERM), in its own process group so that stopping it stops everything it started.

@@ -3,7 +3,8 @@
  * `tests: N passed, N failed, N skipped`.
  *
  * 1. unit tests (vitest project `unit`; no cluster, mocks allowed);
- * 2. the stack of scripts/stack.ts: a fresh local cluster, database, production build and portal;
+ * 2. the stack of scripts/stack.ts: a fresh local cluster, database, production build and portal,
+ *    with a real OpenID provider next to it (the `oidc` sign-in is on, local accounts too);
  * 3. integration tests (vitest project `integration`) through the portal's HTTP API;
  * 4. end-to-end tests (Playwright, Debian's Chromium) against the same server.
  *
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   if (!wants("integration") && !wants("e2e")) return;
   let stack: Stack | null = null;
   try {
-    stack = await startStack({ name: "test", log });
+    stack = await startStack({ name: "test", log, oidc: true });
     if (wants("integration")) await vitest("integration", stack.env);
     if (wants("e2e")) {
       const out = path.join(reports, "playwright.json");

@@ -14,6 +14,7 @@ import type { NextAuthOptions } from "next-auth";
 import { getToken } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
+import type { UserinfoEndpointHandler } from "next-auth/providers/oauth";
 import { getDb } from "./db";
 import { verifyPassword } from "./password";
 import { platformAdminGroup } from "../shared/permissions";
@@ -57,6 +58,17 @@ function oidcProvider(): NextAuthOptions["providers"][number] {
     idToken: true,
     checks: ["pkce", "state"],
     authorization: { params: { scope: process.env.OIDC_SCOPES ?? "openid profile email groups" } },
+    // Claims asked for by scope (name, email, groups) are the userinfo endpoint's to serve (OIDC
+    // Core 5.4); Keycloak also copies them into the ID token, spec-conformant providers do not.
+    // So the profile is the validated ID token's claims overlaid with userinfo's (whose `sub`
+    // openid-client checks against the ID token's).
+    userinfo: {
+      async request({ client, tokens }) {
+        // `tokens` is the TokenSet openid-client's callback returned (next-auth types it loosely).
+        const idTokenClaims = (tokens as unknown as { claims(): Record<string, unknown> }).claims();
+        return { ...idTokenClaims, ...(await client.userinfo(tokens as never)) };
+      },
+    } satisfies UserinfoEndpointHandler,
     profile(profile: Record<string, unknown>) {
       return {
         id: String(profile.sub),
