@@ -2,6 +2,7 @@
  * `npm test`: the whole test suite against real parts, ending with one summary line
  * `tests: N passed, N failed, N skipped`.
  *
+ * 0. type check and lint (a failure fails the run; they add no test counts);
  * 1. unit tests (vitest project `unit`; no cluster, mocks allowed);
  * 2. the stack of scripts/stack.ts: a fresh local cluster, database, production build and portal,
  *    with a real OpenID provider next to it (the `oidc` sign-in is on, local accounts too);
@@ -9,7 +10,7 @@
  * 4. end-to-end tests (Playwright, Debian's Chromium) against the same server.
  *
  * Exits non-zero when a test failed, a step broke, or no test ran at all.
- * `npm test -- --only unit|integration|e2e` runs one suite (with what it needs).
+ * `npm test -- --only static|unit|integration|e2e` runs one part (with what it needs).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -67,6 +68,12 @@ async function vitest(project: string, env: Env): Promise<void> {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  if (wants("static")) {
+    // Not tests (no counts), but a red type check or lint fails the run like a failed test.
+    log("type check (tsc) and lint (eslint)");
+    if ((await run("npx", ["tsc", "--noEmit", "-p", "."])) !== 0) problems.push("type check failed (npx tsc --noEmit -p .)");
+    if ((await run("npx", ["eslint", ".", "--max-warnings=0"])) !== 0) problems.push("lint failed (npm run lint)");
+  }
   if (wants("unit")) await vitest("unit", {});
   if (!wants("integration") && !wants("e2e")) return;
   let stack: Stack | null = null;
