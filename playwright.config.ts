@@ -4,6 +4,10 @@ import { defineConfig, devices } from "@playwright/test";
  * End-to-end tests in Debian's Chromium (Playwright cannot download its own browsers here) against
  * the portal server that scripts/test.ts started (PORTAL_URL) on the real local cluster.
  */
+/** Debian's Chromium as root, headless, without background traffic this network refuses. */
+const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: true,
@@ -21,12 +25,25 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
+      testIgnore: /outage\.spec\.ts/,
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
           executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+          args: chromiumArgs,
+        },
+      },
+    },
+    {
+      // Stops and restarts the API server: runs alone, after every other spec.
+      name: "outage",
+      testMatch: /outage\.spec\.ts/,
+      dependencies: ["chromium"],
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          args: chromiumArgs,
         },
       },
     },

@@ -153,6 +153,12 @@ export async function startCluster(log: Log = defaultLog): Promise<ClusterInfo> 
     await waitFor("etcd", async () => (await fetch(`${clientUrl}/health`)).ok, 20_000, state.pids.etcd, files.etcdLog);
   }
 
+  if (isAlive(state.pids.apiserver) && !(await isReady(client).catch(() => false))) {
+    // Still starting, or shutting down after a SIGTERM (graceful termination can take a while):
+    // wait for one or the other, then start a new one if it went away.
+    log("waiting for the running kube-apiserver to become ready or exit");
+    await waitFor("kube-apiserver", () => isReady(client), 90_000, state.pids.apiserver, files.apiserverLog).catch(() => {});
+  }
   if (!isAlive(state.pids.apiserver) || !(await isReady(client).catch(() => false))) {
     if (!isAlive(state.pids.apiserver)) {
       log(`starting kube-apiserver on ${server}`);
