@@ -1,0 +1,155 @@
+/**
+ * The stand-in controller against a real kube-apiserver (its own local cluster), with an
+ * in-memory guest runtime: what is checked here is the objects and states KubeVirt and Cozystack
+ * would produce. Real QEMU guests are covered by qemu.test.ts and the stand-in's end-to-end test.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AdminClient } from "../kube";
+import type { Controller, GuestRuntime, GuestSpec } from "./controller";
+
+const dir = path.resolve(".local", `standin-controller-${process.pid}`);
+process.env.HIKUBE_CLUSTER_DIR = dir;
+
+let admin: AdminClient;
+let controller: Controller;
+let kube: typeof import("../kube");
+let cluster: typeof import("../cluster");
+const started = new Map<string, GuestSpec>();
+let capacity = 2;
+const exitListeners: ((key: string) => void)[] = [];
+
+const fakeGuests: GuestRuntime = {
+  async start(key, spec) {
+    if (started.size >= capacity) throw Object.assign(new Error(`no capacity: ${capacity} VMs already run`), { code: "capacity" });
+    started.set(key, spec);
+  },
+  async stop(key) {
+    started.delete(key);
+  },
+  isRunning: (key) => started.has(key),
+  onExit: (l) => exitListeners.push(l),
+};
+
+const ns = "tenant-acme";
+const base = `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}`;
+const kv = `/apis/kubevirt.io/v1/namespaces/${ns}`;
+
+async function getJson(p: string): Promise<any | null> {
+  const res = await kube.request(admin, "GET", p);
+  return res.status === 200 ? JSON.parse(res.body) : null;
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function createDisk(name: string) {
+  const res = await kube.request(admin, "POST", `${base}/vmdisks`, JSON.stringify({
+    apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", metadata: { name }, spec: { source: { image: { name: "ubuntu" } }, storage: "5Gi" },
+  }));
+  expect(res.status).toBe(201);
+}
+
+async function createInstance(name: string, spec: Record<string, unknown>) {
+  const res = await kube.request(admin, "POST", `${base}/vminstances`, JSON.stringify({
+    apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMInstance", metadata: { name },
+    spec: { instanceType: "u1.medium", instanceProfile: "ubuntu", runStrategy: "Always", ...spec },
+  }));
+  expect(res.status, res.body).toBe(201);
+}
+
+beforeAll(async () => {
+  cluster = await import("../cluster");
+  kube = await import("../kube");
+  const { startController } = await import("./controller");
+  await cluster.startCluster(() => {});
+  const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"));
+  admin = kube.adminClient(path.join(dir, "pki"), state.apiserverPort);
+  controller = await startController({ admin, guests: fakeGuests });
+}, 120_000);
+
+afterAll(async () => {
+  await controller?.stop();
+  admin?.agent.destroy();
+  await cluster?.stopCluster({ purge: true, log: () => {} });
+});
+
+describe("stand-in controller", () => {
+  it("turns a VMInstance into a running VirtualMachine with a VMI that has an IP and a node", async () => {
+    await createDisk("web-os");
+    await createInstance("web", { disks: [{ name: "web-os" }], cloudInit: "#cloud-config\n", sshKeys: ["ssh-ed25519 AAAA x"], external: true, externalPorts: [22, 443] });
+    const vm = await eventually("VM Running", async () => {
+      const v = await getJson(`${kv}/virtualmachines/vm-instance-web`);
+      return v?.status?.printableStatus === "Running" && v;
+    });
+    expect(vm.spec.instancetype).toEqual({ kind: "VirtualMachineClusterInstancetype", name: "u1.medium" });
+    expect(vm.spec.preference).toEqual({ kind: "VirtualMachineClusterPreference", name: "ubuntu" });
+    expect(vm.spec.template.spec.volumes[0]).toEqual({ name: "disk-web-os", dataVolume: { name: "vm-disk-web-os" } });
+    const vmi = await getJson(`${kv}/virtualmachineinstances/vm-instance-web`);
+    expect(vmi.status.phase).toBe("Running");
+    expect(vmi.status.nodeName).toBeTruthy();
+    expect(vmi.status.interfaces[0].ipAddress).toMatch(/^10\.244\.\d+\.\d+$/);
+    expect(started.get(`${ns}/vm-instance-web`)).toEqual({ hostname: "vm-instance-web", userData: "#cloud-config\n", sshKeys: ["ssh-ed25519 AAAA x"] });
+    const svc = await getJson(`/api/v1/namespaces/${ns}/services/vm-instance-web`);
+    expect(svc.spec.type).toBe("LoadBalancer");
+    expect(svc.spec.ports.map((p: { name: string }) => p.name)).toEqual(["port-22", "port-443"]);
+    const inst = await getJson(`${base}/vminstances/web`);
+    expect(inst.status.conditions[0]).toMatchObject({ type: "Ready", status: "True" });
+  });
+
+  it("stops the VM when the VMInstance's run strategy becomes Halted, and starts it again", async () => {
+    await kube.request(admin, "PATCH", `${base}/vminstances/web`, JSON.stringify({ spec: { runStrategy: "Halted" } }), "application/merge-patch+json");
+    await eventually("VM Stopped", async () => (await getJson(`${kv}/virtualmachines/vm-instance-web`))?.status?.printableStatus === "Stopped");
+    expect(await getJson(`${kv}/virtualmachineinstances/vm-instance-web`)).toBeNull();
+    expect(started.has(`${ns}/vm-instance-web`)).toBe(false);
+    await kube.request(admin, "PATCH", `${base}/vminstances/web`, JSON.stringify({ spec: { runStrategy: "Always" } }), "application/merge-patch+json");
+    await eventually("VM Running again", async () => (await getJson(`${kv}/virtualmachines/vm-instance-web`))?.status?.printableStatus === "Running");
+  });
+
+  it("reports the chart's message for an unknown instance type, a missing disk, and an unfit profile", async () => {
+    await createInstance("bad-type", { instanceType: "z9.huge" });
+    await createInstance("bad-disk", { disks: [{ name: "nope" }] });
+    await createInstance("bad-fit", { instanceProfile: "windows.11" });
+    const cond = (n: string) => eventually(`${n} Ready=False`, async () => {
+      const c = (await getJson(`${base}/vminstances/${n}`))?.status?.conditions?.find((x: { type: string }) => x.type === "Ready");
+      return c?.status === "False" && c;
+    });
+    expect((await cond("bad-type")).message).toContain("Specified instanceType does not exist in the cluster: z9.huge");
+    expect((await cond("bad-disk")).message).toContain("Specified disk does not exist in the cluster: nope");
+    expect((await cond("bad-fit")).message).toContain("preference requires 2 vCPU");
+    expect(await getJson(`${kv}/virtualmachines/vm-instance-bad-type`)).toBeNull();
+  });
+
+  it("marks a VM ErrorUnschedulable when no guest can be started, as a full cluster would", async () => {
+    capacity = started.size; // full
+    await createInstance("overflow", {});
+    await eventually("ErrorUnschedulable", async () =>
+      (await getJson(`${kv}/virtualmachines/vm-instance-overflow`))?.status?.printableStatus === "ErrorUnschedulable");
+    capacity = 10;
+    await eventually("Running once there is room", async () =>
+      (await getJson(`${kv}/virtualmachines/vm-instance-overflow`))?.status?.printableStatus === "Running", 20_000);
+  });
+
+  it("restarts a guest that exits by itself when the run strategy is Always", async () => {
+    const key = `${ns}/vm-instance-web`;
+    started.delete(key);
+    for (const l of exitListeners) l(key);
+    await eventually("guest started again", async () => started.has(key));
+  });
+
+  it("removes the VirtualMachine, VMI and guest when the VMInstance is deleted", async () => {
+    await kube.request(admin, "DELETE", `${base}/vminstances/web`);
+    await eventually("VM gone", async () => (await getJson(`${kv}/virtualmachines/vm-instance-web`)) === null);
+    await eventually("guest stopped", async () => !started.has(`${ns}/vm-instance-web`));
+    await eventually("VMI gone", async () => (await getJson(`${kv}/virtualmachineinstances/vm-instance-web`)) === null);
+    expect(await getJson(`/api/v1/namespaces/${ns}/services/vm-instance-web`)).toBeNull();
+  });
+});
