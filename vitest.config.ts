@@ -1,19 +1,25 @@
 import path from "node:path";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
 
 /**
- * Two projects: `unit` (no cluster, mocks allowed) and `integration` (the real local cluster, the
+ * Three projects: `unit` (no cluster, mocks allowed), `integration` (the real local cluster, the
  * real portal server started by scripts/test.ts; files run one after another because one of them
- * stops and restarts the API server).
+ * stops and restarts the API server) and `standin` (the KubeVirt stand-in's real QEMU guests; files
+ * run one after another to keep the number of emulated machines low).
  */
 export default defineConfig({
   test: {
     projects: [
       {
         resolve: { alias },
-        test: { name: "unit", environment: "node", include: ["lib/**/*.test.ts", "dev-cluster/**/*.test.ts"] },
+        test: {
+          name: "unit",
+          environment: "node",
+          include: ["lib/**/*.test.ts", "dev-cluster/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "dev-cluster/standin/**"],
+        },
       },
       {
         resolve: { alias },
@@ -24,6 +30,17 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "standin",
+          environment: "node",
+          include: ["dev-cluster/standin/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -22,6 +22,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  // The benchmark writes VirtualMachines itself; the stand-in's controller must not fight it.
+  process.env.HIKUBE_STANDIN = "off";
   const stack = await startStack({ name: "bench", log: (l) => console.log(`[bench] ${l}`) });
   try {
     process.env.PORTAL_URL = stack.url;

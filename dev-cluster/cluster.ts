@@ -20,7 +20,9 @@ interface ClusterState {
   etcdPort: number;
   etcdPeerPort: number;
   apiserverPort: number;
-  pids: { etcd?: number; apiserver?: number };
+  /** the KubeVirt stand-in's virt-api (aggregated API); chosen once so the APIService stays valid */
+  virtApiPort?: number;
+  pids: { etcd?: number; apiserver?: number; standin?: number };
 }
 
 /** What a started cluster offers its callers. */
@@ -57,9 +59,9 @@ function isAlive(pid: number | undefined): boolean {
 }
 
 /** Starts `cmd` detached from this process, output appended to `logFile`; returns its pid. */
-function startDetached(cmd: string, args: string[], logFile: string): number {
+function startDetached(cmd: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): number {
   const fd = fs.openSync(logFile, "a");
-  const child = spawn(cmd, args, { detached: true, stdio: ["ignore", fd, fd] });
+  const child = spawn(cmd, args, { detached: true, stdio: ["ignore", fd, fd], cwd: projectRoot, env: env ?? process.env });
   fs.closeSync(fd);
   child.unref();
   if (!child.pid) throw new Error(`could not start ${cmd}`);
@@ -202,15 +204,81 @@ export async function startCluster(log: Log = defaultLog): Promise<ClusterInfo> 
   await Promise.all(namespaces.map((obj) => apply(client, obj)));
   const objects = [...rbac(), ...seededTenantObjects(), ...goldenImages(), ...catalogue()].filter((o) => o.kind !== "Namespace");
   await Promise.all(objects.map((obj) => apply(client, obj)));
+  if (process.env.HIKUBE_STANDIN !== "off") await ensureStandin(state, client, log);
   client.agent.destroy();
   log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server} (kubeconfig: ${files.portalKubeconfig})`);
   return { server, adminKubeconfig: files.adminKubeconfig, portalKubeconfig: files.portalKubeconfig };
+}
+
+/**
+ * Starts the KubeVirt stand-in (dev-cluster/standin/main.ts) unless it runs, then waits until the
+ * API server reports its APIService Available. The first start builds the guest image (about a
+ * minute); `HIKUBE_STANDIN=off` skips the stand-in (benchmarks that create VirtualMachines).
+ */
+async function ensureStandin(state: ClusterState, client: AdminClient, log: Log): Promise<void> {
+  if (!state.virtApiPort) {
+    state.virtApiPort = await freePort();
+    writeState(state);
+  }
+  if (!isAlive(state.pids.standin)) {
+    log("starting the KubeVirt stand-in (controller, virt-api, QEMU guests)");
+    state.pids.standin = startDetached(process.execPath, ["--import", "tsx", path.join(projectRoot, "dev-cluster", "standin", "main.ts")],
+      files.standinLog, { ...process.env, HIKUBE_CLUSTER_DIR: stateDir, HIKUBE_VIRT_API_PORT: String(state.virtApiPort) });
+    writeState(state);
+  }
+  log("waiting for the stand-in's APIService v1.subresources.kubevirt.io to be Available");
+  await waitFor("the KubeVirt stand-in", async () => {
+    const res = await request(client, "GET", "/apis/apiregistration.k8s.io/v1/apiservices/v1.subresources.kubevirt.io");
+    if (res.status !== 200) return false;
+    const conditions: { type: string; status: string }[] = JSON.parse(res.body).status?.conditions ?? [];
+    return conditions.some((c) => c.type === "Available" && c.status === "True");
+  }, 300_000, state.pids.standin, files.standinLog);
+}
+
+/** PIDs of processes whose command line mentions `dir` (QEMU guests of this cluster). */
+function qemuPidsUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (cmdline.includes("qemu-system") && cmdline.includes(dir)) pids.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
+}
+
+/** Sends `signal` to a process group started by {@link startDetached}; false when it is gone. */
+function killGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Stops kube-apiserver and etcd (SIGTERM, then SIGKILL after 5 s). With `purge`, deletes the state. */
 export async function stopCluster(opts: { purge?: boolean; log?: Log } = {}): Promise<void> {
   const log = opts.log ?? defaultLog;
   const state = readState();
+  const standin = state?.pids.standin;
+  if (standin && isAlive(standin)) {
+    // The stand-in's group includes its QEMU guests: none may outlive the cluster.
+    log(`stopping the KubeVirt stand-in (pid ${standin}) and its guests`);
+    killGroup(standin, "SIGTERM");
+    const deadline = Date.now() + 10_000;
+    while (isAlive(standin) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    killGroup(standin, "SIGKILL");
+  }
+  // Guests run in process groups of their own; any left by a stand-in that died uncleanly are
+  // found by their sockets under this cluster's folder.
+  for (const pid of qemuPidsUnder(path.join(stateDir, "vms"))) {
+    log(`stopping a leftover guest (pid ${pid})`);
+    killGroup(pid, "SIGKILL");
+  }
   for (const name of ["apiserver", "etcd"] as const) {
     const pid = state?.pids[name];
     if (!isAlive(pid)) continue;

@@ -25,4 +25,5 @@ export const files = {
   state: path.join(stateDir, "state.json"),
   etcdLog: path.join(stateDir, "etcd.log"),
   apiserverLog: path.join(stateDir, "kube-apiserver.log"),
+  standinLog: path.join(stateDir, "standin.log"),
 };

@@ -3,7 +3,9 @@
  *
  * Two CAs: the cluster CA (serving certificate of kube-apiserver and client certificates, where
  * CN = user and O = groups, as kube-apiserver's x509 authenticator reads them) and the front-proxy
- * CA used by the aggregation layer (`--requestheader-client-ca-file`).
+ * CA used by the aggregation layer (`--requestheader-client-ca-file`). The cluster CA also signs the
+ * serving certificate of the KubeVirt stand-in's virt-api (dev-cluster/standin/virt-api.ts), which
+ * the aggregator reaches as `virt-api.kubevirt.svc` and trusts through the APIService's caBundle.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -49,6 +51,8 @@ export function ensurePki(dir: string): void {
   ensureLeaf(dir, "admin", "ca", "/O=system:masters/CN=hikube-dev-admin", "client");
   ensureLeaf(dir, "portal", "ca", "/O=hikube:portal/CN=hikube-portal", "client");
   ensureLeaf(dir, "front-proxy-client", "front-proxy-ca", "/CN=front-proxy-client", "client");
+  ensureLeaf(dir, "virt-api", "ca", "/CN=virt-api.kubevirt.svc", "server",
+    "DNS:virt-api.kubevirt.svc,DNS:virt-api.kubevirt.svc.cluster.local,IP:127.0.0.1");
   if (!fs.existsSync(path.join(dir, "sa.key"))) {
     openssl(["genrsa", "-out", "sa.key", "2048"], dir);
   }

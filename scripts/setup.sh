@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine of this kind lacks, idempotently and with caching:
 #   - Debian packages: chromium (end-to-end tests), openssl (cluster certificates), build tools
-#     for better-sqlite3's native addon;
+#     for better-sqlite3's native addon, QEMU, busybox-static and cpio (the stand-in's guests);
 #   - npm dependencies (npm install from package-lock.json, skipped when it did not change; not
 #     `npm ci`, which refuses a lock without the other platforms' optional binaries, and the
 #     registry reached here does not resolve those);
@@ -19,6 +19,10 @@ command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need+=(golang-go)
+# The KubeVirt stand-in's guests (dev-cluster/standin/guest/build-guest.sh).
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+[ -x /bin/busybox ] || need+=(busybox-static)
+command -v cpio >/dev/null 2>&1 || need+=(cpio)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -42,4 +46,6 @@ fi
 
 say "cluster binaries"
 bash dev-cluster/scripts/ensure-binaries.sh >/dev/null
+say "guest image of the KubeVirt stand-in (kernel + busybox initramfs)"
+bash dev-cluster/standin/guest/build-guest.sh >/dev/null
 say "done"

@@ -3,14 +3,15 @@
  * `tests: N passed, N failed, N skipped`.
  *
  * 0. type check and lint (a failure fails the run; they add no test counts);
- * 1. unit tests (vitest project `unit`; no cluster, mocks allowed);
+ * 1. unit tests (vitest project `unit`; no cluster, mocks allowed), then the KubeVirt stand-in's
+ *    tests (project `standin`: real QEMU guests, aggregation layer, controller);
  * 2. the stack of scripts/stack.ts: a fresh local cluster, database, production build and portal,
  *    with a real OpenID provider next to it (the `oidc` sign-in is on, local accounts too);
  * 3. integration tests (vitest project `integration`) through the portal's HTTP API;
  * 4. end-to-end tests (Playwright, Debian's Chromium) against the same server.
  *
  * Exits non-zero when a test failed, a step broke, or no test ran at all.
- * `npm test -- --only static|unit|integration|e2e` runs one part (with what it needs).
+ * `npm test -- --only static|unit|standin|integration|e2e` runs one part (with what it needs).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
     if ((await run("npx", ["eslint", ".", "--max-warnings=0"])) !== 0) problems.push("lint failed (npm run lint)");
   }
   if (wants("unit")) await vitest("unit", {});
+  // The KubeVirt stand-in's own tests (real QEMU guests, each file with a cluster of its own).
+  if (wants("standin")) await vitest("standin", {});
   if (!wants("integration") && !wants("e2e")) return;
   let stack: Stack | null = null;
   try {

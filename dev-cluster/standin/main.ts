@@ -1,0 +1,56 @@
+/**
+ * The KubeVirt stand-in process (dev and tests only), started detached by dev-cluster/cluster.ts
+ * in its own process group: the controller, virt-api behind the aggregation layer, and the QEMU
+ * guests. It registers the APIService `v1.subresources.kubevirt.io` and stops every guest when it
+ * gets SIGTERM or SIGINT.
+ *
+ * Env: HIKUBE_CLUSTER_DIR (the cluster's state folder), HIKUBE_VIRT_API_PORT (chosen once by the
+ * cluster so the APIService stays valid), HIKUBE_MAX_VMS (guest cap, default 4).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { files, stateDir } from "../paths";
+import { adminClient, apply } from "../kube";
+import { startController } from "./controller";
+import { startVirtApi } from "./virt-api";
+import { apiServiceObjects } from "./register";
+import { GuestPool, ensureGuestImage } from "./qemu";
+import { QemuRuntime } from "./runtime";
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const state = JSON.parse(fs.readFileSync(files.state, "utf8"));
+  const admin = adminClient(files.pki, state.apiserverPort);
+  log("building or finding the guest image");
+  await ensureGuestImage();
+  const pool = new GuestPool();
+  const runtime = new QemuRuntime(pool, path.join(stateDir, "vms"));
+  const controller = await startController({ admin, guests: runtime, log });
+  const virtApi = await startVirtApi({
+    pkiDir: files.pki, port: Number(process.env.HIKUBE_VIRT_API_PORT ?? 0), admin,
+    consoles: runtime.consoles(), lifecycle: controller, log,
+  });
+  for (const obj of apiServiceObjects(virtApi.port, fs.readFileSync(path.join(files.pki, "ca.crt"), "utf8"))) await apply(admin, obj);
+  log(`stand-in ready: virt-api on 127.0.0.1:${virtApi.port}, at most ${pool.max} guests`);
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping: guests, controller, virt-api");
+    await controller.stop().catch(() => {});
+    await pool.stopAll().catch(() => {});
+    await virtApi.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown());
+  process.on("SIGINT", () => void shutdown());
+}
+
+main().catch((err) => {
+  log(`stand-in failed: ${err instanceof Error ? err.stack : err}`);
+  process.exit(1);
+});

@@ -1,0 +1,201 @@
+/**
+ * The whole stand-in as the portal meets it: a local cluster started with `startCluster` (which
+ * starts the stand-in process), a VMInstance created as alice through kube-apiserver, a real QEMU
+ * guest behind it, its serial console and VNC through the aggregation layer, power actions, and
+ * nothing left running afterwards. Figures (reconcile latency, boot to shell) are printed.
+ */
+import fs from "node:fs";
+import https from "node:https";
+import path from "node:path";
+import WebSocket from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const dir = path.resolve(".local", `standin-e2e-${process.pid}`);
+process.env.HIKUBE_CLUSTER_DIR = dir;
+process.env.HIKUBE_MAX_VMS = "2";
+
+let cluster: typeof import("../cluster");
+let port = 0;
+const pki = (f: string) => fs.readFileSync(path.join(dir, "pki", f));
+const alice = { "Impersonate-User": "alice", "Impersonate-Group": ["tenant-acme-admin"] };
+const ns = "tenant-acme";
+
+function call(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = https.request(`https://127.0.0.1:${port}${urlPath}`, {
+      method, ca: pki("ca.crt"), cert: pki("portal.crt"), key: pki("portal.key"),
+      headers: { ...alice, ...(payload ? { "content-type": "application/json" } : {}) },
+    }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (text += c));
+      res.on("end", () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          /* text */
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** QEMU processes of this test's cluster. */
+function qemuPids(): number[] {
+  return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).filter((pid) => {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const st = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      return cmd.includes("qemu-system") && cmd.includes(dir) && !/\) Z /.test(st);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+function openConsole(vmi: string, kind: "console" | "vnc"): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const url = `wss://127.0.0.1:${port}/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${vmi}/${kind}`;
+    const ws = new WebSocket(url, ["plain.kubevirt.io"], { ca: pki("ca.crt"), cert: pki("portal.crt"), key: pki("portal.key"), headers: alice });
+    ws.once("open", () => resolve(ws));
+    ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once("error", reject);
+  });
+}
+
+/** Sends a line to the serial console and waits until the output matches. */
+function converse(ws: WebSocket, line: string, until: RegExp, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => {
+      ws.off("message", onMessage);
+      reject(new Error(`no ${until} in: ${JSON.stringify(seen.slice(-300))}`));
+    }, timeoutMs);
+    const onMessage = (data: Buffer) => {
+      seen += data.toString("utf8");
+      if (until.test(seen)) {
+        clearTimeout(timer);
+        ws.off("message", onMessage);
+        resolve(seen);
+      }
+    };
+    ws.on("message", onMessage);
+    ws.send(Buffer.from(`${line}\n`), { binary: true });
+  });
+}
+
+beforeAll(async () => {
+  cluster = await import("../cluster");
+  await cluster.startCluster(() => {});
+  port = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8")).apiserverPort;
+}, 300_000);
+
+afterAll(async () => {
+  await cluster?.stopCluster({ purge: true, log: () => {} });
+});
+
+describe("KubeVirt stand-in with real QEMU guests", () => {
+  const vmi = "vm-instance-demo";
+
+  it("brings alice's VMInstance to Running with a VMI that has an IP, within 30 s", async () => {
+    expect((await call("POST", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vmdisks`, {
+      apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", metadata: { name: "demo-os" }, spec: { source: { image: { name: "cirros" } }, storage: "1Gi" },
+    })).status).toBe(201);
+    const t0 = Date.now();
+    expect((await call("POST", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances`, {
+      apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMInstance", metadata: { name: "demo" },
+      spec: { instanceType: "u1.medium", instanceProfile: "cirros", runStrategy: "Always", disks: [{ name: "demo-os" }],
+        cloudInit: "#cloud-config\nwrite_files: [{path: /etc/motd, content: hello}]\n", sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICwCya3aUe1UjtD3c6DlBrD0jfY1hgXI19BbimEPLGGd alice"] },
+    })).status).toBe(201);
+    // Tenant roles cannot read VMs; the test looks as the platform would, with the admin identity.
+    const admin = (await import("../kube")).adminClient(path.join(dir, "pki"), port);
+    const { request } = await import("../kube");
+    const vmiObj = await eventually("a running VMI with an IP", async () => {
+      const res = await request(admin, "GET", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${vmi}`);
+      const o = res.status === 200 ? JSON.parse(res.body) : null;
+      return o?.status?.phase === "Running" && o?.status?.interfaces?.[0]?.ipAddress && o;
+    });
+    const vm = JSON.parse((await request(admin, "GET", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/${vmi}`)).body);
+    expect(vm.status.printableStatus).toBe("Running");
+    console.log(`[figures] VMInstance create -> Running VMI: ${Date.now() - t0} ms; ip ${vmiObj.status.interfaces[0].ipAddress}`);
+    expect(qemuPids()).toHaveLength(1);
+    admin.agent.destroy();
+  }, 60_000);
+
+  it("reaches the guest's shell on /console through kube-apiserver as alice; user input reached the machine", async () => {
+    const t0 = Date.now();
+    const ws = await openConsole(vmi, "console");
+    expect(ws.protocol).toBe("plain.kubevirt.io");
+    // The guest may still be booting: press Enter until the shell's prompt answers.
+    await new Promise<void>((resolve, reject) => {
+      let seen = "";
+      const poke = setInterval(() => ws.send(Buffer.from("\n"), { binary: true }), 1000);
+      const timer = setTimeout(() => {
+        clearInterval(poke);
+        reject(new Error(`no prompt in: ${JSON.stringify(seen.slice(-300))}`));
+      }, 60_000);
+      const onMessage = (d: Buffer) => {
+        seen += d.toString("utf8");
+        if (seen.includes(`${vmi}:~#`)) {
+          clearInterval(poke);
+          clearTimeout(timer);
+          ws.off("message", onMessage);
+          resolve();
+        }
+      };
+      ws.on("message", onMessage);
+    });
+    console.log(`[figures] console reached the shell prompt ${Date.now() - t0} ms after connecting`);
+    await converse(ws, "echo $((6*7))", /\n42\r?\n/);
+    await converse(ws, "hostname", new RegExp(`\\n${vmi}\\r?\\n`));
+    await converse(ws, "cat /run/cloud-init/user-data", /write_files/);
+    await converse(ws, "cat /run/cloud-init/ssh_authorized_keys", /ssh-ed25519 AAAAC3Nza\S+ alice/);
+    ws.close();
+  }, 90_000);
+
+  it("serves an RFB banner on /vnc", async () => {
+    const ws = await openConsole(vmi, "vnc");
+    const banner = await new Promise<string>((resolve) => ws.once("message", (d: Buffer) => resolve(d.toString("latin1"))));
+    expect(banner.startsWith("RFB 003.008")).toBe(true);
+    ws.close();
+  });
+
+  it("stops through subresources.kubevirt.io, after which the console is refused, and starts again", async () => {
+    const stop = await call("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${vmi}/stop`, {});
+    expect(stop.status).toBe(202);
+    await eventually("QEMU gone", async () => qemuPids().length === 0);
+    const refused = await openConsole(vmi, "console").then(() => 0, (err: { status?: number }) => err.status ?? -1);
+    expect([400, 404]).toContain(refused); // KubeVirt: 404 once the VMI is gone, 400 while it is not running
+    expect((await call("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${vmi}/stop`, {})).status).toBe(409);
+    expect((await call("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${vmi}/start`, {})).status).toBe(202);
+    await eventually("QEMU back", async () => qemuPids().length === 1);
+  }, 60_000);
+
+  it("stops the QEMU process when the VMInstance is deleted, and cluster:down leaves none", async () => {
+    expect((await call("DELETE", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances/demo`)).status).toBe(200);
+    await eventually("QEMU gone after delete", async () => qemuPids().length === 0);
+    // One more guest, then stop the whole cluster with it running.
+    expect((await call("POST", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances`, {
+      apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMInstance", metadata: { name: "left" },
+      spec: { instanceType: "u1.medium", instanceProfile: "cirros", disks: [{ name: "demo-os" }] },
+    })).status).toBe(201);
+    await eventually("second guest running", async () => qemuPids().length === 1);
+    await cluster.stopCluster({ log: () => {} });
+    await eventually("no QEMU after cluster:down", async () => qemuPids().length === 0, 15_000);
+  }, 90_000);
+});
