@@ -11,6 +11,8 @@ import type { Controller, GuestRuntime, GuestSpec } from "./controller";
 
 const dir = path.resolve(".local", `standin-controller-${process.pid}`);
 process.env.HIKUBE_CLUSTER_DIR = dir;
+// This file runs its own controller with an in-memory runtime: the real stand-in stays off.
+process.env.HIKUBE_STANDIN = "off";
 
 let admin: AdminClient;
 let controller: Controller;

@@ -17,6 +17,8 @@ import { startVirtApi, type ConsoleBackend, type VirtApi } from "./virt-api";
 
 const stateDir = path.join(process.cwd(), ".local", `standin-virt-api-${process.pid}`);
 process.env.HIKUBE_CLUSTER_DIR = stateDir; // read by dev-cluster/paths.ts when it is first imported
+// This file runs its own virt-api with a fake console backend: the real stand-in stays off.
+process.env.HIKUBE_STANDIN = "off";
 
 const ns = "tenant-acme";
 const alice = { "Impersonate-User": "alice", "Impersonate-Group": ["tenant-acme-admin"] };
