@@ -44,6 +44,9 @@ else
   say "npm dependencies up to date"
 fi
 
+say "Prisma client (lib/generated/prisma, for the default SQLite database)"
+[ -d lib/generated/prisma ] || npm run -s db:generate >/dev/null
+
 say "cluster binaries"
 bash dev-cluster/scripts/ensure-binaries.sh >/dev/null
 say "guest image of the KubeVirt stand-in (kernel + busybox initramfs)"
