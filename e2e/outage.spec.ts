@@ -13,7 +13,7 @@ function apiserverPid(): number {
 test("the VM list says when the cluster is unreachable and recovers by itself", async ({ page }) => {
   test.setTimeout(120_000);
   await signInAs(page, "alice", "alice-password");
-  await expect(page.getByText("Live")).toBeVisible();
+  await expect(page.getByText("Live", { exact: true })).toBeVisible();
   const banner = page.getByText("The cluster is unavailable");
   await expect(banner).toHaveCount(0);
 
@@ -34,5 +34,5 @@ test("the VM list says when the cluster is unreachable and recovers by itself", 
     await startCluster(() => {});
   }
   await expect(banner).toHaveCount(0, { timeout: 45_000 });
-  await expect(page.getByText("Live")).toBeVisible();
+  await expect(page.getByText("Live", { exact: true })).toBeVisible();
 });

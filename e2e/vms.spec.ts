@@ -5,7 +5,7 @@ test("alice creates a VM with the picker, sees it live, switches to French and d
   const name = uniqueVmName("e2e");
   await signInAs(page, "alice", "alice-password");
   await expect(page.getByRole("heading", { name: "Virtual machines", exact: true })).toBeVisible();
-  await expect(page.getByText("Live")).toBeVisible();
+  await expect(page.getByText("Live", { exact: true })).toBeVisible();
   // A marker that a full page load would wipe: the list must update without reloading.
   await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
 
@@ -40,7 +40,7 @@ test("alice creates a VM with the picker, sees it live, switches to French and d
 test("a VM created elsewhere appears in an open list without reloading", async ({ page }) => {
   const name = uniqueVmName("live");
   await signInAs(page, "alice", "alice-password");
-  await expect(page.getByText("Live")).toBeVisible();
+  await expect(page.getByText("Live", { exact: true })).toBeVisible();
   await page.evaluate(() => ((window as unknown as { noReload: boolean }).noReload = true));
 
   const origin = new URL(page.url()).origin;

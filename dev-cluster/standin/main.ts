@@ -1,8 +1,8 @@
 /**
  * The KubeVirt stand-in process (dev and tests only), started detached by dev-cluster/cluster.ts
- * in its own process group: the controller, virt-api behind the aggregation layer, and the QEMU
- * guests. It registers the APIService `v1.subresources.kubevirt.io` and stops every guest when it
- * gets SIGTERM or SIGINT.
+ * in its own process group: the controller, the disk controller (VMDisk → DataVolume, disk files
+ * under `<state>/disks`), virt-api behind the aggregation layer, and the QEMU guests. It registers
+ * the APIService `v1.subresources.kubevirt.io` and stops every guest when it gets SIGTERM or SIGINT.
  *
  * Env: HIKUBE_CLUSTER_DIR (the cluster's state folder), HIKUBE_VIRT_API_PORT (chosen once by the
  * cluster so the APIService stays valid), HIKUBE_MAX_VMS (guest cap, default 4).
@@ -12,6 +12,7 @@ import path from "node:path";
 import { files, stateDir } from "../paths";
 import { adminClient, apply } from "../kube";
 import { startController } from "./controller";
+import { startDiskController } from "./datavolumes";
 import { startVirtApi } from "./virt-api";
 import { apiServiceObjects } from "./register";
 import { GuestPool, ensureGuestImage } from "./qemu";
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const pool = new GuestPool();
   const runtime = new QemuRuntime(pool, path.join(stateDir, "vms"));
   const controller = await startController({ admin, guests: runtime, log });
+  const disks = await startDiskController({ admin, dataDir: path.join(stateDir, "disks"), log });
   const virtApi = await startVirtApi({
     pkiDir: files.pki, port: Number(process.env.HIKUBE_VIRT_API_PORT ?? 0), admin,
     consoles: runtime.consoles(), lifecycle: controller, log,
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     stopping = true;
     log("stopping: guests, controller, virt-api");
     await controller.stop().catch(() => {});
+    await disks.stop().catch(() => {});
     await pool.stopAll().catch(() => {});
     await virtApi.close().catch(() => {});
     process.exit(0);

@@ -5,9 +5,9 @@
  * nothing left running afterwards. Figures (reconcile latency, boot to shell) are printed.
  */
 import fs from "node:fs";
-import https from "node:https";
 import path from "node:path";
-import WebSocket from "ws";
+import type WebSocket from "ws";
+import { eventually, portalAccess } from "./test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const dir = path.resolve(".local", `standin-e2e-${process.pid}`);
@@ -16,44 +16,13 @@ process.env.HIKUBE_MAX_VMS = "2";
 
 let cluster: typeof import("../cluster");
 let port = 0;
-const pki = (f: string) => fs.readFileSync(path.join(dir, "pki", f));
 const alice = { "Impersonate-User": "alice", "Impersonate-Group": ["tenant-acme-admin"] };
 const ns = "tenant-acme";
 
-function call(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = https.request(`https://127.0.0.1:${port}${urlPath}`, {
-      method, ca: pki("ca.crt"), cert: pki("portal.crt"), key: pki("portal.key"),
-      headers: { ...alice, ...(payload ? { "content-type": "application/json" } : {}) },
-    }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (text += c));
-      res.on("end", () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          /* text */
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
+const access = portalAccess(dir);
+/** A call through kube-apiserver as alice (portal certificate, impersonation). */
+const call = (method: string, urlPath: string, body?: unknown) => access.call(alice, method, urlPath, body);
 
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** QEMU processes of this test's cluster. */
 function qemuPids(): number[] {
@@ -68,14 +37,11 @@ function qemuPids(): number[] {
   }).map(Number);
 }
 
-function openConsole(vmi: string, kind: "console" | "vnc"): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const url = `wss://127.0.0.1:${port}/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${vmi}/${kind}`;
-    const ws = new WebSocket(url, ["plain.kubevirt.io"], { ca: pki("ca.crt"), cert: pki("portal.crt"), key: pki("portal.key"), headers: alice });
-    ws.once("open", () => resolve(ws));
-    ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
-    ws.once("error", reject);
-  });
+/** alice's console or VNC WebSocket through kube-apiserver; rejects with the refusing status. */
+async function openConsole(vmi: string, kind: "console" | "vnc"): Promise<WebSocket> {
+  const opened = await access.openStream(alice, ns, vmi, kind);
+  if ("ws" in opened) return opened.ws;
+  throw Object.assign(new Error(`HTTP ${opened.status}`), { status: opened.status });
 }
 
 /** Sends a line to the serial console and waits until the output matches. */

@@ -11,6 +11,7 @@ import path from "node:path";
 import { PassThrough, type Duplex } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { portalAccess } from "./test-support";
 import { adminClient, apply, request, type AdminClient } from "../kube";
 import { apiServiceName, apiServiceObjects } from "./register";
 import { startVirtApi, type ConsoleBackend, type VirtApi } from "./virt-api";
@@ -45,31 +46,9 @@ const consoles: ConsoleBackend = {
 const pki = (file: string) => fs.readFileSync(path.join(pkiDir, file));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const access = portalAccess(stateDir);
 /** A request to kube-apiserver with the portal's certificate and an impersonated identity. */
-function asPortal(method: string, urlPath: string, identity: Identity, body?: unknown): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = https.request(`https://127.0.0.1:${apiserverPort}${urlPath}`, {
-      method, ca: pki("ca.crt"), cert: pki("portal.crt"), key: pki("portal.key"),
-      headers: { ...identity, ...(payload ? { "content-type": "application/json" } : {}) },
-    }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (text += c));
-      res.on("end", () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          /* keep text */
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
+const asPortal = (method: string, urlPath: string, identity: Identity, body?: unknown) => access.call(identity, method, urlPath, body);
 
 const vmUrl = (name: string, action: string) => `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${name}/${action}`;
 
@@ -98,29 +77,8 @@ async function vmSpec(name: string): Promise<any> {
 type Opened = { ws: WebSocket } | { status: number; body: any };
 
 /** A WebSocket to a VMI's console or VNC through kube-apiserver, or the HTTP answer that refused it. */
-function openStream(identity: Identity, vmi: string, kind: "console" | "vnc", query = ""): Promise<Opened> {
-  return new Promise((resolve, reject) => {
-    const url = `wss://127.0.0.1:${apiserverPort}/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${vmi}/${kind}${query}`;
-    const ws = new WebSocket(url, ["plain.kubevirt.io"], { ca: pki("ca.crt"), cert: pki("portal.crt"), key: pki("portal.key"), headers: identity });
-    ws.once("open", () => resolve({ ws }));
-    ws.once("unexpected-response", (req, res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (text += c));
-      res.on("end", () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          /* keep text */
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-        req.destroy();
-      });
-    });
-    ws.on("error", (err) => reject(err));
-  });
-}
+const openStream = (identity: Identity, vmi: string, kind: "console" | "vnc", query = ""): Promise<Opened> =>
+  access.openStream(identity, ns, vmi, kind, query);
 
 function wsOf(o: Opened): WebSocket {
   if (!("ws" in o)) throw new Error(`expected an open WebSocket, got HTTP ${o.status}: ${JSON.stringify(o.body)}`);

@@ -1,0 +1,187 @@
+/**
+ * The stand-in's disk controller against a real kube-apiserver (its own local cluster): VMDisk →
+ * DataVolume with CDI's phases and progress, fed by a local, throttled HTTP server.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AdminClient } from "../kube";
+import type { DiskController } from "./datavolumes";
+
+const dir = path.resolve(".local", `standin-disks-${process.pid}`);
+process.env.HIKUBE_CLUSTER_DIR = dir;
+// This file runs its own disk controller: the real stand-in stays off.
+process.env.HIKUBE_STANDIN = "off";
+
+const ns = "tenant-acme";
+const base = `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}`;
+const cdi = `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}`;
+const dataDir = path.join(dir, "disks");
+const imageBytes = 64 * 1024 * 1024;
+const bytesPerSecond = 16 * 1024 * 1024;
+
+let admin: AdminClient;
+let disks: DiskController;
+let kube: typeof import("../kube");
+let cluster: typeof import("../cluster");
+let server: http.Server;
+let origin = "";
+
+/** Serves /disk.img: `imageBytes` of a pattern, in 256 KiB chunks paced at `bytesPerSecond`. */
+function startServer(): Promise<void> {
+  const chunk = Buffer.alloc(256 * 1024);
+  for (let i = 0; i < chunk.length; i++) chunk[i] = i % 251;
+  server = http.createServer((req, res) => {
+    if (req.url !== "/disk.img") {
+      res.writeHead(404, { "Content-Type": "text/plain" }).end("not here");
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": imageBytes });
+    let sent = 0;
+    const start = Date.now();
+    const next = () => {
+      if (res.destroyed) return;
+      if (sent >= imageBytes) return void res.end();
+      res.write(chunk);
+      sent += chunk.length;
+      const due = start + (sent / bytesPerSecond) * 1000;
+      setTimeout(next, Math.max(0, due - Date.now()));
+    };
+    next();
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    resolve();
+  }));
+}
+
+async function getJson(p: string): Promise<any | null> {
+  const res = await kube.request(admin, "GET", p);
+  return res.status === 200 ? JSON.parse(res.body) : null;
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function createDisk(name: string, spec: Record<string, unknown>) {
+  const res = await kube.request(admin, "POST", `${base}/vmdisks`, JSON.stringify({
+    apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", metadata: { name }, spec: { storage: "1Gi", ...spec },
+  }));
+  expect(res.status, res.body).toBe(201);
+}
+
+const phaseOf = (name: string, phase: string) =>
+  eventually(`vm-disk-${name} ${phase}`, async () => {
+    const dv = await getJson(`${cdi}/datavolumes/vm-disk-${name}`);
+    return dv?.status?.phase === phase && dv;
+  });
+
+beforeAll(async () => {
+  cluster = await import("../cluster");
+  kube = await import("../kube");
+  const { startDiskController } = await import("./datavolumes");
+  await Promise.all([cluster.startCluster(() => {}), startServer()]);
+  const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"));
+  admin = kube.adminClient(path.join(dir, "pki"), state.apiserverPort);
+  disks = await startDiskController({ admin, dataDir });
+}, 120_000);
+
+afterAll(async () => {
+  await disks?.stop();
+  server?.closeAllConnections();
+  server?.close();
+  admin?.agent.destroy();
+  await cluster?.stopCluster({ purge: true, log: () => {} });
+});
+
+describe("stand-in disk controller", () => {
+  it("imports an http source with CDI's phases and progress, into a real file", async () => {
+    const started = Date.now();
+    await createDisk("web-os", { source: { http: { url: `${origin}/disk.img` } }, optical: true });
+    const phases: string[] = [];
+    const progress: string[] = [];
+    let dv: any;
+    for (;;) {
+      dv = await getJson(`${cdi}/datavolumes/vm-disk-web-os`);
+      const s = dv?.status ?? {};
+      if (s.phase && phases.at(-1) !== s.phase) phases.push(s.phase);
+      if (s.progress && progress.at(-1) !== s.progress) progress.push(s.progress);
+      if (s.phase === "Succeeded" || s.phase === "Failed") break;
+      if (Date.now() - started > 30_000) throw new Error(`import too slow: ${phases.join(",")} ${progress.join(",")}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`import of 64 MiB: ${seconds.toFixed(1)} s (${(64 / seconds).toFixed(1)} MiB/s); progress ${progress.join(" ")}`);
+    expect(phases.at(-1)).toBe("Succeeded");
+    expect(phases).toContain("ImportInProgress");
+    expect(progress.at(-1)).toBe("100.0%");
+    const percents = progress.filter((p) => /^\d+\.\d\d%$/.test(p) && p !== "100.00%");
+    expect(percents.length, progress.join(" ")).toBeGreaterThanOrEqual(3);
+    const numbers = percents.map((p) => parseFloat(p));
+    expect([...numbers].sort((a, b) => a - b)).toEqual(numbers);
+    expect(dv.metadata.annotations["vm-disk.cozystack.io/optical"]).toBe("true");
+    expect(dv.metadata.ownerReferences[0]).toMatchObject({ kind: "VMDisk", name: "web-os", controller: true });
+    expect(dv.spec).toEqual({ source: { http: { url: `${origin}/disk.img` } },
+      storage: { resources: { requests: { storage: "1Gi" } }, storageClassName: "replicated" } });
+    const conds = Object.fromEntries(dv.status.conditions.map((c: any) => [c.type, c]));
+    expect(conds.Ready.status).toBe("True");
+    expect(conds.Running).toMatchObject({ status: "False", reason: "Completed" });
+    expect(fs.statSync(path.join(dataDir, ns, "web-os.img")).size).toBe(imageBytes);
+  });
+
+  it("fails a 404 URL with the HTTP status in CDI's words", async () => {
+    await createDisk("missing", { source: { http: { url: `${origin}/nope.img` } } });
+    const dv = await phaseOf("missing", "Failed");
+    const running = dv.status.conditions.find((c: any) => c.type === "Running");
+    expect(running).toMatchObject({ status: "False", reason: "Error" });
+    expect(running.message).toBe("Unable to connect to http data source: expected status code 200, got 404. Status: 404 Not Found");
+  });
+
+  it("fails an unreachable URL with the network error", async () => {
+    await createDisk("unreachable", { source: { http: { url: "http://127.0.0.1:1/x.img" } } });
+    const dv = await phaseOf("unreachable", "Failed");
+    expect(dv.status.conditions.find((c: any) => c.type === "Running").message).toMatch(/^Unable to connect to http data source: .*ECONNREFUSED/);
+  });
+
+  it("makes a blank disk Succeeded at once", async () => {
+    await createDisk("scratch", {});
+    const dv = await phaseOf("scratch", "Succeeded");
+    expect(dv.spec.source).toEqual({ blank: {} });
+    expect(dv.status.progress).toBe("100.0%");
+    expect(fs.statSync(path.join(dataDir, ns, "scratch.img")).size).toBe(1024 ** 3);
+  });
+
+  it("clones a golden image and another disk, and fails a clone of a missing disk", async () => {
+    await createDisk("from-image", { source: { image: { name: "ubuntu" } } });
+    const img = await phaseOf("from-image", "Succeeded");
+    expect(img.spec.source).toEqual({ pvc: { namespace: "cozy-public", name: "vm-image-ubuntu" } });
+    await createDisk("copy", { source: { disk: { name: "web-os" } } });
+    const copy = await phaseOf("copy", "Succeeded");
+    expect(copy.spec.source).toEqual({ pvc: { namespace: ns, name: "vm-disk-web-os" } });
+    expect(fs.statSync(path.join(dataDir, ns, "copy.img")).size).toBe(imageBytes);
+    await createDisk("orphan", { source: { disk: { name: "ghost" } } });
+    const orphan = await phaseOf("orphan", "Failed");
+    expect(orphan.status.conditions.find((c: any) => c.type === "Running").message).toBe(`Clone source ${ns}/vm-disk-ghost not found`);
+  });
+
+  it("stops at UploadReady for an upload source (the upload proxy is not played)", async () => {
+    await createDisk("upload", { source: { upload: {} } });
+    const dv = await phaseOf("upload", "UploadReady");
+    expect(dv.spec.source).toEqual({ upload: {} });
+  });
+
+  it("deletes the DataVolume and its file with the VMDisk", async () => {
+    await kube.request(admin, "DELETE", `${base}/vmdisks/web-os`);
+    await eventually("DataVolume gone", async () => (await getJson(`${cdi}/datavolumes/vm-disk-web-os`)) === null);
+    await eventually("file gone", async () => !fs.existsSync(path.join(dataDir, ns, "web-os.img")));
+  });
+});

@@ -1,0 +1,323 @@
+/**
+ * The stand-in's disk side (dev and tests only, never product logic): Cozystack's vm-disk chart
+ * and CDI's DataVolume controller, close enough for the portal's disk views.
+ *
+ * - VMDisk `D` → DataVolume `vm-disk-D` (cdi.kubevirt.io/v1beta1) in the same namespace, owned by
+ *   the VMDisk, with the annotation `vm-disk.cozystack.io/optical` and a CDI-shaped spec:
+ *   `source.http.url`, `source.pvc` (`cozy-public/vm-image-<name>` for an image,
+ *   `<ns>/vm-disk-<other>` for a disk clone), `source.blank`, `source.upload`, and
+ *   `storage.resources.requests.storage` / `storage.storageClassName`.
+ * - Status as CDI writes it (`status.phase`, `status.progress`, `status.conditions` Bound, Ready,
+ *   Running): an http source is really downloaded to `<dataDir>/<ns>/<D>.img`, ImportScheduled →
+ *   ImportInProgress (progress "N/A", then "12.34%" from Content-Length at most every 500 ms) →
+ *   Succeeded "100.0%", or Failed with CDI's importer message ("Unable to connect to http data
+ *   source: expected status code 200, got 404. Status: 404 Not Found"); clones CloneScheduled →
+ *   CloneInProgress → Succeeded (the source's file is copied when there is one); blank is Succeeded
+ *   at once (a sparse file); upload stops at UploadReady — the upload proxy itself is not played.
+ *   Unlike CDI, a failed import is not retried: the stand-in marks it Failed so the portal's error
+ *   view can be exercised.
+ * - Deleting the VMDisk deletes the DataVolume and its file (there is no garbage collector).
+ */
+import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+import { request, type AdminClient } from "../kube";
+import { inform, type InformedObject } from "./informer";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+type Obj = InformedObject & { spec?: Record<string, Json>; status?: Record<string, Json> };
+
+/** A running disk controller. */
+export interface DiskController {
+  stop(): Promise<void>;
+}
+
+export const opticalAnnotation = "vm-disk.cozystack.io/optical";
+const imagesNamespace = "cozy-public";
+const progressEveryMs = 500;
+
+const vmDiskPath = (ns: string, n: string) => `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vmdisks/${n}`;
+const dvPath = (ns: string, n: string) => `/apis/cdi.kubevirt.io/v1beta1/namespaces/${ns}/datavolumes/${n}`;
+
+/** The DataVolume's `spec.source` for a VMDisk's `spec.source` (the vm-disk chart's mapping). */
+export function dataVolumeSource(ns: string, source: Record<string, Json> | undefined): Record<string, Json> {
+  if (source?.http?.url) return { http: { url: source.http.url } };
+  if (source?.image?.name) return { pvc: { namespace: imagesNamespace, name: `vm-image-${source.image.name}` } };
+  if (source?.disk?.name) return { pvc: { namespace: ns, name: `vm-disk-${source.disk.name}` } };
+  if (source?.upload) return { upload: {} };
+  return { blank: {} };
+}
+
+/** Bytes of a Kubernetes quantity such as `5Gi` or `500M` (0 when unreadable). */
+export function quantityBytes(q: string | undefined): number {
+  const m = /^(\d+(?:\.\d+)?)([KMGTPE]i?)?$/.exec(q ?? "");
+  if (!m) return 0;
+  const pow = { K: 1, M: 2, G: 3, T: 4, P: 5, E: 6 }[(m[2] ?? "")[0] as "K"] ?? 0;
+  return Math.floor(Number(m[1]) * (m[2]?.endsWith("i") ? 1024 : 1000) ** pow);
+}
+
+/** The import's progress as CDI writes it: "45.23%". */
+export function progressText(done: number, total: number): string {
+  return `${Math.min(100, (done / total) * 100).toFixed(2)}%`;
+}
+
+/** Starts the disk controller: informs about VMDisks in every namespace. */
+export async function startDiskController(opts: { admin: AdminClient; dataDir: string; log?: (line: string) => void }): Promise<DiskController> {
+  const { admin, dataDir } = opts;
+  const log = opts.log ?? (() => {});
+  const abort = new AbortController();
+  /** running imports/clones by `ns/D`, with the DataVolume uid they work for */
+  const jobs = new Map<string, { uid: string; abort: AbortController; done: Promise<void> }>();
+
+  const get = async (p: string): Promise<Obj | null> => {
+    const res = await request(admin, "GET", p);
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw new Error(`GET ${p}: ${res.status} ${res.body.slice(0, 200)}`);
+    return JSON.parse(res.body);
+  };
+  const fileOf = (ns: string, dvName: string) => path.join(dataDir, ns, `${dvName.replace(/^vm-disk-/, "")}.img`);
+  const imageFileOf = (dvName: string) => path.join(dataDir, imagesNamespace, `${dvName}.img`);
+
+  const inFlight = new Map<string, Promise<void>>();
+  const dirty = new Set<string>();
+  const enqueue = (key: string) => {
+    if (abort.signal.aborted) return;
+    if (inFlight.has(key)) {
+      dirty.add(key);
+      return;
+    }
+    const p = reconcile(key)
+      .catch((err) => {
+        log(`disk ${key} failed: ${err instanceof Error ? err.message : err}; retrying in 2 s`);
+        setTimeout(() => enqueue(key), 2000).unref();
+      })
+      .finally(() => {
+        inFlight.delete(key);
+        if (dirty.delete(key)) enqueue(key);
+      });
+    inFlight.set(key, p);
+  };
+
+  const stopJob = async (key: string) => {
+    const job = jobs.get(key);
+    if (!job) return;
+    job.abort.abort();
+    await job.done.catch(() => {});
+    jobs.delete(key);
+  };
+
+  const reconcile = async (key: string) => {
+    const [ns, name] = key.split("/");
+    const dvName = `vm-disk-${name}`;
+    const disk = await get(vmDiskPath(ns, name));
+    if (!disk || disk.metadata.deletionTimestamp) {
+      await stopJob(key);
+      await request(admin, "DELETE", dvPath(ns, dvName));
+      await fs.promises.rm(fileOf(ns, dvName), { force: true });
+      return;
+    }
+    const spec = disk.spec ?? {};
+    const dv = {
+      apiVersion: "cdi.kubevirt.io/v1beta1",
+      kind: "DataVolume",
+      metadata: {
+        name: dvName,
+        namespace: ns,
+        labels: { "apps.cozystack.io/application.kind": "VMDisk", "apps.cozystack.io/application.name": name },
+        annotations: { [opticalAnnotation]: spec.optical ? "true" : "false" },
+        ownerReferences: [{ apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", name, uid: disk.metadata.uid, controller: true }],
+      },
+      spec: {
+        source: dataVolumeSource(ns, spec.source),
+        storage: {
+          resources: { requests: { storage: spec.storage ?? "5Gi" } },
+          storageClassName: spec.storageClass ?? "replicated",
+        },
+      },
+    };
+    const res = await request(admin, "PATCH", `${dvPath(ns, dvName)}?fieldManager=hikube-standin&force=true`,
+      JSON.stringify(dv), "application/apply-patch+yaml");
+    if (res.status >= 300) throw new Error(`apply DataVolume ${ns}/${dvName}: ${res.status} ${res.body.slice(0, 300)}`);
+    const current = JSON.parse(res.body) as Obj;
+    const uid = current.metadata.uid!;
+    const phase: string | undefined = current.status?.phase;
+    const job = jobs.get(key);
+    if (job && job.uid === uid) return;
+    if (job) await stopJob(key);
+    if (phase === "Succeeded" || phase === "Failed" || phase === "UploadReady") return;
+    // New, or interrupted (the stand-in restarted): (re)start the work.
+    const jobAbort = new AbortController();
+    const done = runJob(ns, dvName, current.spec?.source ?? {}, spec.storage, jobAbort.signal)
+      .catch((err) => {
+        if (!jobAbort.signal.aborted) log(`disk ${key}: ${err instanceof Error ? err.message : err}`);
+      })
+      .finally(() => {
+        if (jobs.get(key)?.abort === jobAbort) jobs.delete(key);
+      });
+    jobs.set(key, { uid, abort: jobAbort, done });
+  };
+
+  const runJob = async (ns: string, dvName: string, source: Record<string, Json>, storage: string | undefined, signal: AbortSignal) => {
+    const setStatus = async (status: Record<string, Json>) => {
+      if (signal.aborted) throw new Error("aborted");
+      const res = await request(admin, "PATCH", `${dvPath(ns, dvName)}/status`, JSON.stringify({ status }), "application/merge-patch+json");
+      if (res.status === 404) throw new Error("DataVolume deleted");
+      if (res.status >= 300) throw new Error(`status of ${ns}/${dvName}: ${res.status} ${res.body.slice(0, 200)}`);
+    };
+    const file = fileOf(ns, dvName);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+
+    if (source.upload) {
+      await setStatus({ phase: "UploadReady", progress: "N/A", restartCount: 0,
+        conditions: conditions(dvName, { ready: false, running: true, reason: "Pod is running", message: "" }) });
+      return;
+    }
+    if (source.blank) {
+      const fd = await fs.promises.open(file, "w");
+      await fd.truncate(quantityBytes(storage)).finally(() => fd.close());
+      await setStatus(succeeded(dvName, "Import Complete"));
+      return;
+    }
+    if (source.pvc) {
+      await setStatus({ phase: "CloneScheduled", progress: "N/A", restartCount: 0,
+        conditions: conditions(dvName, { ready: false, running: false, reason: "CloneScheduled", message: "Cloning from source PVC scheduled" }) });
+      const { namespace: srcNs, name: srcName } = source.pvc as { namespace: string; name: string };
+      let srcFile: string;
+      for (;;) {
+        const src = await get(dvPath(srcNs, srcName));
+        if (!src) {
+          await setStatus({ phase: "Failed", conditions: conditions(dvName, { ready: false, running: false, reason: "CloneSourceNotFound",
+            message: `Clone source ${srcNs}/${srcName} not found` }) });
+          return;
+        }
+        srcFile = srcNs === imagesNamespace ? imageFileOf(srcName) : fileOf(srcNs, srcName);
+        const srcPhase = src.status?.phase;
+        // Golden images have no status in the stand-in: only a disk being imported is waited for.
+        if (srcNs === imagesNamespace || !srcPhase || srcPhase === "Succeeded") break;
+        if (srcPhase === "Failed") {
+          await setStatus({ phase: "Failed", conditions: conditions(dvName, { ready: false, running: false, reason: "CloneSourceFailed",
+            message: `Clone source ${srcNs}/${srcName} failed to import` }) });
+          return;
+        }
+        await sleep(1000, signal);
+      }
+      await setStatus({ phase: "CloneInProgress", progress: "0.00%",
+        conditions: conditions(dvName, { ready: false, running: true, reason: "Pod is running", message: "" }) });
+      if (fs.existsSync(srcFile)) await fs.promises.copyFile(srcFile, file);
+      await setStatus(succeeded(dvName, "Clone Complete"));
+      return;
+    }
+    if (source.http?.url) {
+      await setStatus({ phase: "ImportScheduled", progress: "N/A", restartCount: 0,
+        conditions: conditions(dvName, { ready: false, running: false, reason: "ImportScheduled", message: "Import into vm-disk scheduled" }) });
+      await setStatus({ phase: "ImportInProgress", progress: "N/A",
+        conditions: conditions(dvName, { ready: false, running: true, reason: "Pod is running", message: "" }) });
+      let lastProgress = "N/A";
+      let pending = Promise.resolve();
+      try {
+        await download(String(source.http.url), file, signal, (done, total) => {
+          if (!total) return;
+          const text = progressText(done, total);
+          if (text === lastProgress) return;
+          lastProgress = text;
+          pending = pending.then(() => setStatus({ progress: text })).catch(() => {});
+        });
+      } catch (err) {
+        if (signal.aborted) throw err;
+        await pending;
+        await fs.promises.rm(file, { force: true });
+        await setStatus({ phase: "Failed", conditions: conditions(dvName, { ready: false, running: false, reason: "Error",
+          message: `Unable to connect to http data source: ${(err as Error).message}` }) });
+        return;
+      }
+      await pending;
+      await setStatus(succeeded(dvName, "Import Complete"));
+    }
+  };
+
+  await inform<Obj>(admin, "/apis/apps.cozystack.io/v1alpha1/vmdisks", {
+    upsert: (key) => enqueue(key),
+    remove: (key) => enqueue(key),
+  }, abort.signal);
+  log("disk controller watching VMDisks");
+
+  return {
+    async stop() {
+      abort.abort();
+      for (const job of jobs.values()) job.abort.abort();
+      await Promise.allSettled([...inFlight.values(), ...[...jobs.values()].map((j) => j.done)]);
+    },
+  };
+}
+
+/** CDI's three conditions (Bound, Ready, Running). */
+function conditions(dvName: string, c: { ready: boolean; running: boolean; reason: string; message: string }) {
+  const now = new Date().toISOString();
+  return [
+    { type: "Bound", status: "True", reason: "Bound", message: `PVC ${dvName} Bound`, lastHeartbeatTime: now, lastTransitionTime: now },
+    { type: "Ready", status: c.ready ? "True" : "False", reason: c.ready ? "" : c.reason, message: "", lastHeartbeatTime: now, lastTransitionTime: now },
+    { type: "Running", status: c.running ? "True" : "False", reason: c.reason, message: c.message, lastHeartbeatTime: now, lastTransitionTime: now },
+  ];
+}
+
+function succeeded(dvName: string, message: string) {
+  return { phase: "Succeeded", progress: "100.0%", conditions: conditions(dvName, { ready: true, running: false, reason: "Completed", message }) };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(t);
+      reject(new Error("aborted"));
+    }, { once: true });
+  });
+}
+
+/**
+ * Downloads `url` (http or https, following up to 5 redirects) into `file`, calling `onProgress`
+ * at most every 500 ms and once at the end. Rejects with CDI's wording on a non-200 answer.
+ */
+function download(url: string, file: string, signal: AbortSignal, onProgress: (done: number, total: number) => void, redirects = 5): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith("https:") ? https.get : http.get;
+    const req = get(url, { signal }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
+        res.resume();
+        download(new URL(res.headers.location, url).toString(), file, signal, onProgress, redirects - 1).then(resolve, reject);
+        return;
+      }
+      if (status !== 200) {
+        res.resume();
+        reject(new Error(`expected status code 200, got ${status}. Status: ${status} ${res.statusMessage ?? http.STATUS_CODES[status] ?? ""}`));
+        return;
+      }
+      const total = Number(res.headers["content-length"] ?? 0);
+      let done = 0;
+      let last = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          done += chunk.length;
+          const now = Date.now();
+          if (now - last >= progressEveryMs) {
+            last = now;
+            onProgress(done, total);
+          }
+          cb(null, chunk);
+        },
+      });
+      pipeline(res, counter, fs.createWriteStream(file), { signal })
+        .then(() => {
+          if (total && done < total) throw new Error(`unexpected EOF: got ${done} of ${total} bytes`);
+          resolve();
+        })
+        .catch(reject);
+    });
+    req.on("error", reject);
+  });
+}
