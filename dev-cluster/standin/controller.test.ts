@@ -105,6 +105,12 @@ describe("stand-in controller", () => {
     expect(svc.spec.ports.map((p: { name: string }) => p.name)).toEqual(["port-22", "port-443"]);
     const inst = await getJson(`${base}/vminstances/web`);
     expect(inst.status.conditions[0]).toMatchObject({ type: "Ready", status: "True" });
+    const events = await eventually("events", async () => {
+      const list = await getJson(`/api/v1/namespaces/${ns}/events`);
+      const mine = list.items.filter((e: any) => e.involvedObject.name === "web" || e.involvedObject.name === "vm-instance-web");
+      return mine.some((e: any) => e.reason === "Started") && mine;
+    });
+    expect(events.map((e: any) => `${e.involvedObject.kind}/${e.reason}`)).toEqual(expect.arrayContaining(["VMInstance/InstallSucceeded", "VirtualMachine/Started"]));
   });
 
   it("stops the VM when the VMInstance's run strategy becomes Halted, and starts it again", async () => {
@@ -125,6 +131,8 @@ describe("stand-in controller", () => {
       return c?.status === "False" && c;
     });
     expect((await cond("bad-type")).message).toContain("Specified instanceType does not exist in the cluster: z9.huge");
+    const warnings = (await getJson(`/api/v1/namespaces/${ns}/events`)).items.filter((e: any) => e.involvedObject.name === "bad-type");
+    expect(warnings[0]).toMatchObject({ type: "Warning", reason: "InstallFailed" });
     expect((await cond("bad-disk")).message).toContain("Specified disk does not exist in the cluster: nope");
     expect((await cond("bad-fit")).message).toContain("preference requires 2 vCPU");
     expect(await getJson(`${kv}/virtualmachines/vm-instance-bad-type`)).toBeNull();

@@ -102,6 +102,18 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
   const remove = async (path: string) => {
     await request(admin, "DELETE", path);
   };
+  /** A core/v1 Event about `obj`, as the real controllers record them (best effort). */
+  const recordEvent = async (obj: Obj, kind: string, apiVersion: string, type: "Normal" | "Warning", reason: string, message: string) => {
+    const ns = obj.metadata.namespace!;
+    const now = new Date().toISOString();
+    await request(admin, "POST", `/api/v1/namespaces/${ns}/events`, JSON.stringify({
+      apiVersion: "v1", kind: "Event",
+      metadata: { generateName: `${obj.metadata.name}.`, namespace: ns },
+      involvedObject: { apiVersion, kind, name: obj.metadata.name, namespace: ns, uid: obj.metadata.uid },
+      type, reason, message, source: { component: "hikube-kubevirt-standin" },
+      firstTimestamp: now, lastTimestamp: now, count: 1,
+    })).catch(() => {});
+  };
 
   // One reconcile at a time per key; an event during a reconcile runs it once more afterwards.
   const inFlight = new Map<string, Promise<void>>();
@@ -140,6 +152,7 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
     const setReady = async (ready: boolean, reason: string, message: string) => {
       const current = (inst.status?.conditions ?? []).find((c: { type: string }) => c.type === "Ready");
       if (current && current.status === (ready ? "True" : "False") && current.message === message) return;
+      await recordEvent(inst, "VMInstance", "apps.cozystack.io/v1alpha1", ready ? "Normal" : "Warning", reason, message);
       await mergeStatus(p.vmInstance(name), {
         conditions: [{ type: "Ready", status: ready ? "True" : "False", reason, message, lastTransitionTime: new Date().toISOString() }],
       });
@@ -222,6 +235,13 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
     const status = (vm.status ?? {}) as { printableStatus?: string };
     const setStatus = async (printableStatus: string, extra: Record<string, unknown> = {}) => {
       if (status.printableStatus === printableStatus && Object.keys(extra).length === 0) return;
+      if (status.printableStatus !== printableStatus && (printableStatus === "Running" || printableStatus === "Stopped" || printableStatus === "ErrorUnschedulable")) {
+        const [type, reason] = printableStatus === "ErrorUnschedulable" ? ["Warning", "FailedScheduling"] as const
+          : printableStatus === "Running" ? ["Normal", "Started"] as const : ["Normal", "Stopped"] as const;
+        await recordEvent(vm, "VirtualMachine", "kubevirt.io/v1", type, reason,
+          printableStatus === "Running" ? `Started the virtual machine on ${nodeName}` : printableStatus === "Stopped" ? "Stopped the virtual machine"
+            : String((extra.conditions as { message?: string }[] | undefined)?.[0]?.message ?? "no node can run this virtual machine"));
+      }
       status.printableStatus = printableStatus;
       await mergeStatus(p.vm(vmName), { printableStatus, ready: printableStatus === "Running", created: printableStatus !== "Stopped", ...extra });
     };
