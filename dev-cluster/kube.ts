@@ -52,6 +52,7 @@ const plurals: Record<string, string> = {
   ClusterRoleBinding: "clusterrolebindings",
   RoleBinding: "rolebindings",
   Namespace: "namespaces",
+  ConfigMap: "configmaps",
   Service: "services",
   APIService: "apiservices",
   StorageClass: "storageclasses",

@@ -149,6 +149,8 @@ export function rbac(): KubeObject[] {
     ...use,
     { apiGroups: ["apps.cozystack.io"], resources: ["vminstances", "vmdisks"], verbs: writeVerbs },
     { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes/source", "uploadtokenrequests"], verbs: ["create"] },
+    // CDI serves UploadTokenRequests in upload.cdi.kubevirt.io (cdi-apiserver, aggregated).
+    { apiGroups: ["upload.cdi.kubevirt.io"], resources: ["uploadtokenrequests"], verbs: ["create"] },
   ];
   const superAdmin = [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }];
   const rulesByLevel = { view, use, admin, "super-admin": superAdmin };

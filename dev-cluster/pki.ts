@@ -5,7 +5,8 @@
  * CN = user and O = groups, as kube-apiserver's x509 authenticator reads them) and the front-proxy
  * CA used by the aggregation layer (`--requestheader-client-ca-file`). The cluster CA also signs the
  * serving certificate of the KubeVirt stand-in's virt-api (dev-cluster/standin/virt-api.ts), which
- * the aggregator reaches as `virt-api.kubevirt.svc` and trusts through the APIService's caBundle.
+ * the aggregator reaches as `virt-api.kubevirt.svc` and trusts through the APIService's caBundle,
+ * and that of the CDI upload proxy stand-in (`upload-proxy`, 127.0.0.1 / localhost).
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -53,6 +54,8 @@ export function ensurePki(dir: string): void {
   ensureLeaf(dir, "front-proxy-client", "front-proxy-ca", "/CN=front-proxy-client", "client");
   ensureLeaf(dir, "virt-api", "ca", "/CN=virt-api.kubevirt.svc", "server",
     "DNS:virt-api.kubevirt.svc,DNS:virt-api.kubevirt.svc.cluster.local,IP:127.0.0.1");
+  // The CDI upload proxy stand-in (dev-cluster/standin/upload.ts), reached directly by the portal.
+  ensureLeaf(dir, "upload-proxy", "ca", "/CN=cdi-uploadproxy", "server", "IP:127.0.0.1,DNS:localhost");
   if (!fs.existsSync(path.join(dir, "sa.key"))) {
     openssl(["genrsa", "-out", "sa.key", "2048"], dir);
   }

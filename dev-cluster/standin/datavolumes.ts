@@ -13,7 +13,8 @@
  *   Succeeded "100.0%", or Failed with CDI's importer message ("Unable to connect to http data
  *   source: expected status code 200, got 404. Status: 404 Not Found"); clones CloneScheduled →
  *   CloneInProgress → Succeeded (the source's file is copied when there is one); blank is Succeeded
- *   at once (a sparse file); upload stops at UploadReady — the upload proxy itself is not played.
+ *   at once (a sparse file); upload stops at UploadReady, and the upload proxy (./upload.ts) takes
+ *   it on from there.
  *   Unlike CDI, a failed import is not retried: the stand-in marks it Failed so the portal's error
  *   view can be exercised.
  * - Deleting the VMDisk deletes the DataVolume and its file (there is no garbage collector).
@@ -65,6 +66,11 @@ export function progressText(done: number, total: number): string {
   return `${Math.min(100, (done / total) * 100).toFixed(2)}%`;
 }
 
+/** The file of DataVolume `dvName` (`vm-disk-D`) in namespace `ns`: `<dataDir>/<ns>/<D>.img`. */
+export function diskFile(dataDir: string, ns: string, dvName: string): string {
+  return path.join(dataDir, ns, `${dvName.replace(/^vm-disk-/, "")}.img`);
+}
+
 /** Starts the disk controller: informs about VMDisks in every namespace. */
 export async function startDiskController(opts: { admin: AdminClient; dataDir: string; log?: (line: string) => void }): Promise<DiskController> {
   const { admin, dataDir } = opts;
@@ -79,7 +85,7 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
     if (res.status !== 200) throw new Error(`GET ${p}: ${res.status} ${res.body.slice(0, 200)}`);
     return JSON.parse(res.body);
   };
-  const fileOf = (ns: string, dvName: string) => path.join(dataDir, ns, `${dvName.replace(/^vm-disk-/, "")}.img`);
+  const fileOf = (ns: string, dvName: string) => diskFile(dataDir, ns, dvName);
   const imageFileOf = (dvName: string) => path.join(dataDir, imagesNamespace, `${dvName}.img`);
 
   const inFlight = new Map<string, Promise<void>>();
@@ -149,6 +155,8 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
     if (job && job.uid === uid) return;
     if (job) await stopJob(key);
     if (phase === "Succeeded" || phase === "Failed" || phase === "UploadReady") return;
+    // An upload in progress belongs to the upload proxy (./upload.ts), which ends it.
+    if (current.spec?.source?.upload && (phase === "UploadScheduled" || phase === "ImportInProgress")) return;
     // New, or interrupted (the stand-in restarted): (re)start the work.
     const jobAbort = new AbortController();
     const done = runJob(ns, dvName, current.spec?.source ?? {}, spec.storage, jobAbort.signal)
@@ -255,7 +263,7 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
 }
 
 /** CDI's three conditions (Bound, Ready, Running). */
-function conditions(dvName: string, c: { ready: boolean; running: boolean; reason: string; message: string }) {
+export function conditions(dvName: string, c: { ready: boolean; running: boolean; reason: string; message: string }) {
   const now = new Date().toISOString();
   return [
     { type: "Bound", status: "True", reason: "Bound", message: `PVC ${dvName} Bound`, lastHeartbeatTime: now, lastTransitionTime: now },
@@ -264,7 +272,8 @@ function conditions(dvName: string, c: { ready: boolean; running: boolean; reaso
   ];
 }
 
-function succeeded(dvName: string, message: string) {
+/** The status of a DataVolume whose data is complete. */
+export function succeeded(dvName: string, message: string) {
   return { phase: "Succeeded", progress: "100.0%", conditions: conditions(dvName, { ready: true, running: false, reason: "Completed", message }) };
 }
 

@@ -2,7 +2,9 @@
  * The KubeVirt stand-in process (dev and tests only), started detached by dev-cluster/cluster.ts
  * in its own process group: the controller, the disk controller (VMDisk → DataVolume, disk files
  * under `<state>/disks`), virt-api behind the aggregation layer, and the QEMU guests. It registers
- * the APIService `v1.subresources.kubevirt.io` and stops every guest when it gets SIGTERM or SIGINT.
+ * the APIServices `v1.subresources.kubevirt.io` and `v1beta1.upload.cdi.kubevirt.io` (UploadTokenRequests,
+ * served by the same server), runs CDI's upload proxy on its own port (URL in ConfigMap
+ * `cdi/cdi-uploadproxy`, data `url`; see ./upload.ts), and stops every guest when it gets SIGTERM or SIGINT.
  *
  * Env: HIKUBE_CLUSTER_DIR (the cluster's state folder), HIKUBE_VIRT_API_PORT (chosen once by the
  * cluster so the APIService stays valid), HIKUBE_MAX_VMS (guest cap, default 4).
@@ -15,6 +17,7 @@ import { startController } from "./controller";
 import { startDiskController } from "./datavolumes";
 import { startVirtApi } from "./virt-api";
 import { apiServiceObjects } from "./register";
+import { UploadTokens, startUploadProxy, uploadProxyObjects, uploadTokenApi } from "./upload";
 import { GuestPool, ensureGuestImage } from "./qemu";
 import { QemuRuntime } from "./runtime";
 
@@ -30,13 +33,17 @@ async function main(): Promise<void> {
   const pool = new GuestPool();
   const runtime = new QemuRuntime(pool, path.join(stateDir, "vms"));
   const controller = await startController({ admin, guests: runtime, log });
-  const disks = await startDiskController({ admin, dataDir: path.join(stateDir, "disks"), log });
+  const dataDir = path.join(stateDir, "disks");
+  const disks = await startDiskController({ admin, dataDir, log });
+  const tokens = new UploadTokens();
   const virtApi = await startVirtApi({
     pkiDir: files.pki, port: Number(process.env.HIKUBE_VIRT_API_PORT ?? 0), admin,
-    consoles: runtime.consoles(), lifecycle: controller, log,
+    consoles: runtime.consoles(), lifecycle: controller, log, extraApis: [uploadTokenApi({ admin, tokens, log })],
   });
+  const uploadProxy = await startUploadProxy({ pkiDir: files.pki, admin, tokens, dataDir, log });
   for (const obj of apiServiceObjects(virtApi.port, fs.readFileSync(path.join(files.pki, "ca.crt"), "utf8"))) await apply(admin, obj);
-  log(`stand-in ready: virt-api on 127.0.0.1:${virtApi.port}, at most ${pool.max} guests`);
+  for (const obj of uploadProxyObjects(uploadProxy.url)) await apply(admin, obj);
+  log(`stand-in ready: virt-api on 127.0.0.1:${virtApi.port}, upload proxy ${uploadProxy.url}, at most ${pool.max} guests`);
 
   let stopping = false;
   const shutdown = async () => {
@@ -47,6 +54,7 @@ async function main(): Promise<void> {
     await disks.stop().catch(() => {});
     await pool.stopAll().catch(() => {});
     await virtApi.close().catch(() => {});
+    await uploadProxy.close().catch(() => {});
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown());

@@ -13,9 +13,15 @@ import type { KubeObject } from "../manifests";
 
 /** The APIService's name, as KubeVirt registers it. */
 export const apiServiceName = "v1.subresources.kubevirt.io";
+/**
+ * CDI's APIService for UploadTokenRequests (cdi-apiserver in CDI; here the same server as
+ * virt-api, see ./upload.ts), pointing at the same Service and port.
+ */
+export const uploadApiServiceName = "v1beta1.upload.cdi.kubevirt.io";
 
 /**
- * The objects to apply so that kube-apiserver proxies `subresources.kubevirt.io/v1` to the stand-in.
+ * The objects to apply so that kube-apiserver proxies `subresources.kubevirt.io/v1` and
+ * `upload.cdi.kubevirt.io/v1beta1` to the stand-in.
  * @param port the stand-in's HTTPS port on 127.0.0.1
  * @param caBundlePem PEM of the CA that signed the stand-in's serving certificate
  */
@@ -32,6 +38,16 @@ export function apiServiceObjects(port: number, caBundlePem: string): KubeObject
       metadata: { name: apiServiceName },
       spec: {
         group: "subresources.kubevirt.io", version: "v1",
+        groupPriorityMinimum: 1000, versionPriority: 15,
+        service: { namespace: "kubevirt", name: "virt-api", port },
+        caBundle: Buffer.from(caBundlePem).toString("base64"),
+      },
+    },
+    {
+      apiVersion: "apiregistration.k8s.io/v1", kind: "APIService",
+      metadata: { name: uploadApiServiceName },
+      spec: {
+        group: "upload.cdi.kubevirt.io", version: "v1beta1",
         groupPriorityMinimum: 1000, versionPriority: 15,
         service: { namespace: "kubevirt", name: "virt-api", port },
         caBundle: Buffer.from(caBundlePem).toString("base64"),

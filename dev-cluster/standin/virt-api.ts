@@ -108,6 +108,23 @@ export interface VirtApiOptions {
   lifecycle?: VmLifecycle;
   /** one line per request (`PUT /apis/… user=alice groups=… -> 202`) and per session event */
   log?: (line: string) => void;
+  /** further aggregated groups served on the same port (e.g. CDI's upload.cdi.kubevirt.io, ./upload.ts) */
+  extraApis?: ExtraApi[];
+}
+
+/**
+ * Another API group served by the same HTTPS server, behind its own APIService pointing at the
+ * same Service. Discovery is served without a caller; every other request under
+ * `/apis/<group>/<version>/` needs the front-proxy caller (401 otherwise) and goes to `handle`.
+ */
+export interface ExtraApi {
+  group: string;
+  version: string;
+  /** the APIGroup (`/apis/<group>`) and APIResourceList (`/apis/<group>/<version>`) */
+  apiGroup: unknown;
+  resourceList: unknown;
+  /** answers a request; `body` is the whole request body as text */
+  handle(req: IncomingMessage, caller: Caller, pathname: string, body: string): Promise<{ code: number; body: unknown }>;
 }
 
 /** A running virt-api stand-in. */
@@ -192,7 +209,8 @@ const openApiPaths = new Set(["/openapi/v2", "/openapi/v3"]);
 // ---------------------------------------------------------------------------------------------
 // Caller identity (front proxy) and authorization (SubjectAccessReview).
 
-interface Caller {
+/** The user the aggregator names in X-Remote-User / X-Remote-Group / X-Remote-Extra-*. */
+export interface Caller {
   user: string;
   groups: string[];
   extra: Record<string, string[]>;
@@ -234,12 +252,17 @@ function parseTarget(pathname: string): Target | null {
 }
 
 async function authorize(admin: AdminClient, caller: Caller, target: Target, verb: string): Promise<string | null> {
+  return reviewAccess(admin, caller, { namespace: target.namespace, verb, group, version, resource: target.resource, subresource: target.subresource, name: target.name });
+}
+
+/**
+ * A SubjectAccessReview for `caller` on `attributes` (its `resourceAttributes`): null when allowed,
+ * otherwise the reason. Throws when the review itself fails.
+ */
+export async function reviewAccess(admin: AdminClient, caller: Caller, attributes: Record<string, string>): Promise<string | null> {
   const review = {
     apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview",
-    spec: {
-      user: caller.user, groups: caller.groups, extra: caller.extra,
-      resourceAttributes: { namespace: target.namespace, verb, group, version, resource: target.resource, subresource: target.subresource, name: target.name },
-    },
+    spec: { user: caller.user, groups: caller.groups, extra: caller.extra, resourceAttributes: attributes },
   };
   const res = await request(admin, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", JSON.stringify(review));
   if (res.status !== 201 && res.status !== 200) throw new Error(`SubjectAccessReview failed (${res.status}): ${res.body.slice(0, 200)}`);
@@ -340,6 +363,13 @@ export async function startVirtApi(opts: VirtApiOptions): Promise<VirtApi> {
     cert: pki("virt-api.crt"), key: pki("virt-api.key"), ca: pki("front-proxy-ca.crt"),
     requestCert: true, rejectUnauthorized: false,
   });
+  const extraApis = opts.extraApis ?? [];
+  const served: Record<string, unknown> = { ...discovery };
+  for (const api of extraApis) {
+    served[`/apis/${api.group}`] = api.apiGroup;
+    served[`/apis/${api.group}/${api.version}`] = api.resourceList;
+  }
+  if (extraApis.length > 0) served["/apis"] = { kind: "APIGroupList", groups: [apiGroup, ...extraApis.map((a) => a.apiGroup)] };
   const wss = new WebSocketServer({
     noServer: true, perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(plainStreamProtocol) ? plainStreamProtocol : false),
@@ -466,9 +496,18 @@ export async function startVirtApi(opts: VirtApiOptions): Promise<VirtApi> {
     };
     // Discovery, health and OpenAPI: no caller needed, not logged (the aggregator polls them).
     const pathname = new URL(req.url ?? "/", "https://virt-api.kubevirt.svc").pathname;
-    if (req.method === "GET" && pathname in discovery) return send(200, discovery[pathname], undefined, true);
+    if (req.method === "GET" && pathname in served) return send(200, served[pathname], undefined, true);
     if (req.method === "GET" && healthPaths.has(pathname)) return send(200, "ok", undefined, true);
     if (req.method === "GET" && openApiPaths.has(pathname)) return send(404, "404 page not found", undefined, true);
+    const extra = extraApis.find((a) => pathname.startsWith(`/apis/${a.group}/${a.version}/`));
+    if (extra) {
+      const caller = authenticate(req);
+      if (typeof caller === "string") return send(401, caller);
+      let text = "";
+      for await (const chunk of req) text += chunk;
+      const answer = await extra.handle(req, caller, pathname, text);
+      return send(answer.code, answer.body, caller);
+    }
 
     const admitted = await admit(req);
     if ("code" in admitted) return send(admitted.code, admitted.text);
