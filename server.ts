@@ -3,11 +3,14 @@
  * carry the console and VNC WebSocket relays (Next route handlers cannot upgrade WebSockets).
  *
  * Env: PORT (default 3000), HOST (default 127.0.0.1; 0.0.0.0 to listen on every interface),
- * NODE_ENV=production for a built app, TRUST_PROXY=1 to keep an upstream proxy's X-Forwarded-For.
+ * NODE_ENV=production for a built app, TRUST_PROXY=1 to keep an upstream proxy's X-Forwarded-For,
+ * HIKUBE_TEST_HOOKS=1 (tests only) to answer `GET /__test__/console-relay` with the relay's count of
+ * upstream connections (so integration tests can prove a refused user opened none).
  */
 import http from "node:http";
 import next from "next";
 import { logger } from "./lib/server/logger";
+import { handleConsoleUpgrade, upstreamConnectionCount } from "./lib/server/console-relay";
 
 /** A running portal server. */
 export interface PortalServer {
@@ -28,15 +31,26 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
   await app.prepare();
   const upgrade = app.getUpgradeHandler();
   const trustProxy = process.env.TRUST_PROXY === "1";
+  const testHooks = process.env.HIKUBE_TEST_HOOKS === "1";
+  // The gate records the client's address in the audit log; without a trusted proxy in front,
+  // a client-sent X-Forwarded-For is replaced by the socket's address.
+  const setClientAddress = (req: http.IncomingMessage) => {
+    if (!trustProxy || !req.headers["x-forwarded-for"]) req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+  };
 
   const server = http.createServer((req, res) => {
-    // The gate records the client's address in the audit log; without a trusted proxy in front,
-    // a client-sent X-Forwarded-For is replaced by the socket's address.
-    if (!trustProxy || !req.headers["x-forwarded-for"]) req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+    setClientAddress(req);
+    if (testHooks && req.method === "GET" && req.url === "/__test__/console-relay") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ upstreamConnections: upstreamConnectionCount() }));
+      return;
+    }
     void handle(req, res);
   });
   server.on("upgrade", (req, socket, head) => {
-    // Next's own upgrades (development hot reload). The console relays will be routed here too.
+    setClientAddress(req);
+    // The console and VNC relays (lib/server/console-relay.ts); everything else is Next's own
+    // (development hot reload).
+    if (handleConsoleUpgrade(req, socket, head)) return;
     void upgrade(req, socket, head);
   });
   await new Promise<void>((resolve) => server.listen(port, hostname, resolve));

@@ -89,6 +89,8 @@ export async function startStack(opts: { name: string; log: (line: string) => vo
     Object.assign(env, {
       PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_URL: url, PORTAL_URL: url,
       NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"), LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      // the portal answers GET /__test__/console-relay (the relay's upstream connection count)
+      HIKUBE_TEST_HOOKS: "1",
     });
     if (opts.oidc) {
       const { startOidcProvider, oidcClient } = await import("../tests/support/oidc-provider");

@@ -11,35 +11,14 @@
  * checked by origin in the gate (gate.ts), and the session cookie is SameSite=Lax.
  */
 import type { NextAuthOptions } from "next-auth";
-import { getToken } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { UserinfoEndpointHandler } from "next-auth/providers/oauth";
 import { getDb } from "./db";
 import { verifyPassword } from "./password";
-import { platformAdminGroup } from "../shared/permissions";
+import { principalFromCookies, sessionSecret, type PortalToken, type Principal } from "./session";
 
-/** The signed-in user as the server sees it. */
-export interface Principal {
-  /** local username, or the OIDC `preferred_username` (falls back to `sub`) */
-  username: string;
-  displayName: string;
-  source: "local" | "oidc";
-  /** User row id for local accounts; null for OIDC users */
-  userId: string | null;
-  isPlatformAdmin: boolean;
-  /** OIDC `groups` claim; empty for local accounts */
-  groups: string[];
-}
-
-/** What the portal stores in the next-auth JWT. */
-interface PortalToken {
-  username?: string;
-  displayName?: string;
-  source?: "local" | "oidc";
-  userId?: string | null;
-  groups?: string[];
-}
+export type { Principal } from "./session";
 
 /** Whether the OIDC provider is configured by environment variables. */
 export function isOidcEnabled(): boolean {
@@ -83,7 +62,7 @@ function oidcProvider(): NextAuthOptions["providers"][number] {
 
 /** The next-auth configuration shared by the route handler and {@link getPrincipal}. */
 export const authOptions: NextAuthOptions = {
-  secret: process.env.NEXTAUTH_SECRET ?? (process.env.NODE_ENV === "production" ? undefined : "hikube-dev-only-secret"),
+  secret: sessionSecret,
   session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
   pages: { signIn: "/signin" },
   providers: [
@@ -132,13 +111,5 @@ export const authOptions: NextAuthOptions = {
  */
 export async function getPrincipal(): Promise<Principal | null> {
   const store = await cookies();
-  const t = (await getToken({ req: { cookies: store, headers: {} } as never, secret: authOptions.secret })) as PortalToken | null;
-  if (!t?.username || !t.source) return null;
-  if (t.source === "local") {
-    const user = await getDb().user.findUnique({ where: { username: t.username } });
-    if (!user) return null;
-    return { username: user.username, displayName: user.displayName, source: "local", userId: user.id, isPlatformAdmin: user.isPlatformAdmin, groups: [] };
-  }
-  const groups = t.groups ?? [];
-  return { username: t.username, displayName: t.displayName ?? t.username, source: "oidc", userId: null, isPlatformAdmin: groups.includes(platformAdminGroup), groups };
+  return principalFromCookies(Object.fromEntries(store.getAll().map((c) => [c.name, c.value])));
 }

@@ -1,0 +1,346 @@
+/**
+ * The serial console and VNC relay (WebSocket), wired into server.ts's `upgrade` event because
+ * Next route handlers cannot upgrade.
+ *
+ *   GET /api/tenants/{tenant}/vms/{name}/console      (WebSocket upgrade only)
+ *   GET /api/tenants/{tenant}/vms/{name}/vnc[?preserveSession=true]
+ *
+ * Checks, in the route gate's order (gate.ts), each answered as a plain HTTP response with a short
+ * JSON body ({@link ErrorBody}) BEFORE any upstream connection is opened:
+ *   session cookie (401) → Origin equals Host, against cross-site WebSocket hijacking (403; a
+ *   browser always sends Origin on a WebSocket) → tenant membership (404) → `vm.console`, i.e.
+ *   `use` or higher (403).
+ *
+ * Then the relay opens KubeVirt's subresource WebSocket
+ * `…/namespaces/<tenant ns>/virtualmachineinstances/vm-instance-<name>/console|vnc` with subprotocol
+ * `plain.kubevirt.io`, the portal's TLS credentials and the user's impersonation headers (the
+ * cluster's RBAC stays the final authority). The browser's upgrade is accepted only once upstream
+ * has answered, so that an upstream HTTP error (which a browser WebSocket cannot see) becomes a close
+ * code; the browser is answered with `plain.kubevirt.io` when it offered it.
+ *
+ * Close codes sent to the browser (4000–4999 are application codes, RFC 6455 §7.4.2):
+ *
+ * | code | reason                 | when                                                         |
+ * |------|------------------------|--------------------------------------------------------------|
+ * | 1000 | (upstream's)           | upstream closed normally with a close frame                  |
+ * | 4001 | upstream closed        | upstream dropped the connection (1006: KubeVirt closes TCP without a close frame when the guest side ends or a newer session takes over) or closed abnormally |
+ * | 4400 | VM is not running      | upstream 400 (VMI not running) or 404 (no VMI: the VM is stopped) |
+ * | 4403 | forbidden              | upstream 403 (the cluster's RBAC refused the user)           |
+ * | 4409 | upstream's message     | upstream 409 (e.g. VMI is in failed status)                  |
+ * | 4500 | upstream error <status>| any other upstream HTTP status                               |
+ * | 4502 | cluster unreachable    | network/TLS error or handshake timeout towards the API server|
+ * | 4503 | session in use         | upstream 503 (`/vnc?preserveSession=true` while another session is open) |
+ *
+ * Frames: bytes go both ways as binary frames. KubeVirt drops text frames, so a text frame from the
+ * browser is forwarded as a binary frame with the same bytes (UTF-8): a client that sends typed
+ * strings still reaches the guest.
+ *
+ * Keep-alive: every 25 s each side gets a ping; a side that missed two pongs is terminated (which
+ * closes the other). KubeVirt sends no pings itself.
+ *
+ * Audit: one row `vm.console.open` / `vm.vnc.open` per attempt (success, denied or failure with the
+ * reason), and for an opened session one `vm.console.close` / `vm.vnc.close` row whose request
+ * summary holds `durationSeconds`, who closed and the code.
+ */
+import { STATUS_CODES, type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import WebSocket, { WebSocketServer } from "ws";
+import { principalFromCookies, type Principal } from "./session";
+import { getTenantAccess, type TenantAccess } from "./tenancy";
+import { writeAudit } from "./audit";
+import { logger } from "./logger";
+import type { ErrorBody } from "./errors";
+import { getConnection } from "./k8s/connection";
+import { impersonationHeaders } from "./k8s/identity";
+import { can, permissionTable } from "../shared/permissions";
+
+/** The subprotocol KubeVirt's console and VNC speak. */
+export const kubevirtSubprotocol = "plain.kubevirt.io";
+
+/** Interval of the keep-alive pings on both sides. */
+export const pingIntervalMs = 25_000;
+
+const pathPattern = /^\/api\/tenants\/([^/]+)\/vms\/([^/]+)\/(console|vnc)$/;
+const vmNamePattern = /^[a-z][-a-z0-9]{0,40}$/;
+
+/** A console or VNC request named by the browser's path. */
+export interface ConsoleTarget {
+  tenant: string;
+  name: string;
+  kind: "console" | "vnc";
+  preserveSession: boolean;
+}
+
+/** The relay target of an upgrade URL, or null when the path is not a console path. */
+export function matchConsolePath(url: string): ConsoleTarget | null {
+  const u = new URL(url, "http://localhost");
+  const m = pathPattern.exec(u.pathname);
+  if (!m) return null;
+  return {
+    tenant: decodeURIComponent(m[1]),
+    name: decodeURIComponent(m[2]),
+    kind: m[3] as "console" | "vnc",
+    preserveSession: m[3] === "vnc" && u.searchParams.get("preserveSession") === "true",
+  };
+}
+
+/** Parses a `Cookie` header into a name → value map (first occurrence wins). */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i <= 0) continue;
+    const name = part.slice(0, i).trim();
+    if (!name || name in out) continue;
+    const raw = part.slice(i + 1).trim().replace(/^"(.*)"$/, "$1");
+    try {
+      out[name] = decodeURIComponent(raw);
+    } catch {
+      out[name] = raw;
+    }
+  }
+  return out;
+}
+
+/** The close code and reason for an upstream HTTP answer other than 101 (see the table above). */
+export function closeForUpstreamStatus(status: number, message?: string): { code: number; reason: string } {
+  if (status === 400 || status === 404) return { code: 4400, reason: "VM is not running" };
+  if (status === 403) return { code: 4403, reason: "forbidden" };
+  if (status === 409) return { code: 4409, reason: truncateReason(message || "conflict") };
+  if (status === 503) return { code: 4503, reason: "session in use" };
+  return { code: 4500, reason: `upstream error ${status}` };
+}
+
+/** A close reason is at most 123 bytes of UTF-8 (RFC 6455 §5.5). */
+function truncateReason(s: string): string {
+  let out = s;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+  return out;
+}
+
+let upstreamConnections = 0;
+
+/** How many upstream connections this process has tried to open (tests prove refusals open none). */
+export function upstreamConnectionCount(): number {
+  return upstreamConnections;
+}
+
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: false,
+  handleProtocols: (protocols) => (protocols.has(kubevirtSubprotocol) ? kubevirtSubprotocol : false),
+});
+
+/** Answers a refused upgrade as plain HTTP on the raw socket and closes it. */
+function refuse(socket: Duplex, status: number, code: ErrorBody["error"]["code"], message: string): void {
+  const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  const forwarded = req.headers["x-forwarded-host"];
+  const host = (Array.isArray(forwarded) ? forwarded[0] : forwarded) ?? req.headers.host;
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps a WebSocket alive with pings; terminates it after two missed pongs. */
+function keepAlive(ws: WebSocket): () => void {
+  let missed = 0;
+  ws.on("pong", () => {
+    missed = 0;
+  });
+  const timer = setInterval(() => {
+    if (missed >= 2) {
+      ws.terminate();
+      return;
+    }
+    missed++;
+    if (ws.readyState === WebSocket.OPEN) ws.ping();
+  }, pingIntervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Handles an upgrade request if its path is a console path.
+ * @returns false when the path is not the relay's (the caller passes it on to Next)
+ */
+export function handleConsoleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+  const target = req.url ? matchConsolePath(req.url) : null;
+  if (!target) return false;
+  socket.on("error", (err) => logger.debug({ err }, "console relay: browser socket error"));
+  void relay(req, socket, head, target).catch((err) => {
+    logger.error({ err }, "console relay failed");
+    if (!socket.destroyed) refuse(socket, 500, "internal", "Something went wrong on our side. It has been logged.");
+  });
+  return true;
+}
+
+async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target: ConsoleTarget): Promise<void> {
+  const { tenant: tenantName, name, kind } = target;
+  const action = kind === "console" ? "vm.console" : "vm.vnc";
+  const ip = String(req.headers["x-forwarded-for"] ?? req.socket.remoteAddress ?? "").split(",")[0].trim() || null;
+  const userAgent = req.headers["user-agent"] ?? null;
+  let principal: Principal | null = null;
+  let access: TenantAccess | null = null;
+  const audit = (suffix: "open" | "close", result: "success" | "failure" | "denied", request: unknown, errorMessage?: string) =>
+    writeAudit({
+      actor: principal?.username ?? "anonymous",
+      actorId: principal?.userId ?? null,
+      tenantId: access?.tenant.id ?? null,
+      tenantName,
+      action: `${action}.${suffix}`,
+      targetKind: "VMInstance",
+      targetName: name.slice(0, 253),
+      request,
+      result,
+      errorMessage: errorMessage ?? null,
+      ip,
+      userAgent,
+    });
+  const summary = { kind, ...(target.preserveSession ? { preserveSession: true } : {}) };
+  const deny = async (status: number, code: ErrorBody["error"]["code"], message: string) => {
+    await audit("open", "denied", summary, message);
+    refuse(socket, status, code, message);
+  };
+
+  if (req.method !== "GET" || req.headers.upgrade?.toLowerCase() !== "websocket" || !req.headers["sec-websocket-key"]) {
+    return refuse(socket, 400, "invalid", "A console is opened with a WebSocket GET.");
+  }
+  principal = await principalFromCookies(parseCookies(req.headers.cookie));
+  if (!principal) return deny(401, "unauthenticated", "Sign in to continue.");
+  if (!sameOrigin(req)) return deny(403, "forbidden", "Cross-site WebSocket refused: the console must be opened from the portal's own pages.");
+  access = await getTenantAccess(principal, tenantName);
+  if (!access) return deny(404, "not_found", `Tenant "${tenantName}" was not found.`);
+  if (!can(access.role, "vm.console")) {
+    return deny(403, "forbidden", `Your role in ${access.tenant.name} is "${access.role}"; this needs "${permissionTable["vm.console"]}" or higher.`);
+  }
+  if (!vmNamePattern.test(name)) return deny(404, "not_found", `VM "${name.slice(0, 64)}" was not found.`);
+
+  // Accept the browser's WebSocket (when it is still there), then close it with `code`.
+  const acceptAndClose = (code: number, reason: string) => {
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (client) => client.close(code, reason));
+  };
+
+  let conn;
+  try {
+    conn = await getConnection();
+  } catch (err) {
+    logger.error({ err }, "console relay: no cluster connection");
+    await audit("open", "failure", summary, "cluster unreachable");
+    return acceptAndClose(4502, "cluster unreachable");
+  }
+  if (socket.destroyed) return;
+
+  const upstreamUrl = `${conn.server.replace(/^http/, "ws")}/apis/subresources.kubevirt.io/v1/namespaces/${access.tenant.namespace}` +
+    `/virtualmachineinstances/vm-instance-${name}/${kind}${target.preserveSession ? "?preserveSession=true" : ""}`;
+  upstreamConnections++;
+  const upstream = new WebSocket(upstreamUrl, [kubevirtSubprotocol], {
+    agent: conn.agent,
+    headers: { ...conn.authHeaders, ...impersonationHeaders(access.identity) } as Record<string, string>,
+    perMessageDeflate: false,
+    handshakeTimeout: 15_000,
+  });
+  let settled = false;
+  const onBrowserGone = () => {
+    if (!settled) {
+      settled = true;
+      upstream.terminate();
+    }
+  };
+  socket.once("close", onBrowserGone);
+
+  upstream.on("unexpected-response", (upReq, res) => {
+    if (settled) return;
+    settled = true;
+    let text = "";
+    res.setEncoding("utf8");
+    res.on("data", (chunk: string) => {
+      if (text.length < 4096) text += chunk;
+    });
+    res.on("end", () => {
+      let message = text.trim();
+      try {
+        message = String((JSON.parse(text) as { message?: unknown }).message ?? message);
+      } catch {
+        /* plain text */
+      }
+      const status = res.statusCode ?? 0;
+      const close = closeForUpstreamStatus(status, message);
+      socket.off("close", onBrowserGone);
+      upReq.destroy();
+      void audit("open", status === 403 ? "denied" : "failure", summary, `upstream ${status}: ${message}`.slice(0, 500))
+        .then(() => acceptAndClose(close.code, close.reason));
+    });
+    res.on("error", () => {});
+  });
+  upstream.on("error", (err) => {
+    if (settled) return;
+    settled = true;
+    logger.warn({ err, upstreamUrl }, "console relay: upstream unreachable");
+    socket.off("close", onBrowserGone);
+    void audit("open", "failure", summary, `cluster unreachable: ${err.message}`).then(() => acceptAndClose(4502, "cluster unreachable"));
+  });
+  upstream.on("open", () => {
+    if (settled) return;
+    settled = true;
+    socket.off("close", onBrowserGone);
+    if (socket.destroyed) {
+      upstream.terminate();
+      return;
+    }
+    void audit("open", "success", summary);
+    wss.handleUpgrade(req, socket, head, (client) => pipe(client, upstream, (request) => audit("close", "success", { ...summary, ...request })));
+  });
+}
+
+/** Pipes frames both ways and ties the two closes together; `onClose` audits the session's end. */
+function pipe(client: WebSocket, upstream: WebSocket, onClose: (request: Record<string, unknown>) => Promise<void>): void {
+  const started = Date.now();
+  const stopPings = [keepAlive(client), keepAlive(upstream)];
+  let ended = false;
+  const end = (closedBy: "browser" | "upstream", code: number) => {
+    if (ended) return;
+    ended = true;
+    for (const stop of stopPings) stop();
+    void onClose({ durationSeconds: Math.round((Date.now() - started) / 1000), closedBy, code });
+  };
+
+  upstream.on("message", (data: Buffer) => {
+    if (client.readyState === WebSocket.OPEN) client.send(data, { binary: true });
+  });
+  // KubeVirt drops text frames: the browser's text is forwarded as binary bytes.
+  client.on("message", (data: Buffer) => {
+    if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: true });
+  });
+
+  upstream.on("close", (code: number, reason: Buffer) => {
+    end("upstream", code);
+    if (client.readyState !== WebSocket.OPEN) return;
+    if (code === 1000) client.close(1000, truncateReason(reason.toString("utf8")));
+    else client.close(4001, "upstream closed");
+  });
+  client.on("close", (code: number) => {
+    end("browser", code);
+    if (upstream.readyState === WebSocket.OPEN) upstream.close(1000);
+    else upstream.terminate();
+  });
+  upstream.on("error", (err) => {
+    logger.warn({ err }, "console relay: upstream error");
+    upstream.terminate();
+  });
+  client.on("error", (err) => {
+    logger.debug({ err }, "console relay: browser error");
+    client.terminate();
+  });
+}
