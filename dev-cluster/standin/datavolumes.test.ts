@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminGetJson, eventually } from "./test-support";
 import type { AdminClient } from "../kube";
 import type { DiskController } from "./datavolumes";
 
@@ -57,20 +58,8 @@ function startServer(): Promise<void> {
   }));
 }
 
-async function getJson(p: string): Promise<any | null> {
-  const res = await kube.request(admin, "GET", p);
-  return res.status === 200 ? JSON.parse(res.body) : null;
-}
+const getJson = (p: string) => adminGetJson(admin, p);
 
-async function eventually<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function createDisk(name: string, spec: Record<string, unknown>) {
   const res = await kube.request(admin, "POST", `${base}/vmdisks`, JSON.stringify({

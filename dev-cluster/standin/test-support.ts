@@ -7,6 +7,7 @@ import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
 import WebSocket from "ws";
+import { request, type AdminClient } from "../kube";
 
 /** Impersonation headers, e.g. `{ "Impersonate-User": "alice", "Impersonate-Group": ["tenant-acme-admin"] }`. */
 export type Identity = Record<string, string | string[]>;
@@ -79,4 +80,10 @@ export async function eventually<T>(what: string, fn: () => Promise<T | null | u
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** GET as cluster admin: the parsed object, or null when the answer is not 200. */
+export async function adminGetJson(admin: AdminClient, urlPath: string): Promise<any | null> {
+  const res = await request(admin, "GET", urlPath);
+  return res.status === 200 ? JSON.parse(res.body) : null;
 }

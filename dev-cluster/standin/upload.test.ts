@@ -12,7 +12,7 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AdminClient } from "../kube";
 import type { DiskController } from "./datavolumes";
-import { eventually, portalAccess } from "./test-support";
+import { eventually, portalAccess, adminGetJson } from "./test-support";
 import type { UploadProxy, UploadTokens } from "./upload";
 import type { VirtApi } from "./virt-api";
 
@@ -39,10 +39,7 @@ let proxy: UploadProxy;
 let tokens: UploadTokens;
 const access = portalAccess(dir);
 
-async function getJson(p: string): Promise<any | null> {
-  const res = await kube.request(admin, "GET", p);
-  return res.status === 200 ? JSON.parse(res.body) : null;
-}
+const getJson = (p: string) => adminGetJson(admin, p);
 
 async function uploadDisk(name: string) {
   const res = await kube.request(admin, "POST", `${base}/vmdisks`, JSON.stringify({
