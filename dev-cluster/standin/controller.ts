@@ -20,6 +20,7 @@
  */
 import { request, type AdminClient } from "../kube";
 import { inform, type InformedObject } from "./informer";
+import { workQueue } from "./work-queue";
 
 /** What a guest is started with. */
 export interface GuestSpec {
@@ -115,26 +116,9 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
     })).catch(() => {});
   };
 
-  // One reconcile at a time per key; an event during a reconcile runs it once more afterwards.
-  const inFlight = new Map<string, Promise<void>>();
-  const dirty = new Set<string>();
-  const enqueue = (key: string, work: (key: string) => Promise<void>) => {
-    if (abort.signal.aborted) return;
-    if (inFlight.has(key)) {
-      dirty.add(key);
-      return;
-    }
-    const p = work(key)
-      .catch((err) => {
-        log(`reconcile ${key} failed: ${err instanceof Error ? err.message : err}; retrying in 2 s`);
-        setTimeout(() => enqueue(key, work), 2000).unref();
-      })
-      .finally(() => {
-        inFlight.delete(key);
-        if (dirty.delete(key)) enqueue(key, work);
-      });
-    inFlight.set(key, p);
-  };
+  // One reconcile at a time per key (instances: `ns/name`; VMs: `ns/vm-instance-name`).
+  const instances = workQueue((key) => reconcileInstance(key), { signal: abort.signal, log, label: "reconcile VMInstance" });
+  const vms = workQueue((key) => reconcileVm(key), { signal: abort.signal, log, label: "reconcile VirtualMachine" });
 
   /** Cozystack's chart for one VMInstance. */
   const reconcileInstance = async (key: string) => {
@@ -216,12 +200,11 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       await remove(p.service(vmName));
     }
     await setReady(true, "InstallSucceeded", "Helm install succeeded");
-    enqueue(`vm:${ns}/${vmName}`, reconcileVm);
+    vms.enqueue(`${ns}/${vmName}`);
   };
 
   /** KubeVirt's virt-controller for one VirtualMachine. */
-  const reconcileVm = async (queueKey: string) => {
-    const key = queueKey.slice("vm:".length);
+  const reconcileVm = async (key: string) => {
     const [ns, vmName] = key.split("/");
     const p = paths(ns);
     const vm = await get(p.vm(vmName));
@@ -262,7 +245,7 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
           await setStatus("ErrorUnschedulable", {
             conditions: [{ type: "Ready", status: "False", reason: "Unschedulable", message: (err as Error).message }],
           });
-          setTimeout(() => enqueue(queueKey, reconcileVm), 5000).unref();
+          setTimeout(() => vms.enqueue(key), 5000).unref();
           return;
         }
         throw err;
@@ -304,17 +287,17 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
 
   guests.onExit((key) => {
     // The guest went away by itself: Always/RerunOnFailure start it again, others stop.
-    enqueue(`vm:${key}`, reconcileVm);
+    vms.enqueue(key);
   });
 
   await Promise.all([
     inform<Obj>(admin, "/apis/apps.cozystack.io/v1alpha1/vminstances", {
-      upsert: (key) => enqueue(key, reconcileInstance),
-      remove: (key) => enqueue(key, reconcileInstance),
+      upsert: (key) => instances.enqueue(key),
+      remove: (key) => instances.enqueue(key),
     }, abort.signal),
     inform<Obj>(admin, "/apis/kubevirt.io/v1/virtualmachines", {
-      upsert: (key) => enqueue(`vm:${key}`, reconcileVm),
-      remove: (key) => enqueue(`vm:${key}`, reconcileVm),
+      upsert: (key) => vms.enqueue(key),
+      remove: (key) => vms.enqueue(key),
     }, abort.signal),
   ]);
   log("controller watching VMInstances and VirtualMachines");
@@ -323,18 +306,18 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
     async restart(ns, vmName) {
       const key = `${ns}/${vmName}`;
       if (guests.isRunning(key)) await guests.stop(key);
-      enqueue(`vm:${key}`, reconcileVm);
+      vms.enqueue(key);
     },
     async setManualRunning(ns, vmName, isRunning) {
       const key = `${ns}/${vmName}`;
       if (isRunning) manualRunning.add(key);
       else manualRunning.delete(key);
-      enqueue(`vm:${key}`, reconcileVm);
+      vms.enqueue(key);
     },
     isRunning: (ns, vmName) => guests.isRunning(`${ns}/${vmName}`),
     async stop() {
       abort.abort();
-      await Promise.allSettled([...inFlight.values()]);
+      await Promise.allSettled([...instances.inFlight(), ...vms.inFlight()]);
     },
   };
 }

@@ -27,6 +27,7 @@ import { pipeline } from "node:stream/promises";
 import { Transform } from "node:stream";
 import { request, type AdminClient } from "../kube";
 import { inform, type InformedObject } from "./informer";
+import { workQueue } from "./work-queue";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -88,25 +89,8 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
   const fileOf = (ns: string, dvName: string) => diskFile(dataDir, ns, dvName);
   const imageFileOf = (dvName: string) => path.join(dataDir, imagesNamespace, `${dvName}.img`);
 
-  const inFlight = new Map<string, Promise<void>>();
-  const dirty = new Set<string>();
-  const enqueue = (key: string) => {
-    if (abort.signal.aborted) return;
-    if (inFlight.has(key)) {
-      dirty.add(key);
-      return;
-    }
-    const p = reconcile(key)
-      .catch((err) => {
-        log(`disk ${key} failed: ${err instanceof Error ? err.message : err}; retrying in 2 s`);
-        setTimeout(() => enqueue(key), 2000).unref();
-      })
-      .finally(() => {
-        inFlight.delete(key);
-        if (dirty.delete(key)) enqueue(key);
-      });
-    inFlight.set(key, p);
-  };
+  const queue = workQueue((key) => reconcile(key), { signal: abort.signal, log, label: "disk" });
+  const enqueue = queue.enqueue;
 
   const stopJob = async (key: string) => {
     const job = jobs.get(key);
@@ -257,7 +241,7 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
     async stop() {
       abort.abort();
       for (const job of jobs.values()) job.abort.abort();
-      await Promise.allSettled([...inFlight.values(), ...[...jobs.values()].map((j) => j.done)]);
+      await Promise.allSettled([...queue.inFlight(), ...[...jobs.values()].map((j) => j.done)]);
     },
   };
 }

@@ -26,6 +26,15 @@ export const uploadApiServiceName = "v1beta1.upload.cdi.kubevirt.io";
  * @param caBundlePem PEM of the CA that signed the stand-in's serving certificate
  */
 export function apiServiceObjects(port: number, caBundlePem: string): KubeObject[] {
+  const apiService = (name: string, group: string, version: string): KubeObject => ({
+    apiVersion: "apiregistration.k8s.io/v1", kind: "APIService",
+    metadata: { name },
+    spec: {
+      group, version, groupPriorityMinimum: 1000, versionPriority: 15,
+      service: { namespace: "kubevirt", name: "virt-api", port },
+      caBundle: Buffer.from(caBundlePem).toString("base64"),
+    },
+  });
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "kubevirt" } },
     {
@@ -33,25 +42,7 @@ export function apiServiceObjects(port: number, caBundlePem: string): KubeObject
       metadata: { name: "virt-api", namespace: "kubevirt" },
       spec: { type: "ExternalName", externalName: "127.0.0.1", ports: [{ name: "https", protocol: "TCP", port, targetPort: port }] },
     },
-    {
-      apiVersion: "apiregistration.k8s.io/v1", kind: "APIService",
-      metadata: { name: apiServiceName },
-      spec: {
-        group: "subresources.kubevirt.io", version: "v1",
-        groupPriorityMinimum: 1000, versionPriority: 15,
-        service: { namespace: "kubevirt", name: "virt-api", port },
-        caBundle: Buffer.from(caBundlePem).toString("base64"),
-      },
-    },
-    {
-      apiVersion: "apiregistration.k8s.io/v1", kind: "APIService",
-      metadata: { name: uploadApiServiceName },
-      spec: {
-        group: "upload.cdi.kubevirt.io", version: "v1beta1",
-        groupPriorityMinimum: 1000, versionPriority: 15,
-        service: { namespace: "kubevirt", name: "virt-api", port },
-        caBundle: Buffer.from(caBundlePem).toString("base64"),
-      },
-    },
+    apiService(apiServiceName, "subresources.kubevirt.io", "v1"),
+    apiService(uploadApiServiceName, "upload.cdi.kubevirt.io", "v1beta1"),
   ];
 }

@@ -35,11 +35,11 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { request, type AdminClient } from "../kube";
+import { listenLoopback } from "../ports";
 import type { KubeObject } from "../manifests";
 import { conditions, diskFile, progressText, succeeded } from "./datavolumes";
 import { reviewAccess, type Caller, type ExtraApi } from "./virt-api";
@@ -297,14 +297,7 @@ export async function startUploadProxy(opts: UploadProxyOptions): Promise<Upload
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLoopback(server, opts.port ?? 0);
   const url = `https://127.0.0.1:${port}`;
   log(`upload proxy stand-in listening on ${url}`);
   return {

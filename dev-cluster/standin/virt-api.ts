@@ -59,12 +59,12 @@
 import fs from "node:fs";
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { WebSocketServer, type WebSocket } from "ws";
 import { request, type AdminClient } from "../kube";
+import { listenLoopback } from "../ports";
 
 /** The two streams of a VMI. */
 export type ConsoleKind = "console" | "vnc";
@@ -676,14 +676,7 @@ export async function startVirtApi(opts: VirtApiOptions): Promise<VirtApi> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLoopback(server, opts.port ?? 0);
   log(`virt-api stand-in listening on https://127.0.0.1:${port}`);
 
   return {
