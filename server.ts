@@ -26,7 +26,13 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
   const port = opts.port ?? Number(process.env.PORT ?? 3000);
   const hostname = opts.host ?? process.env.HOST ?? "127.0.0.1";
   const dev = opts.dev ?? process.env.NODE_ENV !== "production";
-  const app = next({ dev, hostname, port, dir: process.cwd() });
+  // Next attaches its own `upgrade` listener to `httpServer` (or, without one, to the first
+  // request's server) and ends every upgrade whose path matches one of its routes, which the
+  // console paths do (their plain-GET checks are Next routes): next/dist/server/next.js
+  // setupWebSocketHandler, lib/router-server.js upgradeHandler. Give it a server that never
+  // listens, and call its upgrade handler below for the upgrades that are not the relay's.
+  const detached = http.createServer();
+  const app = next({ dev, hostname, port, dir: process.cwd(), httpServer: detached });
   const handle = app.getRequestHandler();
   await app.prepare();
   const upgrade = app.getUpgradeHandler();

@@ -2,8 +2,11 @@
  * The serial console and VNC relay (WebSocket), wired into server.ts's `upgrade` event because
  * Next route handlers cannot upgrade.
  *
- *   GET /api/tenants/{tenant}/vms/{name}/console      (WebSocket upgrade only)
+ *   GET /api/tenants/{tenant}/vms/{name}/console[?preserveSession=true]   (WebSocket upgrade)
  *   GET /api/tenants/{tenant}/vms/{name}/vnc[?preserveSession=true]
+ *
+ * (Without an upgrade the same paths are Next routes answering the same checks as JSON, so the
+ * page can explain a refusal its WebSocket could not see: console-check-route.ts.)
  *
  * Checks, in the route gate's order (gate.ts), each answered as a plain HTTP response with a short
  * JSON body ({@link ErrorBody}) BEFORE any upstream connection is opened:
@@ -28,8 +31,22 @@
  * | 4403 | forbidden              | upstream 403 (the cluster's RBAC refused the user)           |
  * | 4409 | upstream's message     | upstream 409 (e.g. VMI is in failed status)                  |
  * | 4500 | upstream error <status>| any other upstream HTTP status                               |
- * | 4502 | cluster unreachable    | network/TLS error or handshake timeout towards the API server|
- * | 4503 | session in use         | upstream 503 (`/vnc?preserveSession=true` while another session is open) |
+ * | 4502 | cluster unreachable    | network/TLS error or handshake timeout towards the API server, or 502/503/504 from it (virt-api unreachable behind the aggregator) |
+ * | 4410 | session taken over     | a newer session on the same VM and protocol opened through this portal |
+ * | 4503 | session in use         | upstream 503 "Active VNC connection. Request denied.", or `preserveSession=true` while another session is open (upstream 503 for VNC; for both protocols the relay also answers it itself from its own open sessions, without an upstream connection) |
+ *
+ * Sessions: like KubeVirt, one session per VM and protocol. The relay keeps its open sessions; a
+ * new session closes the older one with 4410 (KubeVirt itself just drops the older upstream
+ * connection, which a browser could not tell from an outage), so the older tab can say "taken
+ * over" instead of reconnecting and stealing it back. `preserveSession=true` (what the page's
+ * automatic reconnects send) never takes a session over. KubeVirt honours `preserveSession` on
+ * `/vnc` only (kubevirt pkg/virt-api/rest/subresource.go); the relay forwards it there and checks
+ * its own sessions for both. Several portal replicas see only their own sessions: across replicas
+ * the VNC check is KubeVirt's, and a serial console is taken over as KubeVirt does.
+ *
+ * Backpressure: a side whose send buffer holds more than {@link highWaterBytes} pauses the other
+ * side's reading until it has drained below {@link lowWaterBytes}, so a slow browser cannot make
+ * the portal buffer a VNC stream without bound.
  *
  * Frames: bytes go both ways as binary frames. KubeVirt drops text frames, so a text frame from the
  * browser is forwarded as a binary frame with the same bytes (UTF-8): a client that sends typed
@@ -53,9 +70,9 @@ import type { ErrorBody } from "./errors";
 import { getConnection } from "./k8s/connection";
 import { impersonationHeaders } from "./k8s/identity";
 import { can, permissionTable } from "../shared/permissions";
+import { consoleCloseCodes as codes, kubevirtSubprotocol } from "../shared/console";
 
-/** The subprotocol KubeVirt's console and VNC speak. */
-export const kubevirtSubprotocol = "plain.kubevirt.io";
+export { kubevirtSubprotocol };
 
 /** Interval of the keep-alive pings on both sides. */
 export const pingIntervalMs = 25_000;
@@ -80,7 +97,7 @@ export function matchConsolePath(url: string): ConsoleTarget | null {
     tenant: decodeURIComponent(m[1]),
     name: decodeURIComponent(m[2]),
     kind: m[3] as "console" | "vnc",
-    preserveSession: m[3] === "vnc" && u.searchParams.get("preserveSession") === "true",
+    preserveSession: u.searchParams.get("preserveSession") === "true",
   };
 }
 
@@ -104,11 +121,14 @@ export function parseCookies(header: string | undefined): Record<string, string>
 
 /** The close code and reason for an upstream HTTP answer other than 101 (see the table above). */
 export function closeForUpstreamStatus(status: number, message?: string): { code: number; reason: string } {
-  if (status === 400 || status === 404) return { code: 4400, reason: "VM is not running" };
-  if (status === 403) return { code: 4403, reason: "forbidden" };
-  if (status === 409) return { code: 4409, reason: truncateReason(message || "conflict") };
-  if (status === 503) return { code: 4503, reason: "session in use" };
-  return { code: 4500, reason: `upstream error ${status}` };
+  if (status === 400 || status === 404) return { code: codes.notRunning, reason: "VM is not running" };
+  if (status === 403) return { code: codes.forbidden, reason: "forbidden" };
+  if (status === 409) return { code: codes.conflict, reason: truncateReason(message || "conflict") };
+  // KubeVirt answers a refused preserveSession with 503 "Active VNC connection. Request denied."
+  // (pkg/virt-api/rest/subresource.go); the aggregator's own 503 means virt-api is unreachable.
+  if (status === 503 && /request denied|active \w+ connection/i.test(message ?? "")) return { code: codes.sessionInUse, reason: "session in use" };
+  if (status === 502 || status === 503 || status === 504) return { code: codes.unreachable, reason: "KubeVirt unreachable" };
+  return { code: codes.upstreamError, reason: `upstream error ${status}` };
 }
 
 /** A close reason is at most 123 bytes of UTF-8 (RFC 6455 §5.5). */
@@ -117,6 +137,26 @@ function truncateReason(s: string): string {
   while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
   return out;
 }
+
+/** Above this many bytes waiting to be sent to one side, the other side's reading pauses. */
+export const highWaterBytes = 1 << 20;
+/** Reading resumes once the waiting bytes fall below this. */
+export const lowWaterBytes = 256 << 10;
+
+/** An open relayed session. */
+interface OpenSession {
+  client: WebSocket;
+  upstream: WebSocket;
+  /**
+   * A newer session on the same VM is being opened: when this one's upstream drops meanwhile
+   * (KubeVirt drops the older connection as soon as the newer one arrives, before the relay sees
+   * the newer one open), the browser is told 4410 rather than 4001.
+   */
+  replacing: boolean;
+}
+
+/** Open sessions by `namespace/vm/kind`. */
+const openSessions = new Map<string, Set<OpenSession>>();
 
 let upstreamConnections = 0;
 
@@ -238,12 +278,25 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
   } catch (err) {
     logger.error({ err }, "console relay: no cluster connection");
     await audit("open", "failure", summary, "cluster unreachable");
-    return acceptAndClose(4502, "cluster unreachable");
+    return acceptAndClose(codes.unreachable, "cluster unreachable");
   }
   if (socket.destroyed) return;
 
+  const sessionKey = `${access.tenant.namespace}/${name}/${kind}`;
+  if (target.preserveSession && [...(openSessions.get(sessionKey) ?? [])].some((s) => s.client.readyState === WebSocket.OPEN)) {
+    await audit("open", "failure", summary, "session in use");
+    return acceptAndClose(codes.sessionInUse, "session in use");
+  }
+
+  // Without preserveSession this connection replaces whatever session is open on the VM.
+  const olderSessions = target.preserveSession ? [] : [...(openSessions.get(sessionKey) ?? [])];
+  for (const older of olderSessions) older.replacing = true;
+  const keepOlder = () => {
+    for (const older of olderSessions) older.replacing = false;
+  };
+
   const upstreamUrl = `${conn.server.replace(/^http/, "ws")}/apis/subresources.kubevirt.io/v1/namespaces/${access.tenant.namespace}` +
-    `/virtualmachineinstances/vm-instance-${name}/${kind}${target.preserveSession ? "?preserveSession=true" : ""}`;
+    `/virtualmachineinstances/vm-instance-${name}/${kind}${target.preserveSession && kind === "vnc" ? "?preserveSession=true" : ""}`;
   upstreamConnections++;
   const upstream = new WebSocket(upstreamUrl, [kubevirtSubprotocol], {
     agent: conn.agent,
@@ -255,6 +308,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
   const onBrowserGone = () => {
     if (!settled) {
       settled = true;
+      keepOlder();
       upstream.terminate();
     }
   };
@@ -277,6 +331,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       }
       const status = res.statusCode ?? 0;
       const close = closeForUpstreamStatus(status, message);
+      keepOlder();
       socket.off("close", onBrowserGone);
       upReq.destroy();
       void audit("open", status === 403 ? "denied" : "failure", summary, `upstream ${status}: ${message}`.slice(0, 500))
@@ -288,24 +343,58 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
     if (settled) return;
     settled = true;
     logger.warn({ err, upstreamUrl }, "console relay: upstream unreachable");
+    keepOlder();
     socket.off("close", onBrowserGone);
-    void audit("open", "failure", summary, `cluster unreachable: ${err.message}`).then(() => acceptAndClose(4502, "cluster unreachable"));
+    void audit("open", "failure", summary, `cluster unreachable: ${err.message}`).then(() => acceptAndClose(codes.unreachable, "cluster unreachable"));
   });
   upstream.on("open", () => {
     if (settled) return;
     settled = true;
     socket.off("close", onBrowserGone);
     if (socket.destroyed) {
+      keepOlder();
       upstream.terminate();
       return;
     }
     void audit("open", "success", summary);
-    wss.handleUpgrade(req, socket, head, (client) => pipe(client, upstream, (request) => audit("close", "success", { ...summary, ...request })));
+    wss.handleUpgrade(req, socket, head, (client) => {
+      const session: OpenSession = { client, upstream, replacing: false };
+      const sessions = openSessions.get(sessionKey) ?? new Set<OpenSession>();
+      openSessions.set(sessionKey, sessions);
+      for (const older of sessions) takeOver(older);
+      sessions.add(session);
+      pipe(session, (request) => {
+        sessions.delete(session);
+        if (sessions.size === 0 && openSessions.get(sessionKey) === sessions) openSessions.delete(sessionKey);
+        return audit("close", "success", { ...summary, ...request });
+      });
+    });
   });
 }
 
+/** Ends an older session that a newer one replaced: 4410 to its browser, its upstream dropped. */
+function takeOver(older: OpenSession): void {
+  if (older.client.readyState === WebSocket.OPEN) older.client.close(codes.takenOver, "session taken over");
+  older.upstream.terminate();
+}
+
+/**
+ * Sends `data` from one side to the other and pauses `from` while `to`'s send buffer is above
+ * {@link highWaterBytes} (ws 8 `pause()`/`resume()`; the send callback fires once written out).
+ */
+function forward(from: WebSocket, to: WebSocket, data: Buffer, pending: { bytes: number }): void {
+  if (to.readyState !== WebSocket.OPEN) return;
+  pending.bytes += data.length;
+  to.send(data, { binary: true }, () => {
+    pending.bytes -= data.length;
+    if (pending.bytes < lowWaterBytes && from.isPaused) from.resume();
+  });
+  if (pending.bytes > highWaterBytes && !from.isPaused) from.pause();
+}
+
 /** Pipes frames both ways and ties the two closes together; `onClose` audits the session's end. */
-function pipe(client: WebSocket, upstream: WebSocket, onClose: (request: Record<string, unknown>) => Promise<void>): void {
+function pipe(session: OpenSession, onClose: (request: Record<string, unknown>) => Promise<void>): void {
+  const { client, upstream } = session;
   const started = Date.now();
   const stopPings = [keepAlive(client), keepAlive(upstream)];
   let ended = false;
@@ -316,19 +405,18 @@ function pipe(client: WebSocket, upstream: WebSocket, onClose: (request: Record<
     void onClose({ durationSeconds: Math.round((Date.now() - started) / 1000), closedBy, code });
   };
 
-  upstream.on("message", (data: Buffer) => {
-    if (client.readyState === WebSocket.OPEN) client.send(data, { binary: true });
-  });
+  const toClient = { bytes: 0 };
+  const toUpstream = { bytes: 0 };
+  upstream.on("message", (data: Buffer) => forward(upstream, client, data, toClient));
   // KubeVirt drops text frames: the browser's text is forwarded as binary bytes.
-  client.on("message", (data: Buffer) => {
-    if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: true });
-  });
+  client.on("message", (data: Buffer) => forward(client, upstream, data, toUpstream));
 
   upstream.on("close", (code: number, reason: Buffer) => {
     end("upstream", code);
     if (client.readyState !== WebSocket.OPEN) return;
-    if (code === 1000) client.close(1000, truncateReason(reason.toString("utf8")));
-    else client.close(4001, "upstream closed");
+    if (session.replacing) client.close(codes.takenOver, "session taken over");
+    else if (code === 1000) client.close(1000, truncateReason(reason.toString("utf8")));
+    else client.close(codes.upstreamClosed, "upstream closed");
   });
   client.on("close", (code: number) => {
     end("browser", code);
