@@ -1,13 +1,13 @@
 /**
- * Virtual machines of a tenant: list, create (root VMDisk, then VMInstance, with rollback) and
- * delete. The namespace always comes from the tenant record the gate resolved, never from input.
+ * Virtual machines of a tenant: list, create (root VMDisk, then VMInstance, with rollback),
+ * delete and power actions (start, stop, restart). The namespace always comes from the tenant record the gate resolved, never from input.
  *
  * Identities (see k8s/identity.ts): VMInstance and VMDisk calls carry the user's identity, so the
  * cluster's RBAC has the last word; VirtualMachine reads (power state) use the portal's identity,
  * only after the gate checked `vm.read`.
  */
 import { kinds, resourcePath, apiVersionOf } from "./k8s/kinds";
-import { kubeRequest } from "./k8s/client";
+import { errorFromStatus, kubeRequest, sendRaw } from "./k8s/client";
 import { portalIdentity } from "./k8s/identity";
 import { watchCache } from "./k8s/watch-cache";
 import type { KubeList, VMDisk, VMInstance, VirtualMachine } from "./k8s/objects";
@@ -17,7 +17,7 @@ import { validateSshKeys } from "./ssh-keys";
 import { getVmInstanceSchemaFlavor } from "./schema-flavor";
 import type { TenantAccess } from "./tenancy";
 import { formatBytes } from "../shared/quantity";
-import { preferenceMismatch, rootDiskSuffix, type CreateVmInput, type VmSummary } from "../shared/vm";
+import { dns1035Pattern, preferenceMismatch, rootDiskSuffix, vmNameMaxLength, type CreateVmInput, type VmSummary } from "../shared/vm";
 
 /** The VirtualMachine behind VMInstance `name` (Cozystack's naming). */
 export const virtualMachineName = (name: string) => `vm-instance-${name}`;
@@ -170,4 +170,51 @@ export async function deleteVm(access: TenantAccess, name: string, withDisks: bo
     }
   }
   return { deletedDisks };
+}
+
+/** The power actions of KubeVirt's `subresources.kubevirt.io/v1` VirtualMachine subresources. */
+export const powerActions = ["start", "stop", "restart"] as const;
+
+/** One of {@link powerActions}. */
+export type PowerAction = (typeof powerActions)[number];
+
+/**
+ * Starts, stops or restarts VM `name` through KubeVirt's subresource
+ * `PUT /apis/subresources.kubevirt.io/v1/namespaces/{ns}/virtualmachines/vm-instance-{name}/{action}`
+ * with the user's identity (the cluster's RBAC decides; `use` level grants these subresources).
+ *
+ * Why the subresource and not `VMInstance.spec.runStrategy`: the subresource answers at once with
+ * KubeVirt's own verdict (202, or 409 "VM is already running" / "VM is not running" per run
+ * strategy, kubevirt pkg/virt-api/rest/lifecycle.go), keeps the VMInstance's declared strategy
+ * (what the tenant chose at create time), and restart exists only there. KubeVirt records a stop
+ * of an `Always` VM by rewriting the VirtualMachine's run strategy to `Halted`; Cozystack's chart
+ * does not revert it until the VMInstance itself is changed (Flux's drift detection is off by
+ * default), so the VM stays stopped.
+ *
+ * @returns `{ accepted: true }` when KubeVirt answered 202 (the VM's state follows on the stream)
+ * @throws AppError conflict with KubeVirt's message (e.g. "VM is already running"), not_found when
+ *   there is no such VM, forbidden (cluster RBAC), cluster_unavailable
+ */
+export async function powerVm(access: TenantAccess, name: string, action: PowerAction): Promise<{ accepted: true }> {
+  if (!dns1035Pattern.test(name) || name.length > vmNameMaxLength) throw new AppError("not_found", `VM "${name.slice(0, 64)}" was not found.`);
+  const namespace = access.tenant.namespace;
+  const res = await sendRaw(access.identity, {
+    method: "PUT",
+    path: `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${virtualMachineName(name)}/${action}`,
+    body: {},
+  });
+  if (res.status >= 200 && res.status < 300) return { accepted: true };
+  if (res.status === 409) {
+    let message = res.body.trim();
+    try {
+      message = String((JSON.parse(res.body) as { message?: unknown }).message ?? message);
+    } catch {
+      /* KubeVirt answers some conflicts as plain text */
+    }
+    // metav1 Status wording: `Operation cannot be fulfilled on virtualmachine.kubevirt.io "x": <reason>`
+    message = message.replace(/^Operation cannot be fulfilled on [^:]+: /, "");
+    throw new AppError("conflict", message || `The VM cannot ${action} now.`);
+  }
+  if (res.status === 404) throw new AppError("not_found", `VM "${name}" was not found.`);
+  throw errorFromStatus(res.status, res.body);
 }

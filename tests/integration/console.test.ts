@@ -143,12 +143,12 @@ describe("alice's running VM", () => {
     expect(await upstreamCount()).toBe(before + 1);
   }, 120_000);
 
-  it("drops the older console with 4001 when a newer one takes over", async () => {
+  it("closes the older console with 4410 \"session taken over\" when a newer one opens", async () => {
     const first = await open(alice, consolePath("acme", running));
     if (!("ws" in first)) throw new Error(`refused: ${JSON.stringify(first)}`);
     const second = await open(alice, consolePath("acme", running));
     if (!("ws" in second)) throw new Error(`refused: ${JSON.stringify(second)}`);
-    expect(await first.closed).toEqual({ code: 4001, reason: "upstream closed" });
+    expect(await first.closed).toEqual({ code: 4410, reason: "session taken over" });
     second.ws.close();
   });
 
@@ -178,6 +178,40 @@ describe("alice's running VM", () => {
   });
 });
 
+describe("sessions in use", () => {
+  for (const kind of ["console", "vnc"]) {
+    it(`answers ${kind}?preserveSession=true with 4503 while a session is open, without taking it over`, async () => {
+      const first = await open(alice, consolePath("acme", running, kind));
+      if (!("ws" in first)) throw new Error(`refused: ${JSON.stringify(first)}`);
+      const before = await upstreamCount();
+      const second = await open(alice, `${consolePath("acme", running, kind)}?preserveSession=true`);
+      if (!("ws" in second)) throw new Error(`refused: ${JSON.stringify(second)}`);
+      expect(await second.closed).toEqual({ code: 4503, reason: "session in use" });
+      // the relay answered from its own sessions: no upstream connection was tried
+      expect(await upstreamCount()).toBe(before);
+      expect(first.ws.readyState).toBe(WebSocket.OPEN);
+      first.ws.close();
+      await first.closed;
+    });
+  }
+
+  it("lets a preserveSession connection in once the other session has closed", async () => {
+    const opened = await open(alice, `${consolePath("acme", running, "vnc")}?preserveSession=true`);
+    if (!("ws" in opened)) throw new Error(`refused: ${JSON.stringify(opened)}`);
+    expect(await waitFor(opened.ws, /^RFB 003\.008/, 20_000)).toMatch(/^RFB/);
+    opened.ws.close();
+  });
+});
+
+describe("the console check without an upgrade (what the page asks when a WebSocket was refused)", () => {
+  it("answers the relay's verdict as JSON", async () => {
+    expect((await alice.call("GET", consolePath("acme", running))).status).toBe(200);
+    expect((await victor.call("GET", consolePath("acme", running, "vnc"))).status).toBe(403);
+    expect((await bob.call("GET", consolePath("acme", running))).status).toBe(404);
+    expect((await anonymous.call("GET", consolePath("acme", running))).status).toBe(401);
+  });
+});
+
 describe("a VM that is not running", () => {
   it("accepts the upgrade, then closes with 4400 \"VM is not running\"", async () => {
     const opened = await open(alice, consolePath("acme", halted));
@@ -187,4 +221,44 @@ describe("a VM that is not running", () => {
     expect(rows.map((r) => r.result)).toEqual(["failure"]);
     expect(rows[0].errorMessage).toMatch(/^upstream 40[04]/);
   });
+});
+
+describe("power actions through KubeVirt's subresources", () => {
+  const waitForState = async (name: string, state: string) => {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const res = await alice.call("GET", "/api/tenants/acme/vms");
+      if (res.body.find((v: { name: string }) => v.name === name)?.powerState === state) return;
+      if (Date.now() > deadline) throw new Error(`${name} not ${state}: ${JSON.stringify(res.body)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+
+  it("refuses victor (view) with 403, and stop on a stopped VM with KubeVirt's 409 reason", async () => {
+    expect((await victor.call("POST", `/api/tenants/acme/vms/${halted}/start`)).status).toBe(403);
+    const stop = await alice.call("POST", `/api/tenants/acme/vms/${halted}/stop`);
+    expect(stop.status).toBe(409);
+    expect(stop.body.error.message).toBe("VM is not running");
+    const rows = await getDb().auditLog.findMany({ where: { action: { in: ["vm.start", "vm.stop"] }, targetName: halted } });
+    expect(rows.map((r) => `${r.actor} ${r.action} ${r.result}`).sort()).toEqual(["alice vm.stop failure", "victor vm.start denied"]);
+  });
+
+  it("starts a halted VM (its console opens) and stops it again (its console says not running)", async () => {
+    expect((await alice.call("POST", `/api/tenants/acme/vms/${halted}/start`)).status).toBe(202);
+    await waitForState(halted, "Running");
+    const again = await alice.call("POST", `/api/tenants/acme/vms/${halted}/start`);
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toBe("VM is already running");
+    const opened = await open(alice, consolePath("acme", halted));
+    if (!("ws" in opened)) throw new Error(`refused: ${JSON.stringify(opened)}`);
+    expect(await Promise.race([opened.closed, new Promise((r) => setTimeout(() => r("open"), 1000))])).toBe("open");
+
+    expect((await alice.call("POST", `/api/tenants/acme/vms/${halted}/stop`)).status).toBe(202);
+    // KubeVirt ends the console when the guest goes away
+    expect((await opened.closed).code).not.toBe(4400);
+    await waitForState(halted, "Stopped");
+    const after = await open(alice, consolePath("acme", halted));
+    if (!("ws" in after)) throw new Error(`refused: ${JSON.stringify(after)}`);
+    expect(await after.closed).toEqual({ code: 4400, reason: "VM is not running" });
+  }, 120_000);
 });

@@ -1,0 +1,7 @@
+import { consoleCheckRoute } from "@/lib/server/console-check-route";
+
+/**
+ * GET /api/tenants/{tenant}/vms/{name}/vnc without a WebSocket upgrade: the relay's own checks as
+ * plain JSON, so the page can explain a refused WebSocket (a browser cannot read its status).
+ */
+export const GET = consoleCheckRoute;

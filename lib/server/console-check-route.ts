@@ -1,0 +1,9 @@
+import { tenantRoute } from "./gate";
+
+/**
+ * `GET /api/tenants/{tenant}/vms/{name}/console|vnc` without an upgrade (the upgrade itself is
+ * served by console-relay.ts in server.ts). Same checks as the relay, through the route gate:
+ * 401 no session, 404 not a member, 403 below `use`.
+ * @returns `{ allowed: true }` when the relay would let the user open the console
+ */
+export const consoleCheckRoute = tenantRoute({ permission: "vm.console" }, async () => ({ allowed: true }));
