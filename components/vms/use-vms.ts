@@ -7,7 +7,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { createVm, deleteVm, fetchCatalogue, fetchVms, vmEventsUrl } from "@/lib/client/api";
+import { createVm, deleteVm, fetchCatalogue, fetchVms, powerVm, vmEventsUrl, type PowerAction } from "@/lib/client/api";
 import { catalogueKeys, vmKeys } from "@/lib/client/query-keys";
 import { compareVms, forgetDeleted, isDeletedHere, patchVm, rememberDeleted, removeVm, upsertVm } from "@/lib/client/vm-cache";
 import type { CreateVmRequest, VmSummary } from "@/lib/shared/vm";
@@ -174,5 +174,15 @@ export function useDeleteVm(tenant: string) {
       if (held) rememberDeleted(tenant, held);
       queryClient.setQueryData<VmSummary[]>(key, (old) => old && removeVm(old, name));
     },
+  });
+}
+
+/**
+ * Starts, stops or restarts a VM. The answer is 202 (KubeVirt accepted it); the power state then
+ * follows on the VM stream. A 409 carries KubeVirt's reason ("VM is already running").
+ */
+export function usePowerVm(tenant: string) {
+  return useMutation({
+    mutationFn: ({ name, action }: { name: string; action: PowerAction }) => powerVm(tenant, name, action),
   });
 }

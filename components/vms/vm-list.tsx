@@ -26,6 +26,7 @@ export function VmList() {
   const vms = query.data;
   const canCreate = tenant.can("vm.create");
   const canDelete = tenant.can("vm.delete");
+  const canConsole = tenant.can("vm.console");
 
   const listUnavailable = isApiError(query.error ?? query.failureReason, 503) && stream.status !== "live";
   const clusterUnavailable = stream.status === "unavailable" || listUnavailable;
@@ -66,6 +67,7 @@ export function VmList() {
         clusterUnavailable={clusterUnavailable}
         canCreate={canCreate}
         canDelete={canDelete}
+        canConsole={canConsole}
         onDelete={setDeleting}
       />
 
@@ -74,7 +76,7 @@ export function VmList() {
   );
 }
 
-function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, canDelete, onDelete }: {
+function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, canDelete, canConsole, onDelete }: {
   tenant: string;
   role: string;
   vms: VmSummary[] | undefined;
@@ -82,6 +84,7 @@ function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, can
   clusterUnavailable: boolean;
   canCreate: boolean;
   canDelete: boolean;
+  canConsole: boolean;
   onDelete: (vm: VmSummary) => void;
 }) {
   const t = useTranslations("VmList");
@@ -116,13 +119,19 @@ function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, can
       </section>
     );
   }
-  return <VmTable vms={vms} canDelete={canDelete} onDelete={onDelete} />;
+  return <VmTable tenant={tenant} vms={vms} canDelete={canDelete} canConsole={canConsole} onDelete={onDelete} />;
 }
 
 const th = "px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400";
 const td = "px-4 py-3 align-middle text-sm";
 
-function VmTable({ vms, canDelete, onDelete }: { vms: VmSummary[]; canDelete: boolean; onDelete: (vm: VmSummary) => void }) {
+function VmTable({ tenant, vms, canDelete, canConsole, onDelete }: {
+  tenant: string;
+  vms: VmSummary[];
+  canDelete: boolean;
+  canConsole: boolean;
+  onDelete: (vm: VmSummary) => void;
+}) {
   const t = useTranslations("VmList");
   const locale = useLocale();
   const now = useNow(30_000);
@@ -137,7 +146,7 @@ function VmTable({ vms, canDelete, onDelete }: { vms: VmSummary[]; canDelete: bo
             <th scope="col" className={th}>{t("colProfile")}</th>
             <th scope="col" className={th}>{t("colState")}</th>
             <th scope="col" className={th}>{t("colAge")}</th>
-            {canDelete && <th scope="col" className={`${th} text-right`}><span className="sr-only">{t("colActions")}</span></th>}
+            {(canDelete || canConsole) && <th scope="col" className={`${th} text-right`}><span className="sr-only">{t("colActions")}</span></th>}
           </tr>
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -161,8 +170,19 @@ function VmTable({ vms, canDelete, onDelete }: { vms: VmSummary[]; canDelete: bo
                   </time>
                 )}
               </td>
-              {canDelete && (
-                <td className={`${td} text-right`}>
+              {(canDelete || canConsole) && (
+                <td className={`${td} whitespace-nowrap text-right`}>
+                  {canConsole && (
+                    <Link
+                      href={`/t/${tenant}/vms/${vm.name}/console`}
+                      aria-label={t("openConsole", { name: vm.name })}
+                      className={buttonClass("ghost", "sm")}
+                    >
+                      <TerminalIcon />
+                      {t("console")}
+                    </Link>
+                  )}
+                  {canDelete && (
                   <button
                     type="button"
                     onClick={() => onDelete(vm)}
@@ -173,6 +193,7 @@ function VmTable({ vms, canDelete, onDelete }: { vms: VmSummary[]; canDelete: bo
                     {t("delete")}
                     <span className="sr-only"> {vm.name}</span>
                   </button>
+                  )}
                 </td>
               )}
             </tr>
@@ -224,6 +245,15 @@ function PlusIcon() {
   return (
     <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="currentColor">
       <path d="M10 4a1 1 0 0 1 1 1v4h4a1 1 0 1 1 0 2h-4v4a1 1 0 1 1-2 0v-4H5a1 1 0 1 1 0-2h4V5a1 1 0 0 1 1-1Z" />
+    </svg>
+  );
+}
+
+function TerminalIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round">
+      <rect x="2.5" y="3.5" width="15" height="13" rx="2" />
+      <path d="M6 8l2.5 2L6 12M10.5 12.5H14" />
     </svg>
   );
 }

@@ -94,3 +94,37 @@ export const deleteVm = (tenant: string, name: string, withDisks: boolean) =>
 
 /** The Server-Sent Events URL of a tenant's live VM list. */
 export const vmEventsUrl = (tenant: string) => `${tenantPath(tenant)}/vms/events`;
+
+/** A power action of `POST /api/tenants/{tenant}/vms/{name}/{action}`. */
+export type PowerAction = "start" | "stop" | "restart";
+
+/** `POST /api/tenants/{tenant}/vms/{name}/{start|stop|restart}` → 202; 409 carries KubeVirt's reason. */
+export const powerVm = (tenant: string, name: string, action: PowerAction) =>
+  apiFetch<{ accepted: true }>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/${action}`, { method: "POST" });
+
+/** The two consoles of a VM: the serial console and the VNC screen. */
+export type ConsoleKind = "console" | "vnc";
+
+/**
+ * The same-origin WebSocket URL of a VM's console relay (lib/server/console-relay.ts), from the
+ * page's own location. `preserveSession` refuses (close 4503) instead of taking over another
+ * session.
+ */
+export function consoleSocketUrl(tenant: string, name: string, kind: ConsoleKind, preserveSession: boolean): string {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${window.location.host}${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/${kind}${preserveSession ? "?preserveSession=true" : ""}`;
+}
+
+/**
+ * `GET /api/tenants/{tenant}/vms/{name}/{console|vnc}` without an upgrade: the relay's checks as an
+ * HTTP status (200, 401, 403, 404; 0 when the portal is unreachable) and the refusal's message.
+ */
+export async function checkConsoleAccess(tenant: string, name: string, kind: ConsoleKind): Promise<{ status: number; message?: string }> {
+  try {
+    await apiFetch(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/${kind}`);
+    return { status: 200 };
+  } catch (err) {
+    if (err instanceof ApiError) return { status: err.status, message: err.message };
+    return { status: 0 };
+  }
+}

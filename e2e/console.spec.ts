@@ -1,0 +1,155 @@
+/**
+ * The console page in Chromium against the real local cluster, the KubeVirt stand-in and a real
+ * QEMU guest: serial console, VNC screen, refusals, stop/start with automatic reconnect, and two
+ * browsers on one VNC. The tests share one VM and run in order (the stand-in runs at most 4 guests).
+ */
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { signInAs, uniqueVmName } from "./fixtures";
+import { consoleState, createRunningVm, deleteVm, openConsoleFromList, terminalLines, upstreamConnections, waitForPrompt } from "./console-helpers";
+
+test.describe.configure({ mode: "serial" });
+
+const name = uniqueVmName("con");
+let origin = "";
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(180_000);
+  const page = await browser.newPage();
+  await signInAs(page, "alice", "alice-password");
+  origin = new URL(page.url()).origin;
+  await createRunningVm(page, name);
+  await page.close();
+});
+
+test.afterAll(async ({ browser }) => {
+  const page = await browser.newPage();
+  await signInAs(page, "alice", "alice-password");
+  await deleteVm(page, name);
+  await page.close();
+});
+
+test("alice opens the serial console from the VM list and her commands reach the guest", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAs(page, "alice", "alice-password");
+  await openConsoleFromList(page, name);
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
+  await waitForPrompt(page, name);
+  await page.keyboard.type("hostname\n");
+  await page.keyboard.type("echo $((6*7))\n");
+  await expect.poll(() => terminalLines(page)).toContain(`vm-instance-${name}`);
+  await expect.poll(() => terminalLines(page)).toContain("42");
+});
+
+/** The variance of the VNC canvas's luminance (0 for a blank screen). */
+async function screenVariance(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>("[data-testid=vnc-screen] canvas");
+    if (!canvas || canvas.width === 0) return 0;
+    const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let sum = 0;
+    let sq = 0;
+    const n = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) {
+      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      sum += y;
+      sq += y * y;
+    }
+    return sq / n - (sum / n) ** 2;
+  });
+}
+
+test("the VNC tab renders the guest's screen and Ctrl+Alt+Del reaches the guest", async ({ page }) => {
+  test.setTimeout(150_000);
+  await signInAs(page, "alice", "alice-password");
+  await page.goto(`/t/acme/vms/${name}/console`);
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
+  await waitForPrompt(page, name);
+  // A marker in the guest's RAM: a reboot wipes it.
+  await page.keyboard.type("touch /tmp/cad-marker\n");
+
+  await page.getByRole("tab", { name: "VNC" }).click();
+  await expect(page).toHaveURL(/\?tab=vnc$/);
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
+  await expect.poll(() => screenVariance(page), { timeout: 30_000 }).toBeGreaterThan(100);
+
+  await page.getByRole("button", { name: "Ctrl+Alt+Del", exact: true }).click();
+  // The guest logs Ctrl+Alt+Del on its serial line and reboots (the log line scrolls away under
+  // the boot messages): once it answers again, the marker is gone.
+  await page.getByRole("tab", { name: "Serial console" }).click();
+  await expect(async () => {
+    await waitForPrompt(page, name);
+    await page.keyboard.type("test -e /tmp/cad-marker || echo rebooted-$((40+2))\n");
+    await expect.poll(() => terminalLines(page), { timeout: 3000 }).toContain("rebooted-42");
+  }).toPass({ timeout: 90_000, intervals: [2000] });
+});
+
+test("victor (view) and bob (other tenant) are refused with a message, and no upstream connection is opened", async ({ browser }) => {
+  const before = await upstreamConnections(origin);
+  const victor = await newSignedInPage(browser, "victor");
+  await expect(victor.getByRole("row", { name: new RegExp(name) })).toBeVisible();
+  await expect(victor.getByRole("link", { name: `Open the console of ${name}` })).toHaveCount(0);
+  await victor.goto(`/t/acme/vms/${name}/console`);
+  await expect(victor.getByText("You cannot open this console")).toBeVisible();
+  await expect(victor.getByText(/Your role here is “view”/)).toBeVisible();
+
+  const bob = await newSignedInPage(browser, "bob");
+  const answer = await bob.goto(`/t/acme/vms/${name}/console`);
+  expect(answer?.status()).toBe(404);
+  await expect(bob.getByRole("heading", { name: "Page not found" })).toBeVisible();
+
+  const anonymous = await browser.newPage();
+  await anonymous.goto(`/t/acme/vms/${name}/console`);
+  await expect(anonymous).toHaveURL(/\/signin/);
+
+  expect(await upstreamConnections(origin)).toBe(before);
+  for (const p of [victor, bob, anonymous]) await p.context().close();
+});
+
+test("stopping the VM shows 'VM is not running'; starting it again reconnects by itself", async ({ page }) => {
+  test.setTimeout(150_000);
+  await signInAs(page, "alice", "alice-password");
+  await page.goto(`/t/acme/vms/${name}/console`);
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
+
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Stop VM" }).click();
+  await expect(consoleState(page)).toHaveAttribute("data-state", "notRunning", { timeout: 60_000 });
+  await expect(consoleState(page)).toHaveText("VM is not running");
+
+  await page.getByRole("button", { name: "Start", exact: true }).click();
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected", { timeout: 60_000 });
+  await waitForPrompt(page, name);
+});
+
+test("a second browser on the same VNC sees 'session in use' and can take it over", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const first = await newSignedInPage(browser, "alice");
+  await first.goto(`/t/acme/vms/${name}/console?tab=vnc`);
+  await expect(consoleState(first)).toHaveAttribute("data-state", "connected");
+
+  const second = await newSignedInPage(browser, "alice");
+  await second.goto(`/t/acme/vms/${name}/console?tab=vnc`);
+  await expect(consoleState(second)).toHaveAttribute("data-state", "sessionInUse");
+  await expect(second.getByText("Session in use.")).toBeVisible();
+  await second.getByRole("button", { name: "Take over" }).click();
+  await expect(consoleState(second)).toHaveAttribute("data-state", "connected");
+  await expect(consoleState(first)).toHaveAttribute("data-state", "takenOver");
+  await expect(first.getByRole("button", { name: "Take it back" })).toBeVisible();
+  for (const p of [first, second]) await p.context().close();
+});
+
+test("the console page speaks French", async ({ page }) => {
+  await signInAs(page, "alice", "alice-password");
+  await page.getByRole("combobox", { name: "Language" }).selectOption("fr");
+  await expect(page.getByRole("heading", { name: "Machines virtuelles", exact: true })).toBeVisible();
+  await page.goto(`/t/acme/vms/${name}/console`);
+  await expect(page.getByRole("tab", { name: "Console série" })).toBeVisible();
+  await expect(consoleState(page)).toHaveText("Connecté");
+});
+
+async function newSignedInPage(browser: Browser, user: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signInAs(page, user, `${user}-password`);
+  return page;
+}
