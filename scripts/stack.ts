@@ -79,7 +79,9 @@ export async function startStack(opts: { name: string; log: (line: string) => vo
     const { setupDatabase } = await import("./db-setup");
     await setupDatabase({ databaseUrl: env.DATABASE_URL, log: (l) => log(`db: ${l}`) });
 
-    env.NEXT_DIST_DIR = ".next-test";
+    // Each stack builds into its own folder (.next-test, .next-bench…), so a benchmark does not
+    // overwrite the build a test run is serving. tsconfig.json lists their type folders.
+    env.NEXT_DIST_DIR = `.next-${opts.name}`;
     log("building the portal (next build)");
     const buildCode = await run("npx", ["next", "build"], { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
     if (buildCode !== 0) throw new Error(`next build failed with exit code ${buildCode}`);

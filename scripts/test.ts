@@ -11,7 +11,7 @@
  * 4. end-to-end tests (Playwright, Debian's Chromium) against the same server.
  *
  * Exits non-zero when a test failed, a step broke, or no test ran at all.
- * `npm test -- --only static|unit|standin|integration|e2e` runs one part (with what it needs).
+ * `npm test -- --only static|unit|standin|integration|e2e[,…]` runs some parts (with what they need).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -24,9 +24,9 @@ fs.mkdirSync(reports, { recursive: true });
 
 const only = (() => {
   const i = process.argv.indexOf("--only");
-  return i >= 0 ? process.argv[i + 1] : null;
+  return i >= 0 ? (process.argv[i + 1] ?? "").split(",") : null;
 })();
-const wants = (suite: string) => !only || only === suite;
+const wants = (suite: string) => !only || only.includes(suite);
 
 type Counts = { passed: number; failed: number; skipped: number };
 const totals: Counts = { passed: 0, failed: 0, skipped: 0 };
