@@ -12,13 +12,21 @@
  *   ImportInProgress (progress "N/A", then "12.34%" from Content-Length at most every 500 ms) →
  *   Succeeded "100.0%", or Failed with CDI's importer message ("Unable to connect to http data
  *   source: expected status code 200, got 404. Status: 404 Not Found"); clones CloneScheduled →
- *   CloneInProgress → Succeeded (the source's file is copied when there is one); blank is Succeeded
+ *   CloneInProgress (progress "N/A", then percentages) → Succeeded "100.0%", the source's file
+ *   copied byte for byte (CDI's host-assisted clone; phases from kubevirt/containerized-data-importer
+ *   doc/datavolumes.md "Status phases"); blank is Succeeded
  *   at once (a sparse file); upload stops at UploadReady, and the upload proxy (./upload.ts) takes
  *   it on from there.
  *   Unlike CDI, a failed import is not retried: the stand-in marks it Failed so the portal's error
  *   view can be exercised.
+ * - Golden images (DataVolumes `vm-image-<name>` in `cozy-public`, created by the cluster from
+ *   ../manifests.ts) are not downloaded: when the controller starts, each gets a generated raw disk
+ *   file `<dataDir>/cozy-public/vm-image-<name>.img` ({@link goldenImageBytes} bytes, the same bytes
+ *   for the same name on every run, see {@link goldenImageContent}) and the status of a finished
+ *   import (Succeeded, "100.0%"), as Cozystack's images have once imported.
  * - Deleting the VMDisk deletes the DataVolume and its file (there is no garbage collector).
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -72,6 +80,51 @@ export function diskFile(dataDir: string, ns: string, dvName: string): string {
   return path.join(dataDir, ns, `${dvName.replace(/^vm-disk-/, "")}.img`);
 }
 
+/** Size of every generated golden image file: 4 MiB. */
+export const goldenImageBytes = 4 * 1024 * 1024;
+
+/**
+ * The generated content of golden image `dvName` (e.g. `vm-image-ubuntu`): a raw disk of
+ * {@link goldenImageBytes} bytes whose first sector names the image and ends with the MBR boot
+ * signature 0x55AA, followed by an AES-256-CTR keystream keyed by the name (deterministic,
+ * incompressible, different per image). Not bootable: the guests boot the stand-in's own kernel.
+ */
+export function goldenImageContent(dvName: string): Buffer {
+  const key = crypto.createHash("sha256").update(`hikube golden image ${dvName}`).digest();
+  const cipher = crypto.createCipheriv("aes-256-ctr", key, Buffer.alloc(16));
+  const data = Buffer.concat([cipher.update(Buffer.alloc(goldenImageBytes)), cipher.final()]);
+  const sector = Buffer.alloc(512);
+  sector.write(`HIKUBE STAND-IN GOLDEN IMAGE ${dvName}\n(raw disk, generated; not bootable)\n`, "latin1");
+  sector[510] = 0x55;
+  sector[511] = 0xaa;
+  sector.copy(data);
+  return data;
+}
+
+/**
+ * Gives every DataVolume of `cozy-public` its generated file (written when missing or of the
+ * wrong size) and a Succeeded status. Resolves with the number of images.
+ * @throws Error when the DataVolumes cannot be listed or a status cannot be written
+ */
+export async function ensureGoldenImages(admin: AdminClient, dataDir: string): Promise<number> {
+  const list = await request(admin, "GET", `/apis/cdi.kubevirt.io/v1beta1/namespaces/${imagesNamespace}/datavolumes`);
+  if (list.status !== 200) throw new Error(`list golden images: ${list.status} ${list.body.slice(0, 200)}`);
+  const items = (JSON.parse(list.body).items ?? []) as Obj[];
+  await fs.promises.mkdir(path.join(dataDir, imagesNamespace), { recursive: true });
+  for (const dv of items) {
+    const name = dv.metadata.name;
+    const file = path.join(dataDir, imagesNamespace, `${name}.img`);
+    const size = await fs.promises.stat(file).then((st) => st.size, () => -1);
+    if (size !== goldenImageBytes) await fs.promises.writeFile(file, goldenImageContent(name));
+    if (dv.status?.phase !== "Succeeded") {
+      const res = await request(admin, "PATCH", `${dvPath(imagesNamespace, name)}/status`,
+        JSON.stringify({ status: { ...succeeded(name, "Import Complete"), restartCount: 0 } }), "application/merge-patch+json");
+      if (res.status >= 300) throw new Error(`status of ${imagesNamespace}/${name}: ${res.status} ${res.body.slice(0, 200)}`);
+    }
+  }
+  return items.length;
+}
+
 /** Starts the disk controller: informs about VMDisks in every namespace. */
 export async function startDiskController(opts: { admin: AdminClient; dataDir: string; log?: (line: string) => void }): Promise<DiskController> {
   const { admin, dataDir } = opts;
@@ -88,6 +141,9 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
   };
   const fileOf = (ns: string, dvName: string) => diskFile(dataDir, ns, dvName);
   const imageFileOf = (dvName: string) => path.join(dataDir, imagesNamespace, `${dvName}.img`);
+
+  const images = await ensureGoldenImages(admin, dataDir);
+  log(`golden images ready: ${images} in ${path.join(dataDir, imagesNamespace)}`);
 
   const queue = workQueue((key) => reconcile(key), { signal: abort.signal, log, label: "disk" });
   const enqueue = queue.enqueue;
@@ -188,8 +244,8 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
         }
         srcFile = srcNs === imagesNamespace ? imageFileOf(srcName) : fileOf(srcNs, srcName);
         const srcPhase = src.status?.phase;
-        // Golden images have no status in the stand-in: only a disk being imported is waited for.
-        if (srcNs === imagesNamespace || !srcPhase || srcPhase === "Succeeded") break;
+        // CDI waits for the source to be populated; a source without status is taken as is.
+        if (!srcPhase || srcPhase === "Succeeded") break;
         if (srcPhase === "Failed") {
           await setStatus({ phase: "Failed", conditions: conditions(dvName, { ready: false, running: false, reason: "CloneSourceFailed",
             message: `Clone source ${srcNs}/${srcName} failed to import` }) });
@@ -197,9 +253,18 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
         }
         await sleep(1000, signal);
       }
-      await setStatus({ phase: "CloneInProgress", progress: "0.00%",
+      await setStatus({ phase: "CloneInProgress", progress: "N/A",
         conditions: conditions(dvName, { ready: false, running: true, reason: "Pod is running", message: "" }) });
-      if (fs.existsSync(srcFile)) await fs.promises.copyFile(srcFile, file);
+      const progress = progressWriter(setStatus);
+      if (fs.existsSync(srcFile)) {
+        const total = (await fs.promises.stat(srcFile)).size;
+        await pipeline(fs.createReadStream(srcFile), byteCounter((done) => progress(done, total)), fs.createWriteStream(file), { signal });
+      } else {
+        // A source without data (nothing was ever written to it): an empty volume of the requested size.
+        const fd = await fs.promises.open(file, "w");
+        await fd.truncate(quantityBytes(storage)).finally(() => fd.close());
+      }
+      await progress.flush();
       await setStatus(succeeded(dvName, "Clone Complete"));
       return;
     }
@@ -208,25 +273,18 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
         conditions: conditions(dvName, { ready: false, running: false, reason: "ImportScheduled", message: "Import into vm-disk scheduled" }) });
       await setStatus({ phase: "ImportInProgress", progress: "N/A",
         conditions: conditions(dvName, { ready: false, running: true, reason: "Pod is running", message: "" }) });
-      let lastProgress = "N/A";
-      let pending = Promise.resolve();
+      const progress = progressWriter(setStatus);
       try {
-        await download(String(source.http.url), file, signal, (done, total) => {
-          if (!total) return;
-          const text = progressText(done, total);
-          if (text === lastProgress) return;
-          lastProgress = text;
-          pending = pending.then(() => setStatus({ progress: text })).catch(() => {});
-        });
+        await download(String(source.http.url), file, signal, progress);
       } catch (err) {
         if (signal.aborted) throw err;
-        await pending;
+        await progress.flush();
         await fs.promises.rm(file, { force: true });
         await setStatus({ phase: "Failed", conditions: conditions(dvName, { ready: false, running: false, reason: "Error",
           message: `Unable to connect to http data source: ${(err as Error).message}` }) });
         return;
       }
-      await pending;
+      await progress.flush();
       await setStatus(succeeded(dvName, "Import Complete"));
     }
   };
@@ -256,6 +314,41 @@ export function conditions(dvName: string, c: { ready: boolean; running: boolean
   ];
 }
 
+/**
+ * Writes `status.progress` for (done, total) byte counts, in order and only when the text changes
+ * (nothing when the total is unknown); `flush()` waits for the writes so far.
+ */
+function progressWriter(setStatus: (status: Record<string, Json>) => Promise<void>) {
+  let last = "N/A";
+  let pending = Promise.resolve();
+  const write = (done: number, total: number) => {
+    if (!total) return;
+    const text = progressText(done, total);
+    if (text === last) return;
+    last = text;
+    pending = pending.then(() => setStatus({ progress: text })).catch(() => {});
+  };
+  return Object.assign(write, { flush: () => pending });
+}
+
+/** A pass-through stream counting bytes (`bytes()`); calls `onProgress(done)` at most every 500 ms. */
+function byteCounter(onProgress: (done: number) => void): Transform & { bytes(): number } {
+  let done = 0;
+  let last = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      done += chunk.length;
+      const now = Date.now();
+      if (now - last >= progressEveryMs) {
+        last = now;
+        onProgress(done);
+      }
+      cb(null, chunk);
+    },
+  });
+  return Object.assign(counter, { bytes: () => done });
+}
+
 /** The status of a DataVolume whose data is complete. */
 export function succeeded(dvName: string, message: string) {
   return { phase: "Succeeded", progress: "100.0%", conditions: conditions(dvName, { ready: true, running: false, reason: "Completed", message }) };
@@ -273,7 +366,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * Downloads `url` (http or https, following up to 5 redirects) into `file`, calling `onProgress`
- * at most every 500 ms and once at the end. Rejects with CDI's wording on a non-200 answer.
+ * at most every 500 ms. Rejects with CDI's wording on a non-200 answer.
  */
 function download(url: string, file: string, signal: AbortSignal, onProgress: (done: number, total: number) => void, redirects = 5): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -291,22 +384,10 @@ function download(url: string, file: string, signal: AbortSignal, onProgress: (d
         return;
       }
       const total = Number(res.headers["content-length"] ?? 0);
-      let done = 0;
-      let last = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          done += chunk.length;
-          const now = Date.now();
-          if (now - last >= progressEveryMs) {
-            last = now;
-            onProgress(done, total);
-          }
-          cb(null, chunk);
-        },
-      });
+      const counter = byteCounter((n) => onProgress(n, total));
       pipeline(res, counter, fs.createWriteStream(file), { signal })
         .then(() => {
-          if (total && done < total) throw new Error(`unexpected EOF: got ${done} of ${total} bytes`);
+          if (total && counter.bytes() < total) throw new Error(`unexpected EOF: got ${counter.bytes()} of ${total} bytes`);
           resolve();
         })
         .catch(reject);
