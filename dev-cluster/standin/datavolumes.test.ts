@@ -30,12 +30,19 @@ let kube: typeof import("../kube");
 let cluster: typeof import("../cluster");
 let server: http.Server;
 let origin = "";
+let flakyRequests = 0;
 
 /** Serves /disk.img: `imageBytes` of a pattern, in 256 KiB chunks paced at `bytesPerSecond`. */
 function startServer(): Promise<void> {
   const chunk = Buffer.alloc(256 * 1024);
   for (let i = 0; i < chunk.length; i++) chunk[i] = i % 251;
   server = http.createServer((req, res) => {
+    if (req.url === "/flaky.img") {
+      // 500 on the first request, then a small image.
+      flakyRequests++;
+      if (flakyRequests === 1) return void res.writeHead(500, { "Content-Type": "text/plain" }).end("try later");
+      return void res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": chunk.length }).end(chunk);
+    }
     if (req.url !== "/disk.img") {
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not here");
       return;
@@ -83,7 +90,7 @@ beforeAll(async () => {
   await Promise.all([cluster.startCluster(() => {}), startServer()]);
   const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"));
   admin = kube.adminClient(path.join(dir, "pki"), state.apiserverPort);
-  disks = await startDiskController({ admin, dataDir });
+  disks = await startDiskController({ admin, dataDir, importBackoffMs: 1000 });
 }, 120_000);
 
 afterAll(async () => {
@@ -137,10 +144,32 @@ describe("stand-in disk controller", () => {
     expect(running.message).toBe("Unable to connect to http data source: expected status code 200, got 404. Status: 404 Not Found");
   });
 
-  it("fails an unreachable URL with the network error", async () => {
+  it("retries an import that got HTTP 500 as CDI restarts its importer pod: restartCount 1, then Succeeded", async () => {
+    await createDisk("flaky", { source: { http: { url: `${origin}/flaky.img` } } });
+    const waiting = await eventually("the restart wait", async () => {
+      const dv = await getJson(`${cdi}/datavolumes/vm-disk-flaky`);
+      return dv?.status?.restartCount === 1 && dv.status.conditions?.find((c: any) => c.type === "Running")?.reason === "Error" && dv;
+    });
+    expect(waiting.status.phase).toBe("ImportInProgress");
+    expect(waiting.status.conditions.find((c: any) => c.type === "Running")).toMatchObject({ status: "False",
+      message: "Unable to connect to http data source: expected status code 200, got 500. Status: 500 Internal Server Error" });
+    const dv = await phaseOf("flaky", "Succeeded");
+    expect(dv.status.restartCount).toBe(1);
+    expect(dv.status.progress).toBe("100.0%");
+    expect(flakyRequests).toBe(2);
+    expect(fs.statSync(path.join(dataDir, ns, "flaky.img")).size).toBe(256 * 1024);
+  });
+
+  it("keeps retrying an unreachable URL with a growing backoff, showing the network error", async () => {
     await createDisk("unreachable", { source: { http: { url: "http://127.0.0.1:1/x.img" } } });
-    const dv = await phaseOf("unreachable", "Failed");
+    const dv = await eventually("two restarts", async () => {
+      const d = await getJson(`${cdi}/datavolumes/vm-disk-unreachable`);
+      return (d?.status?.restartCount ?? 0) >= 2 && d;
+    }, 10_000);
+    expect(dv.status.phase).toBe("ImportInProgress");
     expect(dv.status.conditions.find((c: any) => c.type === "Running").message).toMatch(/^Unable to connect to http data source: .*ECONNREFUSED/);
+    const { restartDelayMs } = await import("./datavolumes");
+    expect([1, 2, 3, 6, 7, 20].map((n) => restartDelayMs(n))).toEqual([10_000, 20_000, 40_000, 300_000, 300_000, 300_000]);
   });
 
   it("makes a blank disk Succeeded at once", async () => {

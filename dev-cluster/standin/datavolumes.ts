@@ -17,8 +17,15 @@
  *   doc/datavolumes.md "Status phases"); blank is Succeeded
  *   at once (a sparse file); upload stops at UploadReady, and the upload proxy (./upload.ts) takes
  *   it on from there.
- *   Unlike CDI, a failed import is not retried: the stand-in marks it Failed so the portal's error
- *   view can be exercised.
+ *   A failed download that may pass later (HTTP 5xx, a network error, a cut transfer) is retried as
+ *   CDI's importer pod is restarted by its `restartPolicy: OnFailure`: `status.restartCount` counts
+ *   the restarts (CDI copies the pod's container restartCount, kubevirt/containerized-data-importer
+ *   PR #1155), the phase stays ImportInProgress (the pod's phase stays Running, CDI PR #1099), the
+ *   Running condition turns False with reason `Error` and the importer's message while the pod
+ *   waits, and the next attempt comes after kubelet's CrashLoopBackOff delay (10 s, doubling, at most
+ *   5 min; `importBackoffMs` sets the first delay). A client error (HTTP 4xx, e.g. 404) ends in
+ *   Failed at once; upstream CDI would retry it forever too, the stand-in stops so the portal's
+ *   error view can be exercised.
  * - Golden images (DataVolumes `vm-image-<name>` in `cozy-public`, created by the cluster from
  *   ../manifests.ts) are not downloaded: when the controller starts, each gets a generated raw disk
  *   file `<dataDir>/cozy-public/vm-image-<name>.img` ({@link goldenImageBytes} bytes, the same bytes
@@ -125,8 +132,23 @@ export async function ensureGoldenImages(admin: AdminClient, dataDir: string): P
   return items.length;
 }
 
+/** kubelet's CrashLoopBackOff: the delay before restart `n` (1-based), doubling from `firstMs`, at most 5 min. */
+export function restartDelayMs(n: number, firstMs = 10_000): number {
+  return Math.min(firstMs * 2 ** Math.max(0, n - 1), 300_000);
+}
+
+/** Options of {@link startDiskController}. */
+export interface DiskControllerOptions {
+  admin: AdminClient;
+  /** where disk files live: `<dataDir>/<ns>/<D>.img`, golden images in `<dataDir>/cozy-public/` */
+  dataDir: string;
+  log?: (line: string) => void;
+  /** first delay before a failed import is retried, in ms (default 10 000, kubelet's) */
+  importBackoffMs?: number;
+}
+
 /** Starts the disk controller: informs about VMDisks in every namespace. */
-export async function startDiskController(opts: { admin: AdminClient; dataDir: string; log?: (line: string) => void }): Promise<DiskController> {
+export async function startDiskController(opts: DiskControllerOptions): Promise<DiskController> {
   const { admin, dataDir } = opts;
   const log = opts.log ?? (() => {});
   const abort = new AbortController();
@@ -273,18 +295,32 @@ export async function startDiskController(opts: { admin: AdminClient; dataDir: s
         conditions: conditions(dvName, { ready: false, running: false, reason: "ImportScheduled", message: "Import into vm-disk scheduled" }) });
       await setStatus({ phase: "ImportInProgress", progress: "N/A",
         conditions: conditions(dvName, { ready: false, running: true, reason: "Pod is running", message: "" }) });
-      const progress = progressWriter(setStatus);
-      try {
-        await download(String(source.http.url), file, signal, progress);
-      } catch (err) {
-        if (signal.aborted) throw err;
-        await progress.flush();
-        await fs.promises.rm(file, { force: true });
-        await setStatus({ phase: "Failed", conditions: conditions(dvName, { ready: false, running: false, reason: "Error",
-          message: `Unable to connect to http data source: ${(err as Error).message}` }) });
-        return;
+      for (let restarts = 0; ; ) {
+        const progress = progressWriter(setStatus);
+        try {
+          await download(String(source.http.url), file, signal, progress);
+          await progress.flush();
+          break;
+        } catch (err) {
+          if (signal.aborted) throw err;
+          await progress.flush();
+          await fs.promises.rm(file, { force: true });
+          const message = `Unable to connect to http data source: ${(err as Error).message}`;
+          const status = (err as { httpStatus?: number }).httpStatus;
+          if (status !== undefined && status >= 400 && status < 500) {
+            await setStatus({ phase: "Failed", conditions: conditions(dvName, { ready: false, running: false, reason: "Error", message }) });
+            return;
+          }
+          // The importer pod's container exits non-zero and kubelet restarts it after a backoff.
+          restarts++;
+          const delay = restartDelayMs(restarts, opts.importBackoffMs);
+          log(`disk ${ns}/${dvName}: import failed (${message}); restart ${restarts} in ${delay} ms`);
+          await setStatus({ phase: "ImportInProgress", progress: "N/A", restartCount: restarts,
+            conditions: conditions(dvName, { ready: false, running: false, reason: "Error", message }) });
+          await sleep(delay, signal);
+          await setStatus({ conditions: conditions(dvName, { ready: false, running: true, reason: "Pod is running", message: "" }) });
+        }
       }
-      await progress.flush();
       await setStatus(succeeded(dvName, "Import Complete"));
     }
   };
@@ -366,7 +402,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * Downloads `url` (http or https, following up to 5 redirects) into `file`, calling `onProgress`
- * at most every 500 ms. Rejects with CDI's wording on a non-200 answer.
+ * at most every 500 ms. Rejects with CDI's wording on a non-200 answer (the Error's `httpStatus`
+ * is the status), or with the network error.
  */
 function download(url: string, file: string, signal: AbortSignal, onProgress: (done: number, total: number) => void, redirects = 5): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -380,7 +417,7 @@ function download(url: string, file: string, signal: AbortSignal, onProgress: (d
       }
       if (status !== 200) {
         res.resume();
-        reject(new Error(`expected status code 200, got ${status}. Status: ${status} ${res.statusMessage ?? http.STATUS_CODES[status] ?? ""}`));
+        reject(Object.assign(new Error(`expected status code 200, got ${status}. Status: ${status} ${res.statusMessage ?? http.STATUS_CODES[status] ?? ""}`), { httpStatus: status }));
         return;
       }
       const total = Number(res.headers["content-length"] ?? 0);
