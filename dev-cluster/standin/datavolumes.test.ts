@@ -224,6 +224,32 @@ describe("stand-in disk controller", () => {
     expect(dv.spec.source).toEqual({ upload: {} });
   });
 
+  it("after a restart of the stand-in, starts an interrupted import again and puts an interrupted upload back to UploadReady", async () => {
+    // An upload the upload proxy was writing when the process went away.
+    const uploadFile = path.join(dataDir, ns, "upload.img");
+    fs.writeFileSync(uploadFile, Buffer.alloc(4096, 1));
+    const patched = await kube.request(admin, "PATCH", `${cdi}/datavolumes/vm-disk-upload/status`,
+      JSON.stringify({ status: { phase: "ImportInProgress", progress: "40.00%" } }), "application/merge-patch+json");
+    expect(patched.status, patched.body).toBe(200);
+    // An import half done.
+    await createDisk("resumed", { source: { http: { url: `${origin}/disk.img` } } });
+    await eventually("import under way", async () => {
+      const p = (await getJson(`${cdi}/datavolumes/vm-disk-resumed`))?.status?.progress ?? "";
+      return parseFloat(p) >= 10;
+    });
+    await disks.stop();
+    expect((await getJson(`${cdi}/datavolumes/vm-disk-resumed`)).status.phase).toBe("ImportInProgress");
+
+    const { startDiskController } = await import("./datavolumes");
+    disks = await startDiskController({ admin, dataDir, importBackoffMs: 1000 });
+    const upload = await phaseOf("upload", "UploadReady");
+    expect(upload.status.progress).toBe("N/A");
+    expect(fs.existsSync(uploadFile)).toBe(false);
+    const resumed = await phaseOf("resumed", "Succeeded");
+    expect(resumed.status.restartCount).toBe(0);
+    expect(fs.statSync(path.join(dataDir, ns, "resumed.img")).size).toBe(imageBytes);
+  }, 60_000);
+
   it("deletes the DataVolume and its file with the VMDisk", async () => {
     await kube.request(admin, "DELETE", `${base}/vmdisks/web-os`);
     await eventually("DataVolume gone", async () => (await getJson(`${cdi}/datavolumes/vm-disk-web-os`)) === null);

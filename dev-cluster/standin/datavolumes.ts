@@ -31,6 +31,9 @@
  *   file `<dataDir>/cozy-public/vm-image-<name>.img` ({@link goldenImageBytes} bytes, the same bytes
  *   for the same name on every run, see {@link goldenImageContent}) and the status of a finished
  *   import (Succeeded, "100.0%"), as Cozystack's images have once imported.
+ * - After a restart of the stand-in, imports and clones left in progress start again from the
+ *   beginning (a new importer pod; `restartCount` is kept), and uploads left in progress go back to
+ *   UploadReady with their partial file removed ({@link resetInterruptedUploads}).
  * - Deleting the VMDisk deletes the DataVolume and its file (there is no garbage collector).
  */
 import crypto from "node:crypto";
@@ -132,6 +135,30 @@ export async function ensureGoldenImages(admin: AdminClient, dataDir: string): P
   return items.length;
 }
 
+/**
+ * Puts every upload that was running when the stand-in stopped (an upload source in phase
+ * UploadScheduled, UploadInProgress or ImportInProgress) back to UploadReady and removes its
+ * partial file, as CDI's upload server pod starts again empty: the client uploads again with a new
+ * token. Call it before the upload proxy (./upload.ts) of this process serves anything. Resolves
+ * with the `namespace/name` of the DataVolumes reset.
+ * @throws Error when the DataVolumes cannot be listed or a status cannot be written
+ */
+export async function resetInterruptedUploads(admin: AdminClient, dataDir: string): Promise<string[]> {
+  const list = await request(admin, "GET", "/apis/cdi.kubevirt.io/v1beta1/datavolumes");
+  if (list.status !== 200) throw new Error(`list DataVolumes: ${list.status} ${list.body.slice(0, 200)}`);
+  const reset: string[] = [];
+  for (const dv of (JSON.parse(list.body).items ?? []) as Obj[]) {
+    const { name, namespace } = dv.metadata as { name: string; namespace: string };
+    if (!dv.spec?.source?.upload || !["UploadScheduled", "UploadInProgress", "ImportInProgress"].includes(dv.status?.phase)) continue;
+    await fs.promises.rm(diskFile(dataDir, namespace, name), { force: true });
+    const res = await request(admin, "PATCH", `${dvPath(namespace, name)}/status`, JSON.stringify({ status: { phase: "UploadReady", progress: "N/A",
+      conditions: conditions(name, { ready: false, running: true, reason: "Pod is running", message: "" }) } }), "application/merge-patch+json");
+    if (res.status >= 300 && res.status !== 404) throw new Error(`status of ${namespace}/${name}: ${res.status} ${res.body.slice(0, 200)}`);
+    reset.push(`${namespace}/${name}`);
+  }
+  return reset;
+}
+
 /** kubelet's CrashLoopBackOff: the delay before restart `n` (1-based), doubling from `firstMs`, at most 5 min. */
 export function restartDelayMs(n: number, firstMs = 10_000): number {
   return Math.min(firstMs * 2 ** Math.max(0, n - 1), 300_000);
@@ -166,6 +193,8 @@ export async function startDiskController(opts: DiskControllerOptions): Promise<
 
   const images = await ensureGoldenImages(admin, dataDir);
   log(`golden images ready: ${images} in ${path.join(dataDir, imagesNamespace)}`);
+  const reset = await resetInterruptedUploads(admin, dataDir);
+  if (reset.length > 0) log(`uploads interrupted by a restart, back to UploadReady: ${reset.join(", ")}`);
 
   const queue = workQueue((key) => reconcile(key), { signal: abort.signal, log, label: "disk" });
   const enqueue = queue.enqueue;
@@ -219,9 +248,10 @@ export async function startDiskController(opts: DiskControllerOptions): Promise<
     if (phase === "Succeeded" || phase === "Failed" || phase === "UploadReady") return;
     // An upload in progress belongs to the upload proxy (./upload.ts), which ends it.
     if (current.spec?.source?.upload && (phase === "UploadScheduled" || phase === "ImportInProgress")) return;
-    // New, or interrupted (the stand-in restarted): (re)start the work.
+    // New, or interrupted (the stand-in restarted): (re)start the work from the beginning, as a new
+    // importer pod would (uploads interrupted by a restart were reset at start, see resetInterruptedUploads).
     const jobAbort = new AbortController();
-    const done = runJob(ns, dvName, current.spec?.source ?? {}, spec.storage, jobAbort.signal)
+    const done = runJob(ns, dvName, current.spec?.source ?? {}, spec.storage, Number(current.status?.restartCount ?? 0), jobAbort.signal)
       .catch((err) => {
         if (!jobAbort.signal.aborted) log(`disk ${key}: ${err instanceof Error ? err.message : err}`);
       })
@@ -231,7 +261,8 @@ export async function startDiskController(opts: DiskControllerOptions): Promise<
     jobs.set(key, { uid, abort: jobAbort, done });
   };
 
-  const runJob = async (ns: string, dvName: string, source: Record<string, Json>, storage: string | undefined, signal: AbortSignal) => {
+  /** One import, clone, blank or upload preparation; `restartCount` is the DataVolume's so far (kept across stand-in restarts). */
+  const runJob = async (ns: string, dvName: string, source: Record<string, Json>, storage: string | undefined, restartCount: number, signal: AbortSignal) => {
     const setStatus = async (status: Record<string, Json>) => {
       if (signal.aborted) throw new Error("aborted");
       const res = await request(admin, "PATCH", `${dvPath(ns, dvName)}/status`, JSON.stringify({ status }), "application/merge-patch+json");
@@ -291,11 +322,11 @@ export async function startDiskController(opts: DiskControllerOptions): Promise<
       return;
     }
     if (source.http?.url) {
-      await setStatus({ phase: "ImportScheduled", progress: "N/A", restartCount: 0,
+      await setStatus({ phase: "ImportScheduled", progress: "N/A", restartCount,
         conditions: conditions(dvName, { ready: false, running: false, reason: "ImportScheduled", message: "Import into vm-disk scheduled" }) });
       await setStatus({ phase: "ImportInProgress", progress: "N/A",
         conditions: conditions(dvName, { ready: false, running: true, reason: "Pod is running", message: "" }) });
-      for (let restarts = 0; ; ) {
+      for (let restarts = restartCount; ; ) {
         const progress = progressWriter(setStatus);
         try {
           await download(String(source.http.url), file, signal, progress);
