@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminGetJson, eventually } from "./test-support";
 import type { AdminClient } from "../kube";
-import type { Controller, GuestRuntime, GuestSpec } from "./controller";
+import type { Controller, GuestExit, GuestRuntime, GuestSpec } from "./controller";
 
 const dir = path.resolve(".local", `standin-controller-${process.pid}`);
 process.env.HIKUBE_CLUSTER_DIR = dir;
@@ -21,7 +21,14 @@ let kube: typeof import("../kube");
 let cluster: typeof import("../cluster");
 const started = new Map<string, GuestSpec>();
 let capacity = 2;
-const exitListeners: ((key: string) => void)[] = [];
+const exitListeners: ((key: string, outcome: GuestExit) => void)[] = [];
+
+/** The guest of `key` ends by itself: `Succeeded` is a guest power-off, `Failed` a crash. */
+function guestEnds(key: string, outcome: GuestExit): void {
+  expect(started.has(key)).toBe(true);
+  started.delete(key);
+  for (const l of exitListeners) l(key, outcome);
+}
 
 const fakeGuests: GuestRuntime = {
   async start(key, spec) {
@@ -137,11 +144,76 @@ describe("stand-in controller", () => {
       (await getJson(`${kv}/virtualmachines/vm-instance-overflow`))?.status?.printableStatus === "Running", 20_000);
   });
 
-  it("restarts a guest that exits by itself when the run strategy is Always", async () => {
+  it("replaces the VMI of an Always VM whose guest powers off or crashes with a new running one", async () => {
     const key = `${ns}/vm-instance-web`;
-    started.delete(key);
-    for (const l of exitListeners) l(key);
-    await eventually("guest started again", async () => started.has(key));
+    for (const outcome of ["Succeeded", "Failed"] as const) {
+      const before = await getJson(`${kv}/virtualmachineinstances/vm-instance-web`);
+      guestEnds(key, outcome);
+      const after = await eventually("a new running VMI", async () => {
+        const v = await getJson(`${kv}/virtualmachineinstances/vm-instance-web`);
+        return v && v.metadata.uid !== before.metadata.uid && v.status?.phase === "Running" && v;
+      });
+      expect(after.status.interfaces[0].ipAddress).toBe(before.status.interfaces[0].ipAddress);
+      expect(started.has(key)).toBe(true);
+    }
+  });
+
+  /** Waits until the VM reads Stopped with a VMI in `phase`, then checks the guest stays down. */
+  async function expectStoppedWithFinalVmi(vm: string, phase: "Succeeded" | "Failed") {
+    await eventually(`${vm} Stopped with a ${phase} VMI`, async () => {
+      const [v, i] = [await getJson(`${kv}/virtualmachines/${vm}`), await getJson(`${kv}/virtualmachineinstances/${vm}`)];
+      return v?.status?.printableStatus === "Stopped" && i?.status?.phase === phase;
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(started.has(`${ns}/${vm}`)).toBe(false);
+    expect((await getJson(`${kv}/virtualmachineinstances/${vm}`)).status.phase).toBe(phase);
+  }
+
+  it("RerunOnFailure: a crash starts a new VMI, a guest power-off leaves the VMI Succeeded and the VM Stopped", async () => {
+    const vm = "vm-instance-rerun";
+    const key = `${ns}/${vm}`;
+    await createInstance("rerun", { runStrategy: "RerunOnFailure" });
+    await eventually("rerun running", async () => started.has(key) && (await getJson(`${kv}/virtualmachineinstances/${vm}`))?.status?.phase === "Running");
+    const first = (await getJson(`${kv}/virtualmachineinstances/${vm}`)).metadata.uid;
+    guestEnds(key, "Failed");
+    await eventually("rerun restarted after the crash", async () => {
+      const v = await getJson(`${kv}/virtualmachineinstances/${vm}`);
+      return v && v.metadata.uid !== first && v.status?.phase === "Running" && started.has(key);
+    });
+    guestEnds(key, "Succeeded");
+    await expectStoppedWithFinalVmi(vm, "Succeeded");
+  });
+
+  it("Manual and Once: the guest's power-off or crash leaves a final VMI and a Stopped VM; a start request brings a new VMI", async () => {
+    await createInstance("manual", { runStrategy: "Manual" });
+    // Cozystack's chart has no Once; a VirtualMachine made directly can.
+    const once = await kube.request(admin, "POST", `${kv}/virtualmachines`, JSON.stringify({
+      apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", metadata: { name: "vm-instance-once" }, spec: { runStrategy: "Once", template: { spec: {} } },
+    }));
+    expect(once.status, once.body).toBe(201);
+    const manual = "vm-instance-manual";
+    await eventually("manual Stopped without a VMI", async () => (await getJson(`${kv}/virtualmachines/${manual}`))?.status?.printableStatus === "Stopped");
+    expect(await getJson(`${kv}/virtualmachineinstances/${manual}`)).toBeNull();
+    await controller.setManualRunning(ns, manual, true); // virt-api's start request
+    await eventually("manual running", async () => started.has(`${ns}/${manual}`) && (await getJson(`${kv}/virtualmachines/${manual}`))?.status?.printableStatus === "Running");
+    guestEnds(`${ns}/${manual}`, "Succeeded");
+    await expectStoppedWithFinalVmi(manual, "Succeeded");
+    expect((await getJson(`${kv}/virtualmachines/${manual}`)).status.created).toBe(true);
+
+    // virt-api answers a start of a Manual VM with a final VMI by a stop+start request.
+    const old = (await getJson(`${kv}/virtualmachineinstances/${manual}`)).metadata.uid;
+    await controller.restart(ns, manual);
+    await eventually("manual running with a new VMI", async () => {
+      const v = await getJson(`${kv}/virtualmachineinstances/${manual}`);
+      return v && v.metadata.uid !== old && v.status?.phase === "Running" && started.has(`${ns}/${manual}`);
+    });
+
+    await eventually("once running", async () => started.has(`${ns}/vm-instance-once`)
+      && (await getJson(`${kv}/virtualmachines/vm-instance-once`))?.status?.printableStatus === "Running");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(started.has(`${ns}/vm-instance-once`)).toBe(true); // Once keeps its first guest running
+    guestEnds(`${ns}/vm-instance-once`, "Failed");
+    await expectStoppedWithFinalVmi("vm-instance-once", "Failed");
   });
 
   it("removes the VirtualMachine, VMI and guest when the VMInstance is deleted", async () => {

@@ -12,6 +12,14 @@
  *   `status.printableStatus` moves Provisioning → Starting → Running and Stopping → Stopped; a
  *   VirtualMachineInstance exists while it runs, with `status.interfaces[].ipAddress` and
  *   `status.nodeName`; a VM that cannot get a guest (the pool is full) is ErrorUnschedulable.
+ * - A guest that ends by itself leaves its VMI in a final phase: Succeeded after a guest power-off,
+ *   Failed after a crash. Then, as virt-controller's run strategies do (kubevirt/kubevirt
+ *   pkg/virt-controller/watch/vm.go, docs "Run Strategies"): Always deletes the final VMI and starts
+ *   a new one; RerunOnFailure does so after Failed only and keeps a Succeeded VMI; Manual and Once
+ *   keep the final VMI and do not start again. A VM whose VMI is final reads `Stopped`
+ *   (`isVirtualMachineStatusStopped`: the VMI is final) and virt-api's console answers 400 `VMI is
+ *   not running`; a start request on it deletes the final VMI and creates a new one. A VM stopped
+ *   through the API (or its run strategy) has no VMI at all: its console answers 404.
  *
  * Guests are real QEMU processes behind {@link GuestRuntime}. The VirtualMachine's run strategy
  * follows the VMInstance's only when the VMInstance's changes (remembered in an annotation), so a
@@ -30,14 +38,21 @@ export interface GuestSpec {
   sshKeys: string[];
 }
 
+/** How a guest ended by itself: the VMI's final phase. */
+export type GuestExit = "Succeeded" | "Failed";
+
 /** The QEMU side, as the controller needs it. `key` is `namespace/vmi-name`. */
 export interface GuestRuntime {
   /** @throws an Error with `code === "capacity"` when no more guests may run */
   start(key: string, spec: GuestSpec): Promise<void>;
   stop(key: string): Promise<void>;
   isRunning(key: string): boolean;
-  /** called when a guest's process ends by itself (guest poweroff, crash) */
-  onExit(listener: (key: string) => void): void;
+  /**
+   * Called when a guest's process ends by itself, not through stop(): `Succeeded` when the guest
+   * powered off (QEMU exits 0 on an ACPI power-off), `Failed` otherwise (QEMU crashed or was killed:
+   * virt-launcher's pod failing in KubeVirt).
+   */
+  onExit(listener: (key: string, outcome: GuestExit) => void): void;
 }
 
 /** A running controller. */
@@ -84,6 +99,10 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
   const abort = new AbortController();
   const manualRunning = new Set<string>();
   const onceDone = new Set<string>();
+  /** VMs whose next reconcile stops the guest, drops the VMI and starts anew (restart, start of a final VMI). */
+  const restartRequested = new Set<string>();
+  /** How guests that ended by themselves ended, until reconcile writes it into their VMI. */
+  const exits = new Map<string, GuestExit>();
 
   const get = async (path: string): Promise<Obj | null> => {
     const res = await request(admin, "GET", path);
@@ -213,6 +232,8 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       await remove(p.vmi(vmName));
       manualRunning.delete(key);
       onceDone.delete(key);
+      restartRequested.delete(key);
+      exits.delete(key);
       return;
     }
     const status = (vm.status ?? {}) as { printableStatus?: string };
@@ -229,11 +250,42 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       await mergeStatus(p.vm(vmName), { printableStatus, ready: printableStatus === "Running", created: printableStatus !== "Stopped", ...extra });
     };
     const strategy: string = vm.spec?.runStrategy ?? "Always";
-    const wantRunning = strategy === "Always" || strategy === "RerunOnFailure" || (strategy === "Manual" && manualRunning.has(key))
-      || (strategy === "Once" && !onceDone.has(key));
-    const running = guests.isRunning(key);
+    let running = guests.isRunning(key);
+    let vmi = await get(p.vmi(vmName));
+    let phase: string = vmi?.status?.phase ?? "";
+
+    if (restartRequested.delete(key)) {
+      // A restart, or a start of a VM whose VMI is final: a new VMI (virt-api's stop+start request).
+      if (running) {
+        await setStatus("Stopping");
+        await guests.stop(key);
+        running = false;
+      }
+      if (vmi) await remove(p.vmi(vmName));
+      vmi = null;
+      phase = "";
+      exits.delete(key);
+    } else if (vmi && !running && !isFinal(phase) && phase !== "") {
+      // The guest ended by itself (or this process restarted without it): the VMI becomes final.
+      phase = exits.get(key) ?? "Failed";
+      exits.delete(key);
+      await mergeStatus(p.vmi(vmName), {
+        phase,
+        conditions: [{ type: "Ready", status: "False", reason: phase === "Succeeded" ? "PodCompleted" : "PodFailed", lastTransitionTime: new Date().toISOString() }],
+      });
+      log(`VMI ${key} ended by itself: ${phase}`);
+      manualRunning.delete(key);
+      if (strategy === "Once") onceDone.add(key);
+    }
+    const final = vmi !== null && isFinal(phase);
+    const wantRunning = strategy === "Always"
+      || (strategy === "RerunOnFailure" && !(final && phase === "Succeeded"))
+      || (strategy === "Manual" && manualRunning.has(key) && !final)
+      || (strategy === "Once" && (running || !onceDone.has(key)));
 
     if (wantRunning && !running) {
+      // Always after any end, RerunOnFailure after a failure: the final VMI gives way to a new one.
+      if (vmi) await remove(p.vmi(vmName));
       if (!status.printableStatus || status.printableStatus === "Stopped") await setStatus("Provisioning");
       await setStatus("Starting");
       const instName = vmName.replace(/^vm-instance-/, "");
@@ -252,7 +304,7 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       }
       if (strategy === "Once") onceDone.add(key);
       const ip = ipFor(key);
-      const vmi = await apply(p.vmi(vmName), {
+      const created = await apply(p.vmi(vmName), {
         apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance",
         metadata: {
           name: vmName, namespace: ns, labels: { "kubevirt.io/vm": vmName },
@@ -260,7 +312,7 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
         },
         spec: vm.spec?.template?.spec ?? {},
       });
-      if (vmi) {
+      if (created) {
         await mergeStatus(p.vmi(vmName), {
           phase: "Running", nodeName,
           interfaces: [{ name: "default", ipAddress: ip, ipAddresses: [ip], interfaceName: "eth0" }],
@@ -278,15 +330,21 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       return;
     }
     if (!wantRunning) {
-      await remove(p.vmi(vmName));
+      // A final VMI stays (what the guest did is visible) unless the VM is Halted.
+      if (final && strategy !== "Halted") {
+        await setStatus("Stopped", status.printableStatus === "Stopped" ? {} : { created: true, conditions: [] });
+        return;
+      }
+      if (vmi) await remove(p.vmi(vmName));
       await setStatus("Stopped");
       return;
     }
     await setStatus("Running");
   };
 
-  guests.onExit((key) => {
-    // The guest went away by itself: Always/RerunOnFailure start it again, others stop.
+  guests.onExit((key, outcome) => {
+    // The guest went away by itself: reconcile makes its VMI final and applies the run strategy.
+    exits.set(key, outcome);
     vms.enqueue(key);
   });
 
@@ -304,8 +362,10 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
 
   return {
     async restart(ns, vmName) {
+      // virt-api's Stop+Start request: a new VMI; a Manual VM runs afterwards.
       const key = `${ns}/${vmName}`;
-      if (guests.isRunning(key)) await guests.stop(key);
+      restartRequested.add(key);
+      manualRunning.add(key);
       vms.enqueue(key);
     },
     async setManualRunning(ns, vmName, isRunning) {
@@ -320,6 +380,11 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       await Promise.allSettled([...instances.inFlight(), ...vms.inFlight()]);
     },
   };
+}
+
+/** Whether a VMI phase is final (Succeeded or Failed), as `vmi.IsFinal()`. */
+function isFinal(phase: string): boolean {
+  return phase === "Succeeded" || phase === "Failed";
 }
 
 /** The chart's render-time checks; the first problem's message, or null. */

@@ -2,6 +2,7 @@
  * The stand-in's disk controller against a real kube-apiserver (its own local cluster): VMDisk →
  * DataVolume with CDI's phases and progress, fed by a local, throttled HTTP server.
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,12 +30,19 @@ let kube: typeof import("../kube");
 let cluster: typeof import("../cluster");
 let server: http.Server;
 let origin = "";
+let flakyRequests = 0;
 
 /** Serves /disk.img: `imageBytes` of a pattern, in 256 KiB chunks paced at `bytesPerSecond`. */
 function startServer(): Promise<void> {
   const chunk = Buffer.alloc(256 * 1024);
   for (let i = 0; i < chunk.length; i++) chunk[i] = i % 251;
   server = http.createServer((req, res) => {
+    if (req.url === "/flaky.img") {
+      // 500 on the first request, then a small image.
+      flakyRequests++;
+      if (flakyRequests === 1) return void res.writeHead(500, { "Content-Type": "text/plain" }).end("try later");
+      return void res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": chunk.length }).end(chunk);
+    }
     if (req.url !== "/disk.img") {
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not here");
       return;
@@ -59,6 +67,7 @@ function startServer(): Promise<void> {
 }
 
 const getJson = (p: string) => adminGetJson(admin, p);
+const sha256 = (file: string) => crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 
 
 async function createDisk(name: string, spec: Record<string, unknown>) {
@@ -81,7 +90,7 @@ beforeAll(async () => {
   await Promise.all([cluster.startCluster(() => {}), startServer()]);
   const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"));
   admin = kube.adminClient(path.join(dir, "pki"), state.apiserverPort);
-  disks = await startDiskController({ admin, dataDir });
+  disks = await startDiskController({ admin, dataDir, importBackoffMs: 1000 });
 }, 120_000);
 
 afterAll(async () => {
@@ -135,10 +144,32 @@ describe("stand-in disk controller", () => {
     expect(running.message).toBe("Unable to connect to http data source: expected status code 200, got 404. Status: 404 Not Found");
   });
 
-  it("fails an unreachable URL with the network error", async () => {
+  it("retries an import that got HTTP 500 as CDI restarts its importer pod: restartCount 1, then Succeeded", async () => {
+    await createDisk("flaky", { source: { http: { url: `${origin}/flaky.img` } } });
+    const waiting = await eventually("the restart wait", async () => {
+      const dv = await getJson(`${cdi}/datavolumes/vm-disk-flaky`);
+      return dv?.status?.restartCount === 1 && dv.status.conditions?.find((c: any) => c.type === "Running")?.reason === "Error" && dv;
+    });
+    expect(waiting.status.phase).toBe("ImportInProgress");
+    expect(waiting.status.conditions.find((c: any) => c.type === "Running")).toMatchObject({ status: "False",
+      message: "Unable to connect to http data source: expected status code 200, got 500. Status: 500 Internal Server Error" });
+    const dv = await phaseOf("flaky", "Succeeded");
+    expect(dv.status.restartCount).toBe(1);
+    expect(dv.status.progress).toBe("100.0%");
+    expect(flakyRequests).toBe(2);
+    expect(fs.statSync(path.join(dataDir, ns, "flaky.img")).size).toBe(256 * 1024);
+  });
+
+  it("keeps retrying an unreachable URL with a growing backoff, showing the network error", async () => {
     await createDisk("unreachable", { source: { http: { url: "http://127.0.0.1:1/x.img" } } });
-    const dv = await phaseOf("unreachable", "Failed");
+    const dv = await eventually("two restarts", async () => {
+      const d = await getJson(`${cdi}/datavolumes/vm-disk-unreachable`);
+      return (d?.status?.restartCount ?? 0) >= 2 && d;
+    }, 10_000);
+    expect(dv.status.phase).toBe("ImportInProgress");
     expect(dv.status.conditions.find((c: any) => c.type === "Running").message).toMatch(/^Unable to connect to http data source: .*ECONNREFUSED/);
+    const { restartDelayMs } = await import("./datavolumes");
+    expect([1, 2, 3, 6, 7, 20].map((n) => restartDelayMs(n))).toEqual([10_000, 20_000, 40_000, 300_000, 300_000, 300_000]);
   });
 
   it("makes a blank disk Succeeded at once", async () => {
@@ -149,14 +180,39 @@ describe("stand-in disk controller", () => {
     expect(fs.statSync(path.join(dataDir, ns, "scratch.img")).size).toBe(1024 ** 3);
   });
 
-  it("clones a golden image and another disk, and fails a clone of a missing disk", async () => {
+  it("gives each golden image generated content, the same on every run, and the status of a finished import", async () => {
+    const { goldenImageContent, goldenImageBytes } = await import("./datavolumes");
+    const ubuntu = path.join(dataDir, "cozy-public", "vm-image-ubuntu.img");
+    expect(fs.statSync(ubuntu).size).toBe(goldenImageBytes);
+    expect(sha256(ubuntu)).toBe(crypto.createHash("sha256").update(goldenImageContent("vm-image-ubuntu")).digest("hex"));
+    expect(sha256(ubuntu)).not.toBe(sha256(path.join(dataDir, "cozy-public", "vm-image-cirros.img")));
+    const golden = await getJson("/apis/cdi.kubevirt.io/v1beta1/namespaces/cozy-public/datavolumes/vm-image-ubuntu");
+    expect(golden.status).toMatchObject({ phase: "Succeeded", progress: "100.0%" });
+  });
+
+  it("clones a golden image and another disk byte for byte with CDI's clone phases, and fails a clone of a missing disk", async () => {
+    const started = Date.now();
     await createDisk("from-image", { source: { image: { name: "ubuntu" } } });
-    const img = await phaseOf("from-image", "Succeeded");
+    const phases: string[] = [];
+    let img: any;
+    for (;;) {
+      img = await getJson(`${cdi}/datavolumes/vm-disk-from-image`);
+      const phase = img?.status?.phase;
+      if (phase && phases.at(-1) !== phase) phases.push(phase);
+      if (phase === "Succeeded" || phase === "Failed") break;
+      if (Date.now() - started > 15_000) throw new Error(`clone too slow: ${phases.join(",")}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    console.log(`[figures] clone of a ${(fs.statSync(path.join(dataDir, ns, "from-image.img")).size / 2 ** 20).toFixed(0)} MiB golden image: ${Date.now() - started} ms from VMDisk create to Succeeded`);
+    expect(phases.at(-1)).toBe("Succeeded");
+    expect(["CloneScheduled", "CloneInProgress", "Succeeded"]).toEqual(expect.arrayContaining(phases));
+    expect(img.status.progress).toBe("100.0%");
     expect(img.spec.source).toEqual({ pvc: { namespace: "cozy-public", name: "vm-image-ubuntu" } });
+    expect(sha256(path.join(dataDir, ns, "from-image.img"))).toBe(sha256(path.join(dataDir, "cozy-public", "vm-image-ubuntu.img")));
     await createDisk("copy", { source: { disk: { name: "web-os" } } });
     const copy = await phaseOf("copy", "Succeeded");
     expect(copy.spec.source).toEqual({ pvc: { namespace: ns, name: "vm-disk-web-os" } });
-    expect(fs.statSync(path.join(dataDir, ns, "copy.img")).size).toBe(imageBytes);
+    expect(sha256(path.join(dataDir, ns, "copy.img"))).toBe(sha256(path.join(dataDir, ns, "web-os.img")));
     await createDisk("orphan", { source: { disk: { name: "ghost" } } });
     const orphan = await phaseOf("orphan", "Failed");
     expect(orphan.status.conditions.find((c: any) => c.type === "Running").message).toBe(`Clone source ${ns}/vm-disk-ghost not found`);
@@ -167,6 +223,32 @@ describe("stand-in disk controller", () => {
     const dv = await phaseOf("upload", "UploadReady");
     expect(dv.spec.source).toEqual({ upload: {} });
   });
+
+  it("after a restart of the stand-in, starts an interrupted import again and puts an interrupted upload back to UploadReady", async () => {
+    // An upload the upload proxy was writing when the process went away.
+    const uploadFile = path.join(dataDir, ns, "upload.img");
+    fs.writeFileSync(uploadFile, Buffer.alloc(4096, 1));
+    const patched = await kube.request(admin, "PATCH", `${cdi}/datavolumes/vm-disk-upload/status`,
+      JSON.stringify({ status: { phase: "ImportInProgress", progress: "40.00%" } }), "application/merge-patch+json");
+    expect(patched.status, patched.body).toBe(200);
+    // An import half done.
+    await createDisk("resumed", { source: { http: { url: `${origin}/disk.img` } } });
+    await eventually("import under way", async () => {
+      const p = (await getJson(`${cdi}/datavolumes/vm-disk-resumed`))?.status?.progress ?? "";
+      return parseFloat(p) >= 10;
+    });
+    await disks.stop();
+    expect((await getJson(`${cdi}/datavolumes/vm-disk-resumed`)).status.phase).toBe("ImportInProgress");
+
+    const { startDiskController } = await import("./datavolumes");
+    disks = await startDiskController({ admin, dataDir, importBackoffMs: 1000 });
+    const upload = await phaseOf("upload", "UploadReady");
+    expect(upload.status.progress).toBe("N/A");
+    expect(fs.existsSync(uploadFile)).toBe(false);
+    const resumed = await phaseOf("resumed", "Succeeded");
+    expect(resumed.status.restartCount).toBe(0);
+    expect(fs.statSync(path.join(dataDir, ns, "resumed.img")).size).toBe(imageBytes);
+  }, 60_000);
 
   it("deletes the DataVolume and its file with the VMDisk", async () => {
     await kube.request(admin, "DELETE", `${base}/vmdisks/web-os`);

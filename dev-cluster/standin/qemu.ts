@@ -13,7 +13,10 @@
  *   `/run/cloud-init/ssh_authorized_keys`.
  * - The serial console runs a root shell with the prompt `<hostname>:<cwd># `; Ctrl-Alt-Del (for
  *   example QMP `send-key`, see {@link sendCtrlAltDel}) prints `hikube: ctrl-alt-del received` on
- *   it and reboots the guest; QEMU keeps running across guest reboots.
+ *   it and reboots the guest; QEMU keeps running across guest reboots (as a KubeVirt VMI survives
+ *   a guest reboot). A guest power-off (`poweroff -f`, ACPI) ends QEMU with exit code 0 (QEMU's
+ *   default without `-no-shutdown`); a crash or a kill ends it otherwise, which is how the
+ *   stand-in tells a VMI Succeeded from Failed.
  * - Guests never outlive the process that started them: every guest is killed on that process's
  *   `exit`, SIGINT, SIGTERM and SIGHUP, and a watchdog shell per guest (reading a pipe from this
  *   process) kills the guest's process group when this process dies without running handlers

@@ -8,13 +8,13 @@ import net from "node:net";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import { CapacityError, GuestPool } from "./qemu";
-import type { GuestRuntime, GuestSpec } from "./controller";
+import type { GuestExit, GuestRuntime, GuestSpec } from "./controller";
 import type { ConsoleBackend, ConsoleKind } from "./virt-api";
 
 /** QEMU guests for the controller, and their serial/VNC sockets for virt-api. */
 export class QemuRuntime implements GuestRuntime {
   private readonly stopping = new Set<string>();
-  private readonly listeners: ((key: string) => void)[] = [];
+  private readonly listeners: ((key: string, outcome: GuestExit) => void)[] = [];
 
   /**
    * @param pool the pool (its cap is the local cluster's capacity)
@@ -27,9 +27,10 @@ export class QemuRuntime implements GuestRuntime {
     const dir = path.join(this.vmsDir, crypto.createHash("sha256").update(key).digest("hex").slice(0, 10));
     try {
       const guest = await this.pool.start({ id: key, hostname: spec.hostname, userData: spec.userData, sshKeys: spec.sshKeys, stateDir: dir });
-      void guest.exited.then(() => {
+      void guest.exited.then((code) => {
         if (this.stopping.delete(key)) return;
-        for (const l of this.listeners) l(key);
+        // QEMU exits 0 when the guest powers off (ACPI); a crash or a kill is anything else.
+        for (const l of this.listeners) l(key, code === 0 ? "Succeeded" : "Failed");
       });
     } catch (err) {
       if (err instanceof CapacityError) throw Object.assign(err, { code: "capacity" });
@@ -47,7 +48,7 @@ export class QemuRuntime implements GuestRuntime {
     return Boolean(this.pool.get(key));
   }
 
-  onExit(listener: (key: string) => void): void {
+  onExit(listener: (key: string, outcome: GuestExit) => void): void {
     this.listeners.push(listener);
   }
 

@@ -141,16 +141,78 @@ describe("KubeVirt stand-in with real QEMU guests", () => {
     ws.close();
   });
 
-  it("stops through subresources.kubevirt.io, after which the console is refused, and starts again", async () => {
+  it("stops through subresources.kubevirt.io, which removes the VMI: the console answers 404 (as KubeVirt, which reads the VMI first), and starts again", async () => {
     const stop = await call("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${vmi}/stop`, {});
     expect(stop.status).toBe(202);
     await eventually("QEMU gone", async () => qemuPids().length === 0);
-    const refused = await openConsole(vmi, "console").then(() => 0, (err: { status?: number }) => err.status ?? -1);
-    expect([400, 404]).toContain(refused); // KubeVirt: 404 once the VMI is gone, 400 while it is not running
+    await eventually("console 404 once the VMI is gone", async () =>
+      (await openConsole(vmi, "console").then((ws) => (ws.close(), 0), (err: { status?: number }) => err.status ?? -1)) === 404);
     expect((await call("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${vmi}/stop`, {})).status).toBe(409);
     expect((await call("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${vmi}/start`, {})).status).toBe(202);
     await eventually("QEMU back", async () => qemuPids().length === 1);
   }, 60_000);
+
+  it("a Manual VM whose guest runs `poweroff -f` is Stopped with its VMI Succeeded, its console answers 400, and start brings it back", async () => {
+    const name = "vm-instance-manual";
+    const { adminClient, request } = await import("../kube");
+    const admin = adminClient(path.join(dir, "pki"), port);
+    const getObj = async (kind: string) => {
+      const res = await request(admin, "GET", `/apis/kubevirt.io/v1/namespaces/${ns}/${kind}/${name}`);
+      return res.status === 200 ? JSON.parse(res.body) : null;
+    };
+    const subresource = (action: string) => call("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${name}/${action}`, {});
+    try {
+      expect((await call("POST", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances`, {
+        apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMInstance", metadata: { name: "manual" },
+        spec: { instanceType: "u1.medium", instanceProfile: "cirros", runStrategy: "Manual", disks: [{ name: "demo-os" }] },
+      })).status).toBe(201);
+      await eventually("Manual VM Stopped", async () => (await getObj("virtualmachines"))?.status?.printableStatus === "Stopped");
+      expect((await subresource("start")).status).toBe(202);
+      await eventually("Manual VM Running", async () => (await getObj("virtualmachineinstances"))?.status?.phase === "Running", 30_000);
+      const firstUid = (await getObj("virtualmachineinstances")).metadata.uid;
+
+      const ws = await openConsole(name, "console");
+      await new Promise<void>((resolve, reject) => {
+        let seen = "";
+        const poke = setInterval(() => ws.send(Buffer.from("\n"), { binary: true }), 1000);
+        const timer = setTimeout(() => (clearInterval(poke), reject(new Error(`no prompt in: ${JSON.stringify(seen.slice(-300))}`))), 60_000);
+        ws.on("message", function onMessage(d: Buffer) {
+          seen += d.toString("utf8");
+          if (seen.includes(`${name}:~#`)) {
+            clearInterval(poke);
+            clearTimeout(timer);
+            ws.off("message", onMessage);
+            resolve();
+          }
+        });
+      });
+      const wsClosed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+      ws.send(Buffer.from("poweroff -f\n"), { binary: true });
+      expect(await wsClosed).toBe(1006); // the guest side ended: no close frame, as KubeVirt
+
+      await eventually("VM Stopped with a Succeeded VMI", async () =>
+        (await getObj("virtualmachines"))?.status?.printableStatus === "Stopped" && (await getObj("virtualmachineinstances"))?.status?.phase === "Succeeded", 20_000);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(qemuPids()).toHaveLength(1); // only demo's guest: no restart
+      expect((await getObj("virtualmachineinstances")).status.phase).toBe("Succeeded");
+      const refused = await openConsole(name, "console").then((w) => (w.close(), 0), (err: { status?: number }) => err.status ?? -1);
+      expect(refused).toBe(400); // VMI is not running
+      expect((await subresource("stop")).status).toBe(409); // VM is not running
+
+      expect((await subresource("start")).status).toBe(202);
+      const again = await eventually("a new running VMI", async () => {
+        const v = await getObj("virtualmachineinstances");
+        return v && v.metadata.uid !== firstUid && v.status?.phase === "Running" && v;
+      }, 30_000);
+      expect(again.status.interfaces[0].ipAddress).toMatch(/^10\.244\./);
+      expect((await getObj("virtualmachines")).status.printableStatus).toBe("Running");
+      expect(qemuPids()).toHaveLength(2);
+    } finally {
+      await call("DELETE", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances/manual`);
+      await eventually("manual's guest gone", async () => qemuPids().length === 1, 20_000);
+      admin.agent.destroy();
+    }
+  }, 150_000);
 
   it("stops the QEMU process when the VMInstance is deleted, and cluster:down leaves none", async () => {
     expect((await call("DELETE", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances/demo`)).status).toBe(200);

@@ -179,6 +179,34 @@ describe("CDI upload stand-in", () => {
     expect(again.text).toContain("already finished uploading");
   }, 60_000);
 
+  it("takes a multipart/form-data upload on /v1beta1/upload-form (the image in part `file`, other parts skipped); 400 without a `file` part", async () => {
+    await uploadDisk("form1");
+    const token: string = (await access.call(alice, "POST", utrPath, tokenRequest("vm-disk-form1"))).body.status.token;
+    const boundary = "----hikube-form-boundary-7MA4YWxkTrZu0gW";
+    const part = (headers: string, body: Buffer) => Buffer.concat([Buffer.from(`--${boundary}\r\n${headers}\r\n\r\n`), body, Buffer.from("\r\n")]);
+    const formOf = (...parts: Buffer[]) => Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]);
+    const headers = (body: Buffer) => ({ Authorization: `Bearer ${token}`, "Content-Type": `multipart/form-data; boundary=${boundary}`, "Content-Length": String(body.length) });
+
+    const noFile = formOf(part('Content-Disposition: form-data; name="note"', Buffer.from("no image here")));
+    const refused = await post("/v1beta1/upload-form", headers(noFile), noFile);
+    expect(refused).toEqual({ status: 400, text: "no form part named file" });
+    expect((await getJson(`${cdi}/datavolumes/vm-disk-form1`)).status.phase).toBe("UploadReady");
+
+    const image = generated(3 * 1024 * 1024 + 17);
+    const bytes = Buffer.concat(await image.stream().toArray());
+    const body = formOf(
+      part('Content-Disposition: form-data; name="note"', Buffer.from("skipped")),
+      part('Content-Disposition: form-data; name="other"; filename="other.bin"\r\nContent-Type: application/octet-stream', Buffer.alloc(1000, 9)),
+      part('Content-Disposition: form-data; name="file"; filename="disk.img"\r\nContent-Type: application/octet-stream', bytes),
+    );
+    const res = await post("/v1beta1/upload-form", headers(body), body);
+    expect(res.status, res.text).toBe(200);
+    const dv = await getJson(`${cdi}/datavolumes/vm-disk-form1`);
+    expect(dv.status).toMatchObject({ phase: "Succeeded", progress: "100.0%" });
+    const file = path.join(dataDir, ns, "form1.img");
+    expect(crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex")).toBe(image.sha256);
+  });
+
   it("answers 400 without a bearer token and 401 for a forged or foreign token", async () => {
     await uploadDisk("up2");
     const good: string = (await access.call(alice, "POST", utrPath, tokenRequest("vm-disk-up2"))).body.status.token;

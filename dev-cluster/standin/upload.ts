@@ -29,14 +29,21 @@
  *   at most every 500 ms) when Content-Length is known, "N/A" otherwise. A body cut short (client
  *   gone, fewer bytes than Content-Length) removes the file and puts the DataVolume back to
  *   UploadReady. Both paths answer when the data is written (CDI's async path answers before
- *   conversion; there is none here). `/v1beta1/upload-form` (multipart) is not served (404).
+ *   conversion; there is none here).
+ * - `POST /v1beta1/upload-form` and `/v1beta1/upload-form-async`: the same, with a
+ *   `multipart/form-data` body whose part named `file` is the image (other parts are skipped), as
+ *   CDI's upload server reads it (pkg/uploadserver/uploadserver.go `formReadCloser`; paths from
+ *   pkg/common/common.go `UploadFormSync`/`UploadFormAsync`). Parsed as a stream by busboy.
+ *   A body that is not multipart, or has no `file` part → 400 with the reason as text, the
+ *   DataVolume back to UploadReady. Progress counts the request's bytes against its Content-Length.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import https from "node:https";
 import path from "node:path";
-import { Transform } from "node:stream";
+import { Transform, type Writable } from "node:stream";
+import busboy from "busboy";
 import { pipeline } from "node:stream/promises";
 import { request, type AdminClient } from "../kube";
 import { listenLoopback } from "../ports";
@@ -184,6 +191,41 @@ export function uploadProxyObjects(url: string): KubeObject[] {
   ];
 }
 
+/** Upload paths: raw body, or multipart form with the image in part `file`. */
+const rawPaths = new Set(["/v1beta1/upload", "/v1beta1/upload-async"]);
+const formPaths = new Set(["/v1beta1/upload-form", "/v1beta1/upload-form-async"]);
+
+/** A client error in the upload's body (answered 400). */
+class BadUpload extends Error {}
+
+/**
+ * A multipart/form-data parser writing the part named `file` to `file`; `written` resolves once
+ * that part is on disk and rejects with {@link BadUpload} when the form has no such part.
+ * @throws BadUpload when the Content-Type is not multipart with a boundary
+ */
+function formSink(headers: IncomingMessage["headers"], file: string): { sink: Writable; written: Promise<void> } {
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({ headers });
+  } catch (err) {
+    throw new BadUpload(`not a multipart form: ${(err as Error).message}`);
+  }
+  let found = false;
+  const written = new Promise<void>((resolve, reject) => {
+    parser.on("file", (name, stream) => {
+      if (name !== "file" || found) return void stream.resume();
+      found = true;
+      pipeline(stream, fs.createWriteStream(file)).then(resolve, reject);
+    });
+    parser.on("close", () => {
+      if (!found) reject(new BadUpload("no form part named file"));
+    });
+    parser.on("error", reject);
+  });
+  written.catch(() => {}); // awaited by the caller; a rejection after another failure is not unhandled
+  return { sink: parser, written };
+}
+
 /** Starts the upload proxy on 127.0.0.1. */
 export async function startUploadProxy(opts: UploadProxyOptions): Promise<UploadProxy> {
   const { admin, tokens, dataDir } = opts;
@@ -202,7 +244,8 @@ export async function startUploadProxy(opts: UploadProxyOptions): Promise<Upload
     if (res.status >= 300) throw new Error(`status of ${ns}/${name}: ${res.status} ${res.body.slice(0, 200)}`);
   };
 
-  const upload = async (req: IncomingMessage, res: ServerResponse, data: TokenData) => {
+  /** One upload; `form`: the body is multipart/form-data with the image in part `file`. */
+  const upload = async (req: IncomingMessage, res: ServerResponse, data: TokenData, form: boolean) => {
     const { namespace: ns, pvcName: name } = data;
     const key = `${ns}/${name}`;
     const unavailable = (text: string) => {
@@ -242,15 +285,23 @@ export async function startUploadProxy(opts: UploadProxyOptions): Promise<Upload
         },
       });
       try {
-        await pipeline(req, counter, fs.createWriteStream(file));
+        if (form) {
+          const { sink, written } = formSink(req.headers, file);
+          await pipeline(req, counter, sink);
+          await written;
+        } else {
+          await pipeline(req, counter, fs.createWriteStream(file));
+        }
         if (req.readableAborted || (total && done < total)) throw new Error(`unexpected EOF: got ${done} of ${total} bytes`);
       } catch (err) {
+        if (!req.complete) req.resume();
         await pending;
         await fs.promises.rm(file, { force: true });
         await setStatus(ns, name, { phase: "UploadReady", progress: "N/A",
           conditions: conditions(name, { ready: false, running: true, reason: "Pod is running", message: "" }) }).catch(() => {});
-        log(`upload ${key} cut short after ${done} bytes: ${(err as Error).message}`);
-        if (!res.headersSent && !res.destroyed) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end((err as Error).message);
+        const bad = err instanceof BadUpload;
+        log(`upload ${key} ${bad ? "refused" : "cut short"} after ${done} bytes: ${(err as Error).message}`);
+        if (!res.headersSent && !res.destroyed) res.writeHead(bad ? 400 : 500, { "Content-Type": "text/plain; charset=utf-8" }).end((err as Error).message);
         return;
       }
       await pending;
@@ -265,7 +316,7 @@ export async function startUploadProxy(opts: UploadProxyOptions): Promise<Upload
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const pathname = new URL(req.url ?? "/", "https://cdi-uploadproxy.cdi.svc").pathname;
     if (pathname === "/healthz") return void res.writeHead(200, { "Content-Type": "text/plain" }).end("OK");
-    if (pathname !== "/v1beta1/upload" && pathname !== "/v1beta1/upload-async") {
+    if (!rawPaths.has(pathname) && !formPaths.has(pathname)) {
       req.resume();
       return void res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("404 page not found\n");
     }
@@ -286,7 +337,7 @@ export async function startUploadProxy(opts: UploadProxyOptions): Promise<Upload
       req.resume();
       return void res.writeHead(405).end();
     }
-    await upload(req, res, data);
+    await upload(req, res, data, formPaths.has(pathname));
   };
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {

@@ -43,9 +43,11 @@
  *
  * Consoles: WebSocket `GET …/virtualmachineinstances/{name}/console|vnc`, after pkg/virt-api/rest/
  * console.go, vnc.go, streamer.go and pkg/virt-handler/rest/console.go. Before the upgrade, as
- * plain HTTP: no VMI → 404 `virtualmachineinstance.kubevirt.io "<name>" not found` (a stopped VM has
- * no VMI); VMI Failed → 409 `VMI is in failed status`; VMI not Running, or the backend reports no
- * guest → 400 `VMI is not running`; `autoattachSerialConsole`/`autoattachGraphicsDevice` false → 400.
+ * plain HTTP: no VMI → 404 `virtualmachineinstance.kubevirt.io "<name>" not found` (a VM stopped
+ * through `stop` or by its run strategy has no VMI; pkg/virt-api/rest/subresource.go fetches the VMI
+ * first); VMI Failed (its guest crashed under Manual or Once) → 409 `VMI is in failed status`; VMI not
+ * Running, e.g. Succeeded after a guest power-off under Manual, Once or RerunOnFailure (the VMI is
+ * kept, see ./controller.ts), or the backend reports no guest → 400 `VMI is not running`; `autoattachSerialConsole`/`autoattachGraphicsDevice` false → 400.
  * One session per VMI and kind: a new connection ends the previous one, except that on `/vnc`
  * `?preserveSession=true` with a session open answers 503 `Active VNC connection. Request denied.`
  * (kubevirt/kubevirt#15267, backported to release-1.4/1.5; the message is virt-handler's text as
