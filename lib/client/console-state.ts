@@ -19,7 +19,7 @@
 import { consoleCloseCodes } from "../shared/console";
 
 /** Delays between automatic reconnect attempts, in milliseconds (the last one repeats). */
-export const reconnectDelaysMs = [1000, 2000, 4000, 5000] as const;
+export const reconnectDelaysMs = [1000, 1500, 2000, 3000, 5000] as const;
 
 /** After this many failed automatic attempts in a row the machine stops in `failed`. */
 export const maxReconnectAttempts = 24;
