@@ -237,40 +237,31 @@ async function main(): Promise<void> {
     const directUrl = (kind: string) =>
       `wss://127.0.0.1:${access.port()}/apis/subresources.kubevirt.io/v1/namespaces/${tenantNs}/virtualmachineinstances/${vmi}/${kind}`;
 
-    console.log(`[bench] keystroke echo, ${keys} keys per path (guest ${vmi})`);
-    const echo: Record<string, number[]> = {};
-    for (const [label, open] of [
-      ["portal", () => openWs(`${portalWs}/api/tenants/acme/vms/${name}/console`, ["plain.kubevirt.io"], portalOpts)],
-      ["direct", () => openWs(directUrl("console"), ["plain.kubevirt.io"], { ...tls, headers: impersonate })],
-      ["websockify", async () => {
-        const w = await startWebsockify(path.join(guestDir, "serial.sock"));
-        helpers.push(w.proc);
-        return openWs(w.url, ["binary"]);
-      }],
-    ] as const) {
-      const s = await open();
-      echo[label] = await echoRoundTrips(s);
-      await closeWs(s);
-      helpers.pop()?.kill();
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    /** The three ways to one guest socket, each measured in turn (a QEMU socket takes one client). */
+    const measure = async <T>(kind: "console" | "vnc", socket: string, run: (s: ByteStream) => Promise<T>): Promise<Record<string, T>> => {
+      const out: Record<string, T> = {};
+      const ways: [string, () => Promise<ByteStream>][] = [
+        ["portal", () => openWs(`${portalWs}/api/tenants/acme/vms/${name}/${kind}`, ["plain.kubevirt.io"], portalOpts)],
+        ["direct", () => openWs(directUrl(kind), ["plain.kubevirt.io"], { ...tls, headers: impersonate })],
+        ["websockify", async () => {
+          const w = await startWebsockify(path.join(guestDir, socket));
+          helpers.push(w.proc);
+          return openWs(w.url, ["binary"]);
+        }],
+      ];
+      for (const [label, open] of ways) {
+        const s = await open();
+        out[label] = await run(s);
+        await closeWs(s);
+        helpers.pop()?.kill();
+      }
+      return out;
+    };
 
+    console.log(`[bench] keystroke echo, ${keys} keys per path (guest ${vmi})`);
+    const echo = await measure("console", "serial.sock", echoRoundTrips);
     console.log(`[bench] VNC full-screen updates (Raw), ${frames} per path`);
-    const vnc: Record<string, { times: number[]; bytes: number }> = {};
-    for (const [label, open] of [
-      ["portal", () => openWs(`${portalWs}/api/tenants/acme/vms/${name}/vnc`, ["plain.kubevirt.io"], portalOpts)],
-      ["direct", () => openWs(directUrl("vnc"), ["plain.kubevirt.io"], { ...tls, headers: impersonate })],
-      ["websockify", async () => {
-        const w = await startWebsockify(path.join(guestDir, "vnc.sock"));
-        helpers.push(w.proc);
-        return openWs(w.url, ["binary"]);
-      }],
-    ] as const) {
-      const s = await open();
-      vnc[label] = await fullScreenUpdates(s);
-      await closeWs(s);
-      helpers.pop()?.kill();
-    }
+    const vnc = await measure("vnc", "vnc.sock", fullScreenUpdates);
 
     await alice.call("DELETE", `/api/tenants/acme/vms/${name}?withDisks=true`);
 
