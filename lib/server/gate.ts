@@ -182,7 +182,9 @@ export function tenantRoute<I = Record<string, string>>(
     } catch (err) {
       const status = err instanceof AppError ? err.status : err instanceof z.ZodError ? 422 : 500;
       const message = err instanceof AppError ? err.message : err instanceof z.ZodError ? invalidInput(err).message : "internal error";
-      await record(status === 401 || status === 403 || status === 404 ? "denied" : "failure", message);
+      // Over quota is a 403 too, but the caller was allowed to try: a failure, not a denial.
+      const isDenial = (status === 401 || status === 403 || status === 404) && !(err instanceof AppError && err.code === "quota_exceeded");
+      await record(isDenial ? "denied" : "failure", message);
       return errorResponse(err);
     }
   };
