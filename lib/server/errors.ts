@@ -27,12 +27,15 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   /** dotted path of the input field, e.g. `rootDisk.source.url` */
   readonly field?: string;
+  /** machine-readable details sent with the answer, e.g. the resources over quota */
+  readonly details?: unknown;
 
-  constructor(code: ErrorCode, message: string, field?: string) {
+  constructor(code: ErrorCode, message: string, field?: string, details?: unknown) {
     super(message);
     this.name = "AppError";
     this.code = code;
     this.field = field;
+    this.details = details;
   }
 
   /** The HTTP status of {@link code}. */
@@ -41,7 +44,7 @@ export class AppError extends Error {
   }
 }
 
-/** The JSON body of an error answer: `{ error: { code, message, field? } }`. */
+/** The JSON body of an error answer: `{ error: { code, message, field?, details? } }`. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; field?: string };
+  error: { code: ErrorCode; message: string; field?: string; details?: unknown };
 }
