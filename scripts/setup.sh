@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine of this kind lacks, idempotently and with caching:
 #   - Debian packages: chromium (end-to-end tests), openssl (cluster certificates), build tools
-#     for better-sqlite3's native addon, QEMU, busybox-static and cpio (the stand-in's guests);
+#     for better-sqlite3's native addon, QEMU, busybox-static and cpio (the stand-in's guests),
+#     postgresql (the integration suite's PostgreSQL pass);
 #   - npm dependencies (npm install from package-lock.json, skipped when it did not change; not
 #     `npm ci`, which refuses a lock without the other platforms' optional binaries, and the
 #     registry reached here does not resolve those);
@@ -23,6 +24,13 @@ command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need+=(golang-go
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v cpio >/dev/null 2>&1 || need+=(cpio)
+# PostgreSQL for the second integration pass (scripts/postgres.ts starts throwaway servers; the
+# package's own "main" cluster is not wanted).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need+=(postgresql)
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/hikube.conf
+fi
 if [ ${#need[@]} -gt 0 ]; then
   say "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
