@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import type { TenantRole } from "@/lib/shared/permissions";
+import { can, type TenantRole } from "@/lib/shared/permissions";
 import { LanguageSwitcher } from "./language-switcher";
 import { SignOutButton } from "./sign-out-button";
 import { TenantSwitcher } from "./tenant-switcher";
@@ -33,6 +33,11 @@ export async function AppHeader({ user, tenants, tenant }: {
               <Link href={`/t/${tenant.name}/vms`} className="whitespace-nowrap rounded-md px-2 py-1 text-sm font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-800">
                 {t("virtualMachines")}
               </Link>
+              {can(tenant.role, "audit.read") && (
+                <Link href={`/t/${tenant.name}/audit`} className="whitespace-nowrap rounded-md px-2 py-1 text-sm font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-800">
+                  {t("auditLog")}
+                </Link>
+              )}
             </nav>
           </>
         )}
