@@ -136,6 +136,8 @@ main()
     for (const p of problems) console.error(`[test] problem: ${p}`);
     const ranNothing = totals.passed + totals.failed === 0;
     if (ranNothing) console.error("[test] problem: no test ran");
-    console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+    // The PostgreSQL pass is a child run: its summary must not look like the run's last line.
+    const label = reportSuffix ? `tests (${reportSuffix.slice(1)} pass)` : "tests";
+    console.log(`${label}: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
     process.exit(totals.failed > 0 || problems.length > 0 || ranNothing ? 1 : 0);
   });
