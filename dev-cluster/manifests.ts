@@ -12,6 +12,7 @@ import path from "node:path";
 import YAML from "yaml";
 import { projectRoot } from "./paths";
 import { seedTenants } from "../prisma/seed-data";
+import { tenantNamespaceObject, tenantRoleBindings } from "../lib/server/k8s/tenant-objects";
 
 /** A Kubernetes object as plain JSON. */
 export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
@@ -182,18 +183,9 @@ export function rbac(): KubeObject[] {
   ];
 }
 
-/** Namespace `tenant-<name>` and one RoleBinding per level to group `tenant-<name>-<level>`. */
+/** Namespace `tenant-<name>` and one RoleBinding per level to group `tenant-<name>-<level>` (as the portal's admin side makes them). */
 export function tenantObjects(name: string): KubeObject[] {
-  const namespace = `tenant-${name}`;
-  return [
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "tenant.cozystack.io/name": name } } },
-    ...tenantLevels.map((level): KubeObject => ({
-      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding",
-      metadata: { name: `tenant-${name}-${level}`, namespace },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `hikube:tenant:${level}` },
-      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: `tenant-${name}-${level}` }],
-    })),
-  ];
+  return [tenantNamespaceObject(name), ...tenantRoleBindings(name)];
 }
 
 /** Everything the seeded tenants need. */

@@ -2,7 +2,8 @@
 # Installs what a fresh machine of this kind lacks, idempotently and with caching:
 #   - Debian packages: chromium (end-to-end tests), openssl (cluster certificates), build tools
 #     for better-sqlite3's native addon, QEMU, busybox-static and cpio (the stand-in's guests),
-#     websockify (the console benchmark's baseline);
+#     websockify (the console benchmark's baseline), postgresql (the integration suite's
+#     PostgreSQL pass);
 #   - npm dependencies (npm install from package-lock.json, skipped when it did not change; not
 #     `npm ci`, which refuses a lock without the other platforms' optional binaries, and the
 #     registry reached here does not resolve those);
@@ -26,6 +27,13 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 command -v cpio >/dev/null 2>&1 || need+=(cpio)
 # The console benchmark's baseline (bench/console.ts; small, Python).
 command -v websockify >/dev/null 2>&1 || need+=(websockify)
+# PostgreSQL for the second integration pass (scripts/postgres.ts starts throwaway servers; the
+# package's own "main" cluster is not wanted).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need+=(postgresql)
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/hikube.conf
+fi
 if [ ${#need[@]} -gt 0 ]; then
   say "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -48,7 +56,12 @@ else
 fi
 
 say "Prisma client (lib/generated/prisma, for the default SQLite database)"
-[ -d lib/generated/prisma ] || npm run -s db:generate >/dev/null
+# Regenerated when the schema changed since the last generation (hash kept beside the client).
+schema_hash="$(sha256sum prisma/schema.prisma | cut -c1-16)"
+if [ "$(cat lib/generated/prisma/.schema-hash 2>/dev/null)" != "$schema_hash" ]; then
+  npm run -s db:generate >/dev/null
+  echo "$schema_hash" > lib/generated/prisma/.schema-hash
+fi
 
 say "cluster binaries"
 bash dev-cluster/scripts/ensure-binaries.sh >/dev/null

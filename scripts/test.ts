@@ -8,7 +8,11 @@
  * 2. the stack of scripts/stack.ts: a fresh local cluster, database, production build and portal,
  *    with a real OpenID provider next to it (the `oidc` sign-in is on, local accounts too);
  * 3. integration tests (vitest project `integration`) through the portal's HTTP API;
- * 4. end-to-end tests (Playwright, Debian's Chromium) against the same server.
+ * 4. end-to-end tests (Playwright, Debian's Chromium) against the same server;
+ * 5. the integration tests once more with the portal on PostgreSQL: a throwaway server
+ *    (scripts/postgres.ts) and a child `scripts/test.ts --only integration` with TEST_DATABASE_URL
+ *    (a child process, because the generated Prisma client is built for one provider at a time;
+ *    the SQLite client is restored afterwards). HIKUBE_TEST_POSTGRES=off skips this step.
  *
  * Exits non-zero when a test failed, a step broke, or no test ran at all.
  * `npm test -- --only static|unit|standin|integration|e2e[,…]` runs some parts (with what they need).
@@ -60,11 +64,39 @@ function add(suite: string, counts: Counts | null, exitCode: number): void {
   if (exitCode !== 0 && counts.failed === 0) problems.push(`${suite}: exit code ${exitCode} with no failed test (a file failed to load?)`);
 }
 
+// Set by the parent for the PostgreSQL pass: its own stack folder and report file.
+const stackName = process.env.HIKUBE_TEST_STACK ?? "test";
+const reportSuffix = process.env.HIKUBE_TEST_REPORT_SUFFIX ?? "";
+
 async function vitest(project: string, env: Env): Promise<void> {
-  const out = path.join(reports, `vitest-${project}.json`);
+  const out = path.join(reports, `vitest-${project}${reportSuffix}.json`);
   fs.rmSync(out, { force: true });
   const code = await run("npx", ["vitest", "run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], env);
-  add(`vitest ${project}`, readVitest(out), code);
+  add(`vitest ${project}${reportSuffix ? ` (${reportSuffix.slice(1)})` : ""}`, readVitest(out), code);
+}
+
+/** Step 5: the integration suite against a throwaway PostgreSQL server, in a child run. */
+async function integrationOnPostgres(): Promise<void> {
+  const { findPostgresBin, startPostgres } = await import("./postgres");
+  if (!findPostgresBin()) {
+    problems.push("PostgreSQL is not installed: run scripts/setup.sh (or set HIKUBE_TEST_POSTGRES=off)");
+    return;
+  }
+  const pg = await startPostgres({ name: "test", log });
+  try {
+    log("integration tests again, with the portal on PostgreSQL");
+    const suffix = "-postgresql";
+    const out = path.join(reports, `vitest-integration${suffix}.json`);
+    fs.rmSync(out, { force: true });
+    const code = await run(process.execPath, ["--import", "tsx", path.join(root, "scripts", "test.ts"), "--only", "integration"], {
+      TEST_DATABASE_URL: pg.url, HIKUBE_TEST_STACK: "test-pg", HIKUBE_TEST_REPORT_SUFFIX: suffix, HIKUBE_TEST_POSTGRES: "off",
+    });
+    add("vitest integration (postgresql)", readVitest(out), code);
+  } finally {
+    await pg.stop();
+    // The child generated the client for PostgreSQL: give the SQLite one back.
+    await run(process.execPath, ["--import", "tsx", path.join(root, "scripts", "db-setup.ts")], { DATABASE_URL: `file:${path.join(root, ".local", "test.db")}` });
+  }
 }
 
 async function main(): Promise<void> {
@@ -81,7 +113,7 @@ async function main(): Promise<void> {
   if (!wants("integration") && !wants("e2e")) return;
   let stack: Stack | null = null;
   try {
-    stack = await startStack({ name: "test", log, oidc: true });
+    stack = await startStack({ name: stackName, log, oidc: true });
     if (wants("integration")) await vitest("integration", stack.env);
     if (wants("e2e")) {
       const out = path.join(reports, "playwright.json");
@@ -91,8 +123,9 @@ async function main(): Promise<void> {
     }
   } finally {
     await stack?.stop();
-    log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
+  if (wants("integration") && process.env.HIKUBE_TEST_POSTGRES !== "off") await integrationOnPostgres();
+  log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 main()
@@ -103,6 +136,8 @@ main()
     for (const p of problems) console.error(`[test] problem: ${p}`);
     const ranNothing = totals.passed + totals.failed === 0;
     if (ranNothing) console.error("[test] problem: no test ran");
-    console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+    // The PostgreSQL pass is a child run: its summary must not look like the run's last line.
+    const label = reportSuffix ? `tests (${reportSuffix.slice(1)} pass)` : "tests";
+    console.log(`${label}: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
     process.exit(totals.failed > 0 || problems.length > 0 || ranNothing ? 1 : 0);
   });

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import type { TenantRole } from "@/lib/shared/permissions";
+import { can, type TenantRole } from "@/lib/shared/permissions";
 import { LanguageSwitcher } from "./language-switcher";
 import { SignOutButton } from "./sign-out-button";
 import { TenantSwitcher } from "./tenant-switcher";
@@ -8,12 +8,13 @@ import { ThemeToggle } from "./theme-toggle";
 
 /** The app shell's top bar (server component). Without `tenant`, only the product and the user. */
 export async function AppHeader({ user, tenants, tenant }: {
-  user: { displayName: string; username: string };
+  user: { displayName: string; username: string; isPlatformAdmin?: boolean };
   tenants?: { name: string; displayName: string }[];
   tenant?: { name: string; role: TenantRole };
 }) {
   const t = await getTranslations("Header");
   const tRole = await getTranslations("Roles");
+  const tAdmin = await getTranslations("Admin");
   const home = tenant ? `/t/${tenant.name}/vms` : "/";
   return (
     <header className="sticky top-0 z-20 border-b border-zinc-200 bg-white/95 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/90">
@@ -32,10 +33,20 @@ export async function AppHeader({ user, tenants, tenant }: {
               <Link href={`/t/${tenant.name}/vms`} className="whitespace-nowrap rounded-md px-2 py-1 text-sm font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-800">
                 {t("virtualMachines")}
               </Link>
+              {can(tenant.role, "audit.read") && (
+                <Link href={`/t/${tenant.name}/audit`} className="whitespace-nowrap rounded-md px-2 py-1 text-sm font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-800">
+                  {t("auditLog")}
+                </Link>
+              )}
             </nav>
           </>
         )}
         <div className="ml-auto flex shrink-0 items-center gap-3">
+          {user.isPlatformAdmin && (
+            <Link href="/admin/tenants" className="whitespace-nowrap rounded-md px-2 py-1 text-sm font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-800">
+              {tAdmin("nav")}
+            </Link>
+          )}
           <LanguageSwitcher />
           <ThemeToggle />
           <span aria-hidden="true" className="h-6 w-px bg-zinc-200 dark:bg-zinc-800" />

@@ -9,7 +9,10 @@ import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
-import { isApiError } from "@/lib/client/api";
+import { useQuery } from "@tanstack/react-query";
+import { fetchQuota, isApiError } from "@/lib/client/api";
+import { quotaKeys } from "@/lib/client/query-keys";
+import { findQuotaExcess, formatQuotaAmount } from "@/lib/shared/quota";
 import { formatBytes } from "@/lib/shared/quantity";
 import {
   createVmSchema, preferenceMismatch, rootDiskSuffix, runStrategies, vmNameMaxLength,
@@ -93,6 +96,18 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
   const selectedProfile: PreferenceInfo | undefined = catalogue.preferences.find((p) => p.name === profile);
   const mismatch = selectedType && selectedProfile ? preferenceMismatch(selectedType, selectedProfile) : null;
   const amount = (resource: "cpu" | "memory", n: number) => (resource === "cpu" ? t("vcpu", { count: n }) : formatBytes(n));
+
+  const quota = useQuery({ queryKey: quotaKeys.detail(tenant), queryFn: ({ signal }) => fetchQuota(tenant, signal) });
+  const tQuota = useTranslations("Quota");
+  const noRoom = new Map<string, string>();
+  if (quota.data?.limits) {
+    for (const type of catalogue.instanceTypes) {
+      const [excess] = findQuotaExcess(quota.data.limits, quota.data.usage, { cpuMillicores: type.cpu * 1000, memoryBytes: type.memoryBytes, vmCount: 1 });
+      if (excess) {
+        noRoom.set(type.name, tQuota("noRoom", { resource: tQuota(`resources.${excess.resource}`), remaining: formatQuotaAmount(excess.resource, excess.remaining) }));
+      }
+    }
+  }
 
   const tooSmall = new Set(selectedProfile ? catalogue.instanceTypes.filter((x) => preferenceMismatch(x, selectedProfile)).map((x) => x.name) : []);
   const parsedPorts = parsePorts(ports);
@@ -278,6 +293,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
             invalid={Boolean(errorOf("instanceType"))}
             tooSmall={tooSmall}
             profileName={selectedProfile?.displayName ?? ""}
+            noRoom={noRoom}
           />
         </div>
         {fieldError("instanceType")}

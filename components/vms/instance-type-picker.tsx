@@ -23,8 +23,9 @@ export function groupBySeries(types: InstanceTypeInfo[]): { series: string; disp
  * arrow keys move the selection, with a heading per series. Each radio's accessible name starts
  * with the type's name: "u1.medium — 1 vCPU, 4 GiB".
  * @param tooSmall names of the types the chosen OS profile does not fit (marked, still selectable)
+ * @param noRoom types that no longer fit the tenant's quota → the reason (greyed out, not selectable)
  */
-export function InstanceTypePicker({ types, value, onChange, labelId, describedBy, invalid, tooSmall, profileName }: {
+export function InstanceTypePicker({ types, value, onChange, labelId, describedBy, invalid, tooSmall, profileName, noRoom }: {
   types: InstanceTypeInfo[];
   value: string;
   onChange: (name: string) => void;
@@ -33,6 +34,7 @@ export function InstanceTypePicker({ types, value, onChange, labelId, describedB
   invalid?: boolean;
   tooSmall: Set<string>;
   profileName: string;
+  noRoom?: Map<string, string>;
 }) {
   const t = useTranslations("CreateVm");
   return (
@@ -49,16 +51,21 @@ export function InstanceTypePicker({ types, value, onChange, labelId, describedB
             {group.types.map((type) => {
               const memory = formatBytes(type.memoryBytes);
               const small = tooSmall.has(type.name);
+              const quotaReason = noRoom?.get(type.name);
+              const reasonId = `${labelId}-${type.name}-quota`;
               return (
                 <label
                   key={type.name}
-                  className="relative flex cursor-pointer flex-col rounded-md border border-zinc-200 bg-white p-3 text-sm shadow-sm transition-colors hover:border-zinc-400 has-checked:border-blue-600 has-checked:bg-blue-50/60 has-checked:ring-1 has-checked:ring-blue-600 has-focus-visible:outline-2 has-focus-visible:outline-offset-2 has-focus-visible:outline-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:border-zinc-500 dark:has-checked:border-blue-400 dark:has-checked:bg-blue-500/10 dark:has-checked:ring-blue-400 dark:has-focus-visible:outline-blue-400"
+                  data-no-room={quotaReason ? "" : undefined}
+                  className="relative flex cursor-pointer data-no-room:cursor-not-allowed data-no-room:opacity-50 flex-col rounded-md border border-zinc-200 bg-white p-3 text-sm shadow-sm transition-colors hover:border-zinc-400 has-checked:border-blue-600 has-checked:bg-blue-50/60 has-checked:ring-1 has-checked:ring-blue-600 has-focus-visible:outline-2 has-focus-visible:outline-offset-2 has-focus-visible:outline-blue-600 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:border-zinc-500 dark:has-checked:border-blue-400 dark:has-checked:bg-blue-500/10 dark:has-checked:ring-blue-400 dark:has-focus-visible:outline-blue-400"
                 >
                   <input
                     type="radio"
                     name="instanceType"
                     value={type.name}
                     checked={value === type.name}
+                    disabled={Boolean(quotaReason)}
+                    aria-describedby={quotaReason ? reasonId : undefined}
                     onChange={() => onChange(type.name)}
                     aria-label={t("typeOption", { name: type.name, cpu: type.cpu, memory })}
                     // Transparent over the whole card: clickable (also by test tools), focus drawn by the card.
@@ -76,6 +83,7 @@ export function InstanceTypePicker({ types, value, onChange, labelId, describedB
                       </span>
                     )}
                   </span>
+                  {quotaReason && <span id={reasonId} className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">{quotaReason}</span>}
                 </label>
               );
             })}

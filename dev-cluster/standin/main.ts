@@ -4,7 +4,7 @@
  * under `<state>/disks`), virt-api behind the aggregation layer, and the QEMU guests. It registers
  * the APIServices `v1.subresources.kubevirt.io` and `v1beta1.upload.cdi.kubevirt.io` (UploadTokenRequests,
  * served by the same server), runs CDI's upload proxy on its own port (URL in ConfigMap
- * `cdi/cdi-uploadproxy`, data `url`; see ./upload.ts), and stops every guest when it gets SIGTERM or SIGINT.
+ * `cdi/cdi-uploadproxy`, data `url`; see ./upload.ts), fills ResourceQuota statuses (./quota-status.ts), and stops every guest when it gets SIGTERM or SIGINT.
  *
  * Env: HIKUBE_CLUSTER_DIR (the cluster's state folder), HIKUBE_VIRT_API_PORT (chosen once by the
  * cluster so the APIService stays valid), HIKUBE_MAX_VMS (guest cap, default 4).
@@ -19,6 +19,7 @@ import { startVirtApi } from "./virt-api";
 import { apiServiceObjects } from "./register";
 import { UploadTokens, startUploadProxy, uploadProxyObjects, uploadTokenApi } from "./upload";
 import { GuestPool, ensureGuestImage } from "./qemu";
+import { startQuotaStatus } from "./quota-status";
 import { QemuRuntime } from "./runtime";
 
 function log(line: string): void {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     pkiDir: files.pki, port: Number(process.env.HIKUBE_VIRT_API_PORT ?? 0), admin,
     consoles: runtime.consoles(), lifecycle: controller, log, extraApis: [uploadTokenApi({ admin, tokens, log })],
   });
+  const quotaStatus = startQuotaStatus({ admin, log });
   const uploadProxy = await startUploadProxy({ pkiDir: files.pki, admin, tokens, dataDir, log });
   for (const obj of apiServiceObjects(virtApi.port, fs.readFileSync(path.join(files.pki, "ca.crt"), "utf8"))) await apply(admin, obj);
   for (const obj of uploadProxyObjects(uploadProxy.url)) await apply(admin, obj);
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log("stopping: guests, controller, virt-api");
+    quotaStatus.stop();
     await controller.stop().catch(() => {});
     await disks.stop().catch(() => {});
     await pool.stopAll().catch(() => {});

@@ -6,6 +6,9 @@
  */
 import type { Catalogue, CreateVmRequest, VmSummary } from "@/lib/shared/vm";
 import type { TenantRole } from "@/lib/shared/permissions";
+import type { QuotaAmounts, QuotaStatus } from "@/lib/shared/quota";
+import type { AdminMember, AdminTenant } from "@/lib/shared/admin";
+import type { AuditPage } from "@/lib/shared/audit";
 
 /** An error answer of the portal API (or a network failure, status 0). */
 export class ApiError extends Error {
@@ -15,13 +18,16 @@ export class ApiError extends Error {
   readonly code: string;
   /** dotted input path of a 422, e.g. `sshKeys.0` */
   readonly field?: string;
+  /** machine-readable details, e.g. `{ over }` of a quota edit below usage */
+  readonly details?: unknown;
 
-  constructor(status: number, code: string, message: string, field?: string) {
+  constructor(status: number, code: string, message: string, field?: string, details?: unknown) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details;
   }
 }
 
@@ -60,8 +66,8 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
     }
   }
   if (!res.ok) {
-    const e = (body as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
-    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? (res.statusText || `HTTP ${res.status}`), e?.field);
+    const e = (body as { error?: { code?: string; message?: string; field?: string; details?: unknown } } | null)?.error;
+    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? (res.statusText || `HTTP ${res.status}`), e?.field, e?.details);
   }
   return body as T;
 }
@@ -128,3 +134,40 @@ export async function checkConsoleAccess(tenant: string, name: string, kind: Con
     return { status: 0 };
   }
 }
+
+/** `GET /api/tenants/{tenant}/quota`: limits and usage. */
+export const fetchQuota = (tenant: string, signal?: AbortSignal) => apiFetch<QuotaStatus>(`${tenantPath(tenant)}/quota`, { signal });
+
+const adminTenantPath = (tenant: string) => `/api/admin/tenants/${encodeURIComponent(tenant)}`;
+
+/** Platform admin API (`/api/admin/**`). */
+export const adminApi = {
+  listTenants: (signal?: AbortSignal) => apiFetch<AdminTenant[]>("/api/admin/tenants", { signal }),
+  createTenant: (body: { name: string; displayName: string; quota: QuotaAmounts }) =>
+    apiFetch<AdminTenant>("/api/admin/tenants", { method: "POST", body }),
+  updateTenant: (tenant: string, displayName: string) => apiFetch<AdminTenant>(adminTenantPath(tenant), { method: "PATCH", body: { displayName } }),
+  deleteTenant: (tenant: string, confirm: string) =>
+    apiFetch<{ deleted: string }>(`${adminTenantPath(tenant)}?confirm=${encodeURIComponent(confirm)}`, { method: "DELETE" }),
+  getQuota: (tenant: string, signal?: AbortSignal) => apiFetch<QuotaStatus>(`${adminTenantPath(tenant)}/quota`, { signal }),
+  /** 409 with `details.over` (see {@link ApiError.details}) when below usage and not confirmed */
+  updateQuota: (tenant: string, body: QuotaAmounts & { confirmOverUsage: boolean }) =>
+    apiFetch<QuotaStatus>(`${adminTenantPath(tenant)}/quota`, { method: "PUT", body }),
+  listMembers: (tenant: string, signal?: AbortSignal) => apiFetch<AdminMember[]>(`${adminTenantPath(tenant)}/members`, { signal }),
+  addMember: (tenant: string, body: { username: string; level: TenantRole; displayName?: string; password?: string }) =>
+    apiFetch<AdminMember>(`${adminTenantPath(tenant)}/members`, { method: "POST", body }),
+  updateMember: (tenant: string, username: string, level: TenantRole) =>
+    apiFetch<AdminMember>(`${adminTenantPath(tenant)}/members/${encodeURIComponent(username)}`, { method: "PATCH", body: { level } }),
+  removeMember: (tenant: string, username: string) =>
+    apiFetch<{ removed: string }>(`${adminTenantPath(tenant)}/members/${encodeURIComponent(username)}`, { method: "DELETE" }),
+};
+
+/** Audit filters as query parameters (empty values left out). */
+export function auditQuery(filter: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v);
+  return params.toString();
+}
+
+/** `GET /api/audit`: one page, newest first. */
+export const fetchAuditPage = (filter: Record<string, string | undefined>, signal?: AbortSignal) =>
+  apiFetch<AuditPage>(`/api/audit?${auditQuery(filter)}`, { signal });

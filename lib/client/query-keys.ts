@@ -22,3 +22,23 @@ export const catalogueKeys = {
   all: ["catalogue"] as const,
   detail: (tenant: string) => [...catalogueKeys.all, tenant] as const,
 };
+
+/** Keys of a tenant's quota (limits and usage). */
+export const quotaKeys = {
+  all: ["quota"] as const,
+  detail: (tenant: string) => [...quotaKeys.all, tenant] as const,
+};
+
+/** Keys of the platform admin's pages. */
+export const adminKeys = {
+  all: ["admin"] as const,
+  tenants: () => [...adminKeys.all, "tenants"] as const,
+  quota: (tenant: string) => [...adminKeys.all, "quota", tenant] as const,
+  members: (tenant: string) => [...adminKeys.all, "members", tenant] as const,
+};
+
+/** Keys of audit log pages. */
+export const auditKeys = {
+  all: ["audit"] as const,
+  page: (query: string) => [...auditKeys.all, query] as const,
+};

@@ -1,7 +1,8 @@
 /**
  * The one error type routes throw, mapped to HTTP in one place (lib/server/gate.ts).
  * Codes: unauthenticated 401, forbidden 403, not_found 404, conflict 409, invalid 422,
- * cluster_unavailable 503, internal 500 (message hidden from the browser).
+ * cluster_unavailable 503, busy 503 (a tenant's quota lock is contended), quota_exceeded 403,
+ * internal 500 (message hidden from the browser).
  */
 
 /** Machine-readable error codes and their HTTP statuses. */
@@ -12,6 +13,9 @@ export const errorStatus = {
   conflict: 409,
   invalid: 422,
   cluster_unavailable: 503,
+  busy: 503,
+  /** a create would exceed the tenant's quota: a kind of forbidden the UI can tell apart */
+  quota_exceeded: 403,
   internal: 500,
 } as const;
 
@@ -23,12 +27,15 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   /** dotted path of the input field, e.g. `rootDisk.source.url` */
   readonly field?: string;
+  /** machine-readable details sent with the answer, e.g. the resources over quota */
+  readonly details?: unknown;
 
-  constructor(code: ErrorCode, message: string, field?: string) {
+  constructor(code: ErrorCode, message: string, field?: string, details?: unknown) {
     super(message);
     this.name = "AppError";
     this.code = code;
     this.field = field;
+    this.details = details;
   }
 
   /** The HTTP status of {@link code}. */
@@ -37,7 +44,7 @@ export class AppError extends Error {
   }
 }
 
-/** The JSON body of an error answer: `{ error: { code, message, field? } }`. */
+/** The JSON body of an error answer: `{ error: { code, message, field?, details? } }`. */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; field?: string };
+  error: { code: ErrorCode; message: string; field?: string; details?: unknown };
 }

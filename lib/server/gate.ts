@@ -1,5 +1,6 @@
 /**
- * The one gate every API route goes through (dub's `withWorkspace`, kept small):
+ * The one gate every API route goes through (dub's `withWorkspace`, kept small; `adminRoute` is
+ * its platform-admin variant):
  *
  *   session (401) → cross-site check for mutations (403) → tenant membership (404 for
  *   non-members) → permission (403) → input (422 naming the field) → handler
@@ -12,8 +13,10 @@ import type { NextRequest } from "next/server";
 import { z } from "zod";
 import { AppError, type ErrorBody } from "./errors";
 import { getPrincipal, type Principal } from "./auth";
-import { getTenantAccess, type TenantAccess } from "./tenancy";
+import { adminIdentity, getTenantAccess, type TenantAccess } from "./tenancy";
+import type { KubeIdentity } from "./k8s/identity";
 import { writeAudit } from "./audit";
+import { getDb } from "./db";
 import { logger } from "./logger";
 import { can, permissionTable, type Permission } from "../shared/permissions";
 
@@ -41,7 +44,9 @@ const isMutation = (method: string) => method !== "GET" && method !== "HEAD";
 /** Turns any thrown value into the JSON error answer. */
 export function errorResponse(err: unknown): Response {
   if (err instanceof AppError) {
-    const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+    const body: ErrorBody = {
+      error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), ...(err.details !== undefined ? { details: err.details } : {}) },
+    };
     return Response.json(body, { status: err.status });
   }
   if (err instanceof z.ZodError) return errorResponse(invalidInput(err));
@@ -182,7 +187,9 @@ export function tenantRoute<I = Record<string, string>>(
     } catch (err) {
       const status = err instanceof AppError ? err.status : err instanceof z.ZodError ? 422 : 500;
       const message = err instanceof AppError ? err.message : err instanceof z.ZodError ? invalidInput(err).message : "internal error";
-      await record(status === 401 || status === 403 || status === 404 ? "denied" : "failure", message);
+      // Over quota is a 403 too, but the caller was allowed to try: a failure, not a denial.
+      const isDenial = (status === 401 || status === 403 || status === 404) && !(err instanceof AppError && err.code === "quota_exceeded");
+      await record(isDenial ? "denied" : "failure", message);
       return errorResponse(err);
     }
   };
@@ -201,6 +208,80 @@ export function sessionRoute(handler: (ctx: { req: NextRequest; principal: Princ
       const result = await handler({ req, principal });
       return result instanceof Response ? result : Response.json(result ?? null);
     } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** What a platform-admin route's handler receives. */
+export interface AdminContext<I> {
+  req: NextRequest;
+  principal: Principal;
+  /** the admin's own cluster identity (group `cozystack-cluster-admin`), by impersonation */
+  identity: KubeIdentity;
+  input: I;
+  params: Record<string, string>;
+  /** the handler may name the audited tenant and target once it knows them */
+  audit: { tenantName?: string; tenantId?: string | null; targetName?: string };
+}
+
+/**
+ * Wraps a platform-admin route (`/api/admin/...`): session (401) → same origin for mutations (403)
+ * → platform admin (403 for everyone else) → input (422) → handler. Every mutation is audited,
+ * and so is every refused attempt, reads included (who probes the admin API is worth knowing).
+ * @param opts.audit action and target kind of the audit rows
+ * @returns a Next route handler
+ */
+export function adminRoute<I = Record<string, string>>(
+  opts: { input?: z.ZodType<I, unknown>; audit: { action: string; targetKind: string }; summarize?: (input: I) => unknown },
+  handler: (ctx: AdminContext<I>) => Promise<unknown>,
+): (req: NextRequest, args: RouteArgs) => Promise<Response> {
+  return async (req, args) => {
+    const params = (await args?.params) ?? {};
+    const mutation = isMutation(req.method);
+    const { ip, userAgent } = clientInfo(req);
+    const audit: AdminContext<I>["audit"] = { tenantName: params.tenant, targetName: params.username ?? params.tenant };
+    let principal: Principal | null = null;
+    let rawInput: unknown = undefined;
+    let summary: unknown = undefined;
+    const record = async (result: "success" | "failure" | "denied", errorMessage?: string) => {
+      if (!mutation && result !== "denied") return;
+      const tenantId = audit.tenantId !== undefined || !audit.tenantName ? audit.tenantId
+        : (await getDb().tenant.findUnique({ where: { name: audit.tenantName }, select: { id: true } }).catch(() => null))?.id;
+      await writeAudit({
+        actor: principal?.username ?? "anonymous",
+        actorId: principal?.userId ?? null,
+        tenantId: tenantId ?? null,
+        tenantName: audit.tenantName ?? "",
+        action: opts.audit.action,
+        targetKind: opts.audit.targetKind,
+        targetName: audit.targetName ?? null,
+        request: summary ?? rawInput,
+        result,
+        errorMessage: errorMessage ?? null,
+        ip,
+        userAgent,
+      });
+    };
+    try {
+      const read = await readInput(req);
+      rawInput = read.value;
+      principal = await getPrincipal();
+      if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
+      if (mutation) assertSameOrigin(req);
+      if (!principal.isPlatformAdmin) throw new AppError("forbidden", "Only platform administrators may do this.");
+      if (read.error) throw read.error;
+      const input = opts.input ? opts.input.parse(rawInput) : (rawInput as I);
+      summary = opts.summarize ? opts.summarize(input) : input;
+      const result = await handler({ req, principal, identity: adminIdentity(principal), input, params, audit });
+      await record("success");
+      if (result instanceof Response) return result;
+      if (result instanceof Reply) return Response.json(result.body, { status: result.status });
+      return Response.json(result ?? null);
+    } catch (err) {
+      const status = err instanceof AppError ? err.status : err instanceof z.ZodError ? 422 : 500;
+      const message = err instanceof AppError ? err.message : err instanceof z.ZodError ? invalidInput(err).message : "internal error";
+      await record(status === 401 || status === 403 ? "denied" : "failure", message);
       return errorResponse(err);
     }
   };

@@ -35,6 +35,16 @@ export function clusterIdentity(principal: Principal, tenant: string, role: Tena
   return { type: "user", username: principal.username, groups };
 }
 
+/**
+ * The cluster identity of a platform admin acting outside any one tenant (the admin pages): local
+ * admins carry group `cozystack-cluster-admin` (bound to cluster-admin, as in Cozystack); OIDC
+ * admins keep their token's groups, which include it.
+ */
+export function adminIdentity(principal: Principal): KubeIdentity {
+  if (principal.source === "oidc") return { type: "user", username: principal.username, groups: principal.groups };
+  return { type: "user", username: principal.username, groups: [platformAdminGroup] };
+}
+
 /** The tenants a principal may open, with its level in each, sorted by name. */
 export async function listTenantAccess(principal: Principal): Promise<{ tenant: TenantRecord; role: TenantRole }[]> {
   const db = getDb();

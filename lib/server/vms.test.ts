@@ -24,6 +24,16 @@ vi.mock("./catalogue", () => ({
     : { name, displayName: "Ubuntu", osType: "linux", requiredCpu: 1, requiredMemoryBytes: 2 * 2 ** 30 }),
 }));
 vi.mock("./schema-flavor", () => ({ getVmInstanceSchemaFlavor: vi.fn(async () => "runStrategy") }));
+// The quota check and its database lock are covered by tests/integration/quota.test.ts; here the
+// create runs as if the quota had room, and the request it was checked against is recorded.
+const quotaRequests: unknown[] = [];
+vi.mock("./quota", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("./quota")>()),
+  createWithinQuota: vi.fn(async (_access: unknown, request: unknown, create: (lease: { renew(): Promise<void> }) => Promise<unknown>) => {
+    quotaRequests.push(request);
+    return create({ renew: async () => {} });
+  }),
+}));
 
 const { createVm } = await import("./vms");
 const { createVmSchema } = await import("../shared/vm");
@@ -38,6 +48,7 @@ const input = createVmSchema.parse({ name: "web", instanceType: "u1.medium", ins
 describe("createVm", () => {
   beforeEach(() => {
     calls.length = 0;
+    quotaRequests.length = 0;
     failVmInstanceCreate = null;
   });
 
@@ -51,6 +62,11 @@ describe("createVm", () => {
     expect((posts[0].body as { spec: object }).spec).toEqual({ source: { image: { name: "ubuntu" } }, storage: "20Gi", optical: false });
     expect((posts[1].body as { spec: { disks: unknown } }).spec.disks).toEqual([{ name: "web-os" }]);
     expect(vm.name).toBe("web");
+  });
+
+  it("checks the quota for the instance type's size, one VM and its root disk", async () => {
+    await createVm(access, { ...input, external: true });
+    expect(quotaRequests).toEqual([{ cpuMillicores: 1000, memoryBytes: 4 * 2 ** 30, storageBytes: 20 * 2 ** 30, vmCount: 1, diskCount: 1, loadBalancers: 1 }]);
   });
 
   it("deletes the root disk again when the VMInstance cannot be created, and reports the original error", async () => {

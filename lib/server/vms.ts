@@ -16,7 +16,8 @@ import { getInstanceType, getPreference } from "./catalogue";
 import { validateSshKeys } from "./ssh-keys";
 import { getVmInstanceSchemaFlavor } from "./schema-flavor";
 import type { TenantAccess } from "./tenancy";
-import { formatBytes } from "../shared/quantity";
+import { createWithinQuota, vmQuotaRequest } from "./quota";
+import { formatBytes, parseQuantity } from "../shared/quantity";
 import { dns1035Pattern, preferenceMismatch, rootDiskSuffix, vmNameMaxLength, type CreateVmInput, type VmSummary } from "../shared/vm";
 
 /** The VirtualMachine behind VMInstance `name` (Cozystack's naming). */
@@ -86,9 +87,11 @@ async function exists(access: TenantAccess, kind: typeof kinds.VMInstance | type
 
 /**
  * Creates a VM: checks everything first (catalogue, profile fits the type, SSH keys, names free),
- * then creates the root VMDisk `<name>-os`, then the VMInstance referencing it. If the VMInstance
- * cannot be created, the VMDisk is deleted again so nothing is left half-made.
+ * then, holding the tenant's quota lock, checks the quota against the cluster's usage, creates the
+ * root VMDisk `<name>-os`, then the VMInstance referencing it. If the VMInstance cannot be created,
+ * the VMDisk is deleted again so nothing is left half-made.
  * @throws AppError invalid (field named), conflict (name taken), forbidden (cluster RBAC),
+ *   quota_exceeded (403, names the resource, the request and what remains), busy,
  *   cluster_unavailable
  */
 export async function createVm(access: TenantAccess, input: CreateVmInput): Promise<VmSummary> {
@@ -108,9 +111,6 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
       "instanceProfile");
   }
   const diskName = `${input.name}${rootDiskSuffix}`;
-  if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", `A VM named "${input.name}" already exists.`, "name");
-  if (await exists(access, kinds.VMDisk, diskName)) throw new AppError("conflict", `A disk named "${diskName}" already exists; choose another VM name.`, "name");
-
   const source = input.rootDisk.source.type === "image" ? { image: { name: input.rootDisk.source.name } } : { http: { url: input.rootDisk.source.url } };
   const disk: VMDisk = {
     apiVersion: "apps.cozystack.io/v1alpha1",
@@ -118,8 +118,6 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
     metadata: { name: diskName, namespace, labels: { "hikube.io/vm": input.name } },
     spec: { source, storage: input.rootDisk.storage, optical: false },
   };
-  await kubeRequest(identity, { method: "POST", path: resourcePath(kinds.VMDisk, { namespace }), body: disk });
-
   const spec: VMInstance["spec"] = {
     instanceType: input.instanceType,
     instanceProfile: input.instanceProfile,
@@ -138,15 +136,29 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
     metadata: { name: input.name, namespace },
     spec,
   };
-  try {
-    const created = await kubeRequest<VMInstance>(identity, { method: "POST", path: resourcePath(kinds.VMInstance, { namespace }), body: instance });
-    return toVmSummary(created);
-  } catch (err) {
-    await kubeRequest(identity, { method: "DELETE", path: resourcePath(kinds.VMDisk, { namespace, name: diskName }) }).catch(() => {
-      /* the rollback's own failure must not hide the original error */
-    });
-    throw err;
-  }
+  const request = vmQuotaRequest({
+    cpu: instanceType.cpu,
+    memoryBytes: instanceType.memoryBytes,
+    external: input.external,
+    diskBytes: [parseQuantity(input.rootDisk.storage)],
+  });
+
+  // From the usage read to the last write, the tenant's quota lock is held (quota.ts).
+  return createWithinQuota(access, request, async (lease) => {
+    if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", `A VM named "${input.name}" already exists.`, "name");
+    if (await exists(access, kinds.VMDisk, diskName)) throw new AppError("conflict", `A disk named "${diskName}" already exists; choose another VM name.`, "name");
+    await kubeRequest(identity, { method: "POST", path: resourcePath(kinds.VMDisk, { namespace }), body: disk });
+    try {
+      await lease.renew();
+      const created = await kubeRequest<VMInstance>(identity, { method: "POST", path: resourcePath(kinds.VMInstance, { namespace }), body: instance });
+      return toVmSummary(created);
+    } catch (err) {
+      await kubeRequest(identity, { method: "DELETE", path: resourcePath(kinds.VMDisk, { namespace, name: diskName }) }).catch(() => {
+        /* the rollback's own failure must not hide the original error */
+      });
+      throw err;
+    }
+  });
 }
 
 /**

@@ -29,6 +29,8 @@ export const kinds = {
   ResourceQuota: describe("ResourceQuota", "", "v1", "resourcequotas", true),
   Event: describe("Event", "", "v1", "events", true),
   Namespace: describe("Namespace", "", "v1", "namespaces", false),
+  LimitRange: describe("LimitRange", "", "v1", "limitranges", true),
+  RoleBinding: describe("RoleBinding", "rbac.authorization.k8s.io", "v1", "rolebindings", true),
 } as const;
 
 /** The API version string of a kind, e.g. `apps.cozystack.io/v1alpha1` or `v1`. */

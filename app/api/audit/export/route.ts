@@ -1,0 +1,20 @@
+import { sessionRoute } from "@/lib/server/gate";
+import { assertAuditScope, exportAudit } from "@/lib/server/audit-query";
+import { auditExportSchema } from "@/lib/shared/audit";
+
+/**
+ * GET /api/audit/export?format=csv|json&<filters> → every matching row, streamed as a download
+ * (`audit-<tenant|all>-<date>.csv|json`). Same access rules as GET /api/audit.
+ */
+export const GET = sessionRoute(async ({ req, principal }) => {
+  const { format, ...filter } = auditExportSchema.parse(Object.fromEntries(req.nextUrl.searchParams.entries()));
+  await assertAuditScope(principal, filter);
+  const file = `audit-${filter.tenant ?? "all"}-${new Date().toISOString().slice(0, 10)}.${format}`;
+  return new Response(exportAudit(filter, format), {
+    headers: {
+      "Content-Type": format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${file}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+});

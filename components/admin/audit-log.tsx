@@ -1,0 +1,103 @@
+"use client";
+
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useLocale, useTranslations } from "next-intl";
+import { useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Spinner } from "@/components/ui/spinner";
+import { buttonClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
+import { auditQuery, fetchAuditPage } from "@/lib/client/api";
+import { auditKeys } from "@/lib/client/query-keys";
+import { auditResults } from "@/lib/shared/audit";
+
+type Filter = { tenant: string; actor: string; action: string; result: string; from: string; to: string };
+const empty: Filter = { tenant: "", actor: "", action: "", result: "", from: "", to: "" };
+
+/** `datetime-local` text (the browser's local time) → ISO 8601, or undefined when empty. */
+const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
+/**
+ * The audit log: filters (tenant, actor, action, result, time range) applied on submit, a table
+ * newest first with "Load more" (keyset pages), and CSV / JSON downloads of the filtered rows.
+ * @param fixedTenant for tenant admins: the tenant is fixed and its filter hidden
+ */
+export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
+  const t = useTranslations("Audit");
+  const locale = useLocale();
+  const [draft, setDraft] = useState<Filter>({ ...empty, tenant: fixedTenant ?? "" });
+  const [applied, setApplied] = useState<Filter>(draft);
+  const filter = { tenant: applied.tenant, actor: applied.actor, action: applied.action, result: applied.result, from: toIso(applied.from), to: toIso(applied.to) };
+  const query = auditQuery(filter);
+  const pages = useInfiniteQuery({
+    queryKey: auditKeys.page(query),
+    queryFn: ({ pageParam, signal }) => fetchAuditPage({ ...filter, limit: "50", cursor: pageParam }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const rows = pages.data?.pages.flatMap((p) => p.items) ?? [];
+  const field = (key: keyof Filter, label: string, type = "text") => (
+    <div>
+      <label htmlFor={`audit-${key}`} className={labelClass}>{label}</label>
+      <input id={`audit-${key}`} type={type} value={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} className={`${inputClass} mt-1`} />
+    </div>
+  );
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50">{t("title")}</h1>
+      <form className={`${panelClass} grid gap-4 p-4 sm:grid-cols-3 lg:grid-cols-6 lg:items-end`} onSubmit={(e) => { e.preventDefault(); setApplied(draft); }}>
+        {!fixedTenant && field("tenant", t("tenant"))}
+        {field("actor", t("actor"))}
+        {field("action", t("action"))}
+        <div>
+          <label htmlFor="audit-result" className={labelClass}>{t("result")}</label>
+          <select id="audit-result" value={draft.result} onChange={(e) => setDraft({ ...draft, result: e.target.value })} className={`${inputClass} mt-1`}>
+            <option value="">{t("anyResult")}</option>
+            {auditResults.map((r) => <option key={r} value={r}>{t(`results.${r}`)}</option>)}
+          </select>
+        </div>
+        {field("from", t("from"), "datetime-local")}
+        {field("to", t("to"), "datetime-local")}
+        <div className="flex gap-2 lg:col-span-6">
+          <button type="submit" className={buttonClass("primary")}>{t("apply")}</button>
+          <a className={buttonClass("secondary")} href={`/api/audit/export?${auditQuery({ ...filter, format: "csv" })}`} download>{t("downloadCsv")}</a>
+          <a className={buttonClass("secondary")} href={`/api/audit/export?${auditQuery({ ...filter, format: "json" })}`} download>{t("downloadJson")}</a>
+        </div>
+      </form>
+      {pages.isError && <Alert>{pages.error.message}</Alert>}
+      <div className={`${panelClass} overflow-x-auto`}>
+        <table className="w-full text-left text-sm">
+          <caption className="sr-only">{t("title")}</caption>
+          <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+            <tr>
+              {(["time", "actor", "tenant", "action", "target", "result", "message"] as const).map((c) => <th key={c} scope="col" className="px-3 py-2">{t(`columns.${c}`)}</th>)}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800">
+                <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">{new Date(r.createdAt).toLocaleString(locale)}</td>
+                <td className="px-3 py-2 font-mono">{r.actor}</td>
+                <td className="px-3 py-2 font-mono">{r.tenantName}</td>
+                <td className="px-3 py-2 font-mono">{r.action}</td>
+                <td className="px-3 py-2">{r.targetName ? `${r.targetKind} ${r.targetName}` : r.targetKind}</td>
+                <td className="px-3 py-2">
+                  <span className={r.result === "success" ? "text-green-700 dark:text-green-400" : r.result === "denied" ? "text-red-700 dark:text-red-400" : "text-amber-700 dark:text-amber-400"}>
+                    {t(`results.${r.result}`)}
+                  </span>
+                </td>
+                <td className="max-w-md px-3 py-2 text-zinc-600 dark:text-zinc-400">{r.errorMessage}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {pages.isPending && <div className="p-4"><Spinner /></div>}
+        {pages.isSuccess && rows.length === 0 && <p className="p-4 text-sm text-zinc-500">{t("empty")}</p>}
+      </div>
+      {pages.hasNextPage && (
+        <button type="button" className={buttonClass("secondary")} onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
+          {pages.isFetchingNextPage && <Spinner />} {t("loadMore")}
+        </button>
+      )}
+    </div>
+  );
+}

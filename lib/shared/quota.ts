@@ -1,0 +1,112 @@
+/**
+ * Tenant quotas as the browser and the server share them: the six limited resources, the amounts
+ * of a quota / of a usage / of a request in one shape, and the pure check that says what is over.
+ *
+ * Units are those of the Quota model (prisma/schema.prisma): CPU in millicores (1 vCPU = 1000),
+ * memory and storage in bytes, the rest as counts. A "load balancer" is an external VM (a VMInstance
+ * with `external: true` gets a Service of type LoadBalancer, i.e. a public IP, in Cozystack).
+ */
+import { z } from "zod";
+import { formatBytes } from "./quantity";
+
+/** The limited resources, in display order; each is a field of {@link QuotaAmounts}. */
+export const quotaResources = ["cpuMillicores", "memoryBytes", "storageBytes", "vmCount", "diskCount", "loadBalancers"] as const;
+
+/** One limited resource. */
+export type QuotaResource = (typeof quotaResources)[number];
+
+/** Amounts of every resource: a quota's limits, a tenant's usage, or what one request adds. */
+export type QuotaAmounts = Record<QuotaResource, number>;
+
+/** A tenant's quota and current usage, as `GET /api/tenants/{tenant}/quota` answers. */
+export interface QuotaStatus {
+  /** null when the tenant has no quota row (nothing is limited) */
+  limits: QuotaAmounts | null;
+  usage: QuotaAmounts;
+}
+
+/** One resource a request would push over its limit. */
+export interface QuotaExcess {
+  resource: QuotaResource;
+  limit: number;
+  used: number;
+  requested: number;
+  /** what is still free (never negative) */
+  remaining: number;
+}
+
+/** All-zero amounts. */
+export function zeroAmounts(): QuotaAmounts {
+  return { cpuMillicores: 0, memoryBytes: 0, storageBytes: 0, vmCount: 0, diskCount: 0, loadBalancers: 0 };
+}
+
+/** Sums amounts field by field. */
+export function addAmounts(a: QuotaAmounts, b: Partial<QuotaAmounts>): QuotaAmounts {
+  const out = { ...a };
+  for (const r of quotaResources) out[r] += b[r] ?? 0;
+  return out;
+}
+
+/**
+ * The resources `request` would push over `limits` given `usage` (empty when it fits). Resources
+ * the request does not use (0) are never reported, even when usage is already over the limit.
+ */
+export function findQuotaExcess(limits: QuotaAmounts, usage: QuotaAmounts, request: Partial<QuotaAmounts>): QuotaExcess[] {
+  const out: QuotaExcess[] = [];
+  for (const resource of quotaResources) {
+    const requested = request[resource] ?? 0;
+    if (requested <= 0) continue;
+    const limit = limits[resource];
+    const used = usage[resource];
+    if (used + requested > limit) out.push({ resource, limit, used, requested, remaining: Math.max(0, limit - used) });
+  }
+  return out;
+}
+
+/** The resources whose usage is above `limits` (a quota lowered below what is in use). */
+export function findOverUsage(limits: QuotaAmounts, usage: QuotaAmounts): QuotaExcess[] {
+  return quotaResources
+    .filter((r) => usage[r] > limits[r])
+    .map((resource) => ({ resource, limit: limits[resource], used: usage[resource], requested: 0, remaining: 0 }));
+}
+
+/** English name of a resource, for messages that the server writes (the UI translates its own). */
+export const quotaResourceLabels: Record<QuotaResource, string> = {
+  cpuMillicores: "vCPU",
+  memoryBytes: "memory",
+  storageBytes: "storage",
+  vmCount: "VMs",
+  diskCount: "disks",
+  loadBalancers: "load balancers (external VMs)",
+};
+
+/** Formats an amount of `resource` for people: "2 vCPU", "4 GiB", "3". */
+export function formatQuotaAmount(resource: QuotaResource, value: number): string {
+  if (resource === "cpuMillicores") return `${Number.isInteger(value / 1000) ? value / 1000 : (value / 1000).toFixed(2)} vCPU`;
+  if (resource === "memoryBytes" || resource === "storageBytes") return formatBytes(value);
+  return String(value);
+}
+
+/**
+ * One sentence per excess, e.g. "VMs: this request needs 1, 10 of 10 are in use, 0 remain".
+ */
+export function describeQuotaExcess(excess: QuotaExcess[]): string {
+  return excess
+    .map((e) => {
+      const f = (v: number) => formatQuotaAmount(e.resource, v);
+      return `${quotaResourceLabels[e.resource]}: this request needs ${f(e.requested)}, ${f(e.used)} of ${f(e.limit)} in use, ${f(e.remaining)} remaining`;
+    })
+    .join("; ");
+}
+
+const count = (max: number) => z.number({ message: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").max(max, `must be at most ${max}`);
+
+/** A quota as the admin form sends it (units as in {@link QuotaAmounts}). */
+export const quotaAmountsSchema = z.object({
+  cpuMillicores: count(10_000_000),
+  memoryBytes: count(Number.MAX_SAFE_INTEGER),
+  storageBytes: count(Number.MAX_SAFE_INTEGER),
+  vmCount: count(100_000),
+  diskCount: count(100_000),
+  loadBalancers: count(100_000),
+});
