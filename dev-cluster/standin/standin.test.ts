@@ -96,8 +96,11 @@ describe("KubeVirt stand-in with real QEMU guests", () => {
       const o = res.status === 200 ? JSON.parse(res.body) : null;
       return o?.status?.phase === "Running" && o?.status?.interfaces?.[0]?.ipAddress && o;
     });
-    const vm = JSON.parse((await request(admin, "GET", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/${vmi}`)).body);
-    expect(vm.status.printableStatus).toBe("Running");
+    // virt-controller writes the VMI's phase before the VM's printableStatus, as the stand-in does
+    await eventually("the VM's printableStatus Running", async () => {
+      const vm = JSON.parse((await request(admin, "GET", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/${vmi}`)).body);
+      return vm.status?.printableStatus === "Running";
+    }, 5_000);
     console.log(`[figures] VMInstance create -> Running VMI: ${Date.now() - t0} ms; ip ${vmiObj.status.interfaces[0].ipAddress}`);
     expect(qemuPids()).toHaveLength(1);
     admin.agent.destroy();
