@@ -350,3 +350,63 @@ describe("disks and VMs", () => {
     }
   });
 });
+
+describe("browser upload through the portal", () => {
+  const name = uniqueName("upl");
+  const blank = uniqueName("noup");
+  const size = 5 * 1024 * 1024;
+  afterAll(async () => {
+    for (const d of [name, blank]) await alice.call("DELETE", `/api/tenants/acme/disks/${d}`);
+  });
+
+  /** Starts an upload of `total` bytes through the portal, sends `sendBytes`, then cuts the connection. */
+  function cutUpload(total: number, sendBytes: number): Promise<void> {
+    return new Promise((resolve) => {
+      const url = new URL(`${portalUrl}/api/tenants/acme/disks/${name}/upload`);
+      const req = http.request(url, { method: "POST", headers: { cookie: alice.cookie, origin: portalUrl, "content-type": "application/octet-stream", "content-length": total } });
+      req.on("error", () => resolve());
+      req.on("response", (res) => {
+        res.resume();
+        resolve();
+      });
+      req.write(Buffer.alloc(sendBytes, 1), () => setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 1500));
+    });
+  }
+
+  it("refuses victor (view) and a disk without an upload source", async () => {
+    expect((await alice.call("POST", "/api/tenants/acme/disks", { name, source: { upload: {} }, optical: true, storage: "1Gi" })).status).toBe(201);
+    expect((await alice.call("POST", "/api/tenants/acme/disks", { name: blank, storage: "1Gi" })).status).toBe(201);
+    const denied = await fetch(`${portalUrl}/api/tenants/acme/disks/${name}/upload`, { method: "POST", headers: { cookie: victor.cookie, origin: portalUrl }, body: Buffer.alloc(10) });
+    expect(denied.status).toBe(403);
+    const wrong = await fetch(`${portalUrl}/api/tenants/acme/disks/${blank}/upload`, { method: "POST", headers: { cookie: alice.cookie, origin: portalUrl }, body: Buffer.alloc(10) });
+    expect(wrong.status).toBe(409);
+    expect((await wrong.json()).error.message).toMatch(/does not take uploads/);
+  });
+
+  it("a cut upload leaves the disk ready for another try", async () => {
+    await waitForDisk(alice, name, (d) => d.phase === "UploadReady");
+    await cutUpload(size, 1024 * 1024);
+    const row = await waitForDisk(alice, name, (d) => d.phase === "UploadReady", 15_000);
+    expect(row.progress).toBeNull();
+    const rows = await auditRows("disk.upload", name);
+    expect(rows.at(-1)?.result).toBe("failure");
+  });
+
+  it("streams a file to CDI's upload proxy and the disk succeeds", async () => {
+    const started = Date.now();
+    const res = await fetch(`${portalUrl}/api/tenants/acme/disks/${name}/upload`, {
+      method: "POST", headers: { cookie: alice.cookie, origin: portalUrl, "content-type": "application/octet-stream" }, body: Buffer.alloc(size, 0x41),
+    });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toEqual({ bytes: size });
+    console.log(`upload of 5 MiB through the portal: ${((size / 2 ** 20) / ((Date.now() - started) / 1000)).toFixed(1)} MiB/s`);
+    expect(await waitForDisk(alice, name, (d) => d.phase === "Succeeded")).toMatchObject({ progress: 100, optical: true });
+    const again = await fetch(`${portalUrl}/api/tenants/acme/disks/${name}/upload`, { method: "POST", headers: { cookie: alice.cookie, origin: portalUrl }, body: Buffer.alloc(10) });
+    expect(again.status).toBe(409);
+    expect((await auditRows("disk.upload", name)).map((r) => r.result)).toEqual(["denied", "failure", "success", "failure"]);
+  });
+});
