@@ -85,7 +85,9 @@ async function waitUploadReady(access: TenantAccess, name: string): Promise<void
     }
     if (phase === "UploadReady") return;
     if (phase === "Succeeded") throw new AppError("conflict", `Disk "${name}" already holds an upload; create a new disk to upload another file.`);
-    if (phase === "Failed" || phase === "ImportInProgress" || phase === "UploadScheduled") break;
+    // UploadScheduled / ImportInProgress: an upload is running, or a cut one is being put back
+    // to UploadReady (a retry right after a cancel); wait for it within the deadline.
+    if (phase === "Failed") break;
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new AppError("conflict", `Disk "${name}" is not ready for an upload (phase ${phase}); another upload may be running.`);
