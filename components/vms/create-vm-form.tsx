@@ -19,6 +19,7 @@ import {
   checkCloudInitText, checkName, checkSize, checkSshKeys, checkUrl, fieldOfPath, formFields, parsePorts, parseSshKeys,
   type FieldId, type Problem,
 } from "./create-vm-validation";
+import { ExtraDisksPicker, isDiskSize } from "./extra-disks-picker";
 import { InstanceTypePicker } from "./instance-type-picker";
 import { useCatalogue, useCreateVm } from "./use-vms";
 
@@ -85,6 +86,8 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
   const [external, setExternal] = useState(false);
   const [ports, setPorts] = useState("22");
   const [runStrategy, setRunStrategy] = useState<RunStrategy>("Always");
+  const [dataDisks, setDataDisks] = useState<string[]>([]);
+  const [extraDisks, setExtraDisks] = useState<string[]>([]);
   const [touched, setTouched] = useState<ReadonlySet<FieldId>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [serverError, setServerError] = useState<{ field: FieldId | null; message: string } | null>(null);
@@ -156,6 +159,8 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
     external,
     ...(external ? { externalPorts: parsedPorts.ports } : {}),
     runStrategy,
+    dataDisks: dataDisks.map((storage) => ({ storage: storage.trim() })),
+    disks: extraDisks,
   };
 
   const onSubmit = (e: React.FormEvent<HTMLFormElement>) => {
@@ -171,6 +176,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
       focusField("profile");
       return;
     }
+    if (dataDisks.some((d) => !isDiskSize(d))) return;
     const parsed = createVmSchema.safeParse(request);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -408,6 +414,10 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
             </div>
           </fieldset>
         </div>
+      </Section>
+
+      <Section title={t("sectionDisks")} description={t("sectionDisksHint")}>
+        <ExtraDisksPicker tenant={tenant} vmName={name} dataDisks={dataDisks} onDataDisks={setDataDisks} disks={extraDisks} onDisks={setExtraDisks} showErrors={submitted} />
       </Section>
 
       <Section title={t("sectionAccess")}>
