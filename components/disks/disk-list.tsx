@@ -9,7 +9,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
-import { isApiError } from "@/lib/client/api";
+import { isApiError, uploadDiskFile } from "@/lib/client/api";
 import { formatBytes } from "@/lib/shared/quantity";
 import type { DiskSummary } from "@/lib/shared/disk";
 import { DiskPhase, ProgressBar } from "./disk-phase";
@@ -27,6 +27,7 @@ export function DiskList() {
   const [sort, setSort] = useState<SortKey>("created");
   const [deleting, setDeleting] = useState<DiskSummary | null>(null);
   const [growing, setGrowing] = useState<DiskSummary | null>(null);
+  const [uploading, setUploading] = useState<DiskSummary | null>(null);
   const canCreate = tenant.can("disk.create");
   const canDelete = tenant.can("disk.delete");
   const canGrow = tenant.can("disk.update");
@@ -110,13 +111,14 @@ export function DiskList() {
           {shown.length === 0 ? (
             <p className="text-sm text-zinc-600 dark:text-zinc-400" role="status">{t("noMatch", { filter })}</p>
           ) : (
-            <DiskTable tenant={tenant.name} disks={shown} canDelete={canDelete} canGrow={canGrow} onDelete={setDeleting} onGrow={setGrowing} />
+            <DiskTable tenant={tenant.name} disks={shown} canDelete={canDelete} canGrow={canGrow} onDelete={setDeleting} onGrow={setGrowing} onUpload={canCreate ? setUploading : null} />
           )}
         </>
       )}
 
       {deleting && <DeleteDiskDialog tenant={tenant.name} disk={deleting} onClose={() => setDeleting(null)} />}
       {growing && <GrowDiskDialog tenant={tenant.name} disk={growing} onClose={() => setGrowing(null)} />}
+      {uploading && <UploadDialog tenant={tenant.name} disk={uploading} onClose={() => setUploading(null)} />}
     </div>
   );
 }
@@ -124,13 +126,15 @@ export function DiskList() {
 const th = "px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400";
 const td = "px-4 py-3 align-middle text-sm";
 
-function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow }: {
+function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUpload }: {
   tenant: string;
   disks: DiskSummary[];
   canDelete: boolean;
   canGrow: boolean;
   onDelete: (d: DiskSummary) => void;
   onGrow: (d: DiskSummary) => void;
+  /** null when the user may not upload */
+  onUpload: ((d: DiskSummary) => void) | null;
 }) {
   const t = useTranslations("Disks");
   // Disks seen importing on this page keep their bar at 100 % once done, so the end is visible.
@@ -177,6 +181,11 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow }: {
               </td>
               {(canDelete || canGrow) && (
                 <td className={`${td} whitespace-nowrap text-right`}>
+                  {onUpload && d.source.type === "upload" && d.phase === "UploadReady" && (
+                    <button type="button" className={buttonClass("ghost", "sm")} onClick={() => onUpload(d)}>
+                      {t("uploadFile")}<span className="sr-only"> {d.name}</span>
+                    </button>
+                  )}
                   {canGrow && (
                     <button type="button" className={buttonClass("ghost", "sm")} onClick={() => onGrow(d)}>
                       {t("grow")}<span className="sr-only"> {d.name}</span>
@@ -252,6 +261,52 @@ function GrowDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskS
           </button>
         </div>
       </form>
+    </Dialog>
+  );
+}
+
+/** Fills a disk that waits for its upload (e.g. after a cancel or a closed page): file, progress bar, cancel. */
+function UploadDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskSummary; onClose: () => void }) {
+  const t = useTranslations("Disks");
+  const ids = useId();
+  const [file, setFile] = useState<File | null>(null);
+  const [state, setState] = useState<{ sent: number; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [abort, setAbort] = useState<AbortController | null>(null);
+  const tooLarge = file !== null && file.size > disk.storageBytes;
+  const start = () => {
+    if (!file || tooLarge) return;
+    const ac = new AbortController();
+    setAbort(ac);
+    setError(null);
+    setState({ sent: 0, total: file.size });
+    uploadDiskFile(tenant, disk.name, file, (sent, total) => setState({ sent, total }), ac.signal).then(onClose, (err: unknown) => {
+      setState(null);
+      setAbort(null);
+      setError(err instanceof DOMException && err.name === "AbortError" ? t("uploadCancelled") : err instanceof Error ? err.message : String(err));
+    });
+  };
+  return (
+    <Dialog open onClose={() => { abort?.abort(); onClose(); }} title={t("uploadTitle", { name: disk.name })} description={t("uploadBody", { size: formatBytes(disk.storageBytes) })}>
+      <div className="space-y-4">
+        <div>
+          <label htmlFor={`${ids}-file`} className={labelClass}>{t("file")}</label>
+          <input id={`${ids}-file`} type="file" disabled={state !== null} onChange={(e) => setFile(e.target.files?.[0] ?? null)} className="mt-1 block text-sm" />
+          {tooLarge && <p className={errorTextClass}>{t("fileTooLarge", { size: formatBytes(disk.storageBytes) })}</p>}
+        </div>
+        {state && <ProgressBar value={state.total ? (state.sent / state.total) * 100 : null} label={t("uploadProgress")} />}
+        {error && <Alert tone="error">{error}</Alert>}
+        <div className="flex justify-end gap-2 pt-2">
+          {state ? (
+            <button type="button" className={buttonClass("secondary")} onClick={() => abort?.abort()}>{t("cancelUpload")}</button>
+          ) : (
+            <>
+              <button type="button" className={buttonClass("secondary")} onClick={onClose}>{t("cancel")}</button>
+              <button type="button" className={buttonClass("primary")} disabled={!file || tooLarge} onClick={start}>{t("startUpload")}</button>
+            </>
+          )}
+        </div>
+      </div>
     </Dialog>
   );
 }

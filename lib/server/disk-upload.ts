@@ -31,6 +31,7 @@ import { dataVolumeName, getDiskOrThrow } from "./disks";
 import type { TenantAccess } from "./tenancy";
 import { logger } from "./logger";
 import { sourceTypeOf } from "../shared/disk";
+import { formatBytes, parseQuantity } from "../shared/quantity";
 
 /** How long an upload waits for a new disk's DataVolume to become UploadReady. */
 const uploadReadyWaitMs = 20_000;
@@ -118,13 +119,18 @@ async function getUploadToken(access: TenantAccess, name: string): Promise<strin
  *   puts the volume back to UploadReady
  * @returns the byte count sent
  * @throws AppError not_found, conflict (not an upload disk, not ready, already filled, refused by
- *   the proxy with its reason), forbidden, invalid (cancelled), cluster_unavailable
+ *   the proxy with its reason), forbidden, invalid (a file larger than the disk, on `body`;
+ *   cancelled), cluster_unavailable
  */
 export async function uploadDisk(access: TenantAccess, name: string, body: ReadableStream<Uint8Array> | null, contentLength: number | null, signal: AbortSignal): Promise<{ bytes: number }> {
   const disk = await getDiskOrThrow(access, name);
   const type = sourceTypeOf(disk.spec.source);
   if (type !== "upload") throw new AppError("conflict", `Disk "${name}" does not take uploads: its source is ${type}.`);
   if (!body) throw new AppError("invalid", "body must hold the file to upload", "body");
+  const diskBytes = parseQuantity(String(disk.spec.storage ?? "5Gi"));
+  if (contentLength !== null && contentLength > diskBytes) {
+    throw new AppError("invalid", `body of ${formatBytes(contentLength)} does not fit the disk's ${formatBytes(diskBytes)}: create a larger disk`, "body");
+  }
   await waitUploadReady(access, name);
   const [token, base, agent] = await Promise.all([getUploadToken(access, name), getUploadProxyUrl(), getProxyAgent()]);
 

@@ -386,6 +386,27 @@ describe("browser upload through the portal", () => {
     expect((await wrong.json()).error.message).toMatch(/does not take uploads/);
   });
 
+  it("refuses a file larger than the disk before sending anything on", async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(new URL(`${portalUrl}/api/tenants/acme/disks/${name}/upload`), {
+        method: "POST", headers: { cookie: alice.cookie, origin: portalUrl, "content-type": "application/octet-stream", "content-length": 2 * 2 ** 30 },
+      }, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => {
+          resolve({ status: res.statusCode ?? 0, body });
+          req.destroy();
+        });
+      });
+      req.on("error", reject);
+      req.write(Buffer.alloc(1024));
+    });
+    expect(answer.status).toBe(422);
+    expect(JSON.parse(answer.body).error).toMatchObject({ field: "body" });
+    expect(JSON.parse(answer.body).error.message).toMatch(/does not fit the disk's 1 GiB/);
+    expect((await waitForDisk(alice, name, () => true)).phase).toBe("UploadReady");
+  });
+
   it("a cut upload leaves the disk ready for another try", async () => {
     await waitForDisk(alice, name, (d) => d.phase === "UploadReady");
     await cutUpload(size, 1024 * 1024);
@@ -407,6 +428,6 @@ describe("browser upload through the portal", () => {
     expect(await waitForDisk(alice, name, (d) => d.phase === "Succeeded")).toMatchObject({ progress: 100, optical: true });
     const again = await fetch(`${portalUrl}/api/tenants/acme/disks/${name}/upload`, { method: "POST", headers: { cookie: alice.cookie, origin: portalUrl }, body: Buffer.alloc(10) });
     expect(again.status).toBe(409);
-    expect((await auditRows("disk.upload", name)).map((r) => r.result)).toEqual(["denied", "failure", "success", "failure"]);
+    expect((await auditRows("disk.upload", name)).map((r) => r.result)).toEqual(["denied", "failure", "failure", "success", "failure"]);
   });
 });
