@@ -93,6 +93,19 @@ test("alice imports a URL and watches the progress bar move to 100 %", async ({ 
   await expect(row).toContainText("Ready");
   await expect(row).toContainText("replicated");
   await expect(row).toContainText("1 GiB");
+
+  // Grow: never below the current size; the storage class is shown, not offered.
+  await row.getByRole("button", { name: `Grow ${imported}` }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("replicated");
+  await expect(dialog.getByRole("combobox", { name: /storage class/i })).toHaveCount(0);
+  await dialog.getByRole("textbox", { name: "New size" }).fill("0.5");
+  await expect(dialog.getByText("A disk cannot shrink below its 1 GiB.")).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Grow", exact: true })).toBeDisabled();
+  await dialog.getByRole("textbox", { name: "New size" }).fill("2");
+  await dialog.getByRole("button", { name: "Grow", exact: true }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(row).toContainText("2 GiB");
 });
 
 test("alice uploads a generated 20 MB ISO from the browser with a progress bar, cancels once, then completes", async ({ page }) => {
@@ -132,6 +145,11 @@ test("alice creates a stopped VM with a data disk and the ISO; its page lists bo
   await page.getByRole("link", { name: "Create VM" }).first().click();
   await page.getByLabel("Name", { exact: true }).fill(vm);
   await page.getByRole("combobox", { name: "Run strategy" }).selectOption("Halted");
+  // The root disk may not be smaller than its golden image (ubuntu: 4 GiB in the local cluster).
+  await page.getByLabel("Size", { exact: true }).fill("1Gi");
+  await page.getByRole("button", { name: "Create VM" }).click();
+  await expect(page.getByText("At least 4 GiB for image ubuntu.")).toBeVisible();
+  await page.getByLabel("Size", { exact: true }).fill("20Gi");
   await page.getByRole("button", { name: "Add a data disk" }).click();
   await page.getByLabel("Size of data disk 1").fill("2Gi");
   await page.getByRole("checkbox", { name: new RegExp(iso) }).check();

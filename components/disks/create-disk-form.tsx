@@ -90,6 +90,8 @@ export function CreateDiskForm() {
   let minimum: { bytes: number; what: string } | null = null;
   const pickInfo = quickPicks.find((p) => p.id === pick && p.url === url.trim());
   if (source === "http" && pickInfo) minimum = { bytes: parseQuantity(pickInfo.minStorage), what: pickInfo.label };
+  const imageBytes = catalogue.data?.imageBytes?.[chosenImage];
+  if (source === "image" && imageBytes) minimum = { bytes: imageBytes, what: chosenImage };
   if (source === "disk") {
     const other = cloneable.find((d) => d.name === chosenClone);
     if (other) minimum = { bytes: other.storageBytes, what: other.name };

@@ -10,7 +10,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { isApiError } from "@/lib/client/api";
-import { formatBytes } from "@/lib/shared/quantity";
+import { formatBytes, parseQuantity } from "@/lib/shared/quantity";
 import {
   createVmSchema, preferenceMismatch, rootDiskSuffix, runStrategies, vmNameMaxLength,
   type Catalogue, type CreateVmRequest, type InstanceTypeInfo, type PreferenceInfo,
@@ -113,6 +113,10 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
   }
   const sizeProblem = checkSize(size);
   if (sizeProblem) problems.size = sizeProblem;
+  const imageMinimum = sourceType === "image" ? catalogue.imageBytes?.[image] : undefined;
+  if (!sizeProblem && imageMinimum && parseQuantity(size.trim()) < imageMinimum) {
+    problems.size = { key: "sizeBelowImage", values: { min: formatBytes(imageMinimum), image } };
+  }
   const sshProblem = checkSshKeys(sshKeys);
   if (sshProblem) problems.sshKeys = sshProblem;
   const cloudInitProblem = checkCloudInitText(cloudInit);

@@ -16,7 +16,7 @@ import { kubeRequest } from "./k8s/client";
 import { portalIdentity } from "./k8s/identity";
 import type { DataVolume, KubeList, StorageClass, VMDisk, VMInstance } from "./k8s/objects";
 import { AppError } from "./errors";
-import { goldenImageNamespace, goldenImagePrefix } from "./catalogue";
+import { dataVolumeBytes, goldenImageNamespace, goldenImagePrefix } from "./catalogue";
 import type { TenantAccess } from "./tenancy";
 import { formatBytes, parseQuantity } from "../shared/quantity";
 import {
@@ -148,8 +148,7 @@ async function minimumOfSource(access: TenantAccess, source: CreateDiskInput["so
     const dv = await getOrNull<DataVolume>(portalIdentity,
       resourcePath(kinds.DataVolume, { namespace: goldenImageNamespace, name: `${goldenImagePrefix}${source.image.name}` }));
     if (!dv) throw new AppError("invalid", `source.image.name "${source.image.name}" is not an image this cluster offers`, "source.image.name");
-    const size = dv.spec?.storage?.resources?.requests?.storage ?? dv.spec?.pvc?.resources?.requests?.storage;
-    return { bytes: size ? parseQuantity(size) : 0, what: `image ${source.image.name}` };
+    return { bytes: dataVolumeBytes(dv), what: `image ${source.image.name}` };
   }
   if (source.disk) {
     const other = await getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace: access.tenant.namespace, name: source.disk.name }));

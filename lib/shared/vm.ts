@@ -162,6 +162,8 @@ export interface Catalogue {
   preferences: PreferenceInfo[];
   /** golden image names offered for root disks */
   images: string[];
+  /** each golden image's size in bytes: a disk made from it cannot be smaller */
+  imageBytes?: Record<string, number>;
 }
 
 /**
