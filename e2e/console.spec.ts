@@ -34,9 +34,11 @@ test("alice opens the serial console from the VM list and her commands reach the
   await openConsoleFromList(page, name);
   await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
   await waitForPrompt(page, name);
+  // One command at a time: typed ahead, the second command's echo can land on the first one's
+  // output line ("vm-instance-x $((") when the guest is slow (seen with the disk spec in parallel).
   await page.keyboard.type("hostname\n");
-  await page.keyboard.type("echo $((6*7))\n");
   await expect.poll(() => terminalLines(page)).toContain(`vm-instance-${name}`);
+  await page.keyboard.type("echo $((6*7))\n");
   await expect.poll(() => terminalLines(page)).toContain("42");
 });
 
