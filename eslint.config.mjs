@@ -6,7 +6,7 @@ const config = [
   ...nextTs,
   // Tests read JSON answers of loosely known shape; `any` there keeps assertions readable.
   { files: ["**/*.test.ts", "**/test-support.ts", "tests/**/*.ts", "e2e/**/*.ts"], rules: { "@typescript-eslint/no-explicit-any": "off" } },
-  { ignores: [".next/**", ".next-test/**", ".next-bench/**", "next-env.d.ts", ".local/**", "lib/generated/**", "node_modules/**", "test-results/**", "playwright-report/**"] },
+  { ignores: [".next/**", ".next-*/**", "next-env.d.ts", ".local/**", "lib/generated/**", "node_modules/**", "test-results/**", "playwright-report/**"] },
 ];
 
 export default config;

@@ -13,7 +13,7 @@ import { files, projectRoot, stateDir } from "./paths";
 import { ensurePki } from "./pki";
 import { freePort, portIsFree } from "./ports";
 import { adminClient, apply, request, waitEstablished, type AdminClient } from "./kube";
-import { catalogue, customResourceDefinitions, goldenImages, rbac, seededTenantObjects } from "./manifests";
+import { catalogue, customResourceDefinitions, goldenImages, rbac, seededTenantObjects, storageClasses } from "./manifests";
 
 /** What `state.json` holds. */
 interface ClusterState {
@@ -202,7 +202,7 @@ export async function startCluster(log: Log = defaultLog): Promise<ClusterInfo> 
   log("installing RBAC, seeded tenants and the instance-type catalogue");
   const namespaces = [...seededTenantObjects(), ...goldenImages()].filter((o) => o.kind === "Namespace");
   await Promise.all(namespaces.map((obj) => apply(client, obj)));
-  const objects = [...rbac(), ...seededTenantObjects(), ...goldenImages(), ...catalogue()].filter((o) => o.kind !== "Namespace");
+  const objects = [...rbac(), ...seededTenantObjects(), ...goldenImages(), ...catalogue(), ...storageClasses()].filter((o) => o.kind !== "Namespace");
   await Promise.all(objects.map((obj) => apply(client, obj)));
   if (process.env.HIKUBE_STANDIN !== "off") await ensureStandin(state, client, log);
   client.agent.destroy();

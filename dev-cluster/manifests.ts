@@ -13,6 +13,7 @@ import YAML from "yaml";
 import { projectRoot } from "./paths";
 import { seedTenants } from "../prisma/seed-data";
 import { tenantNamespaceObject, tenantRoleBindings } from "../lib/server/k8s/tenant-objects";
+import { quickPicks } from "../lib/shared/disk";
 
 /** A Kubernetes object as plain JSON. */
 export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
@@ -177,9 +178,30 @@ export function rbac(): KubeObject[] {
       { apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] },
       { apiGroups: ["kubevirt.io"], resources: ["virtualmachines", "virtualmachineinstances"], verbs: readVerbs },
       { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes"], verbs: readVerbs },
+      // The create-disk form offers the cluster's StorageClasses (names only; not tenant data).
+      { apiGroups: ["storage.k8s.io"], resources: ["storageclasses"], verbs: readVerbs },
+      // Where CDI's upload proxy is (ConfigMap cdi/cdi-uploadproxy; CDIConfig status.uploadProxyURL upstream).
+      { apiGroups: [""], resources: ["configmaps"], resourceNames: ["cdi-uploadproxy"], verbs: ["get"] },
     ]),
     clusterRoleBinding("hikube:portal", "hikube:portal",
       [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "hikube-portal" }]),
+  ];
+}
+
+/**
+ * StorageClasses of the product documents (000: replicated, local; replicated is Cozystack's
+ * default, annotated `storageclass.kubernetes.io/is-default-class`). The local cluster has no
+ * volume provisioner: the stand-in only records the class on the DataVolume.
+ */
+export function storageClasses(): KubeObject[] {
+  const storageClass = (name: string, isDefault: boolean, description: string): KubeObject => ({
+    apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
+    metadata: { name, annotations: { "storageclass.kubernetes.io/is-default-class": String(isDefault), "hikube.io/description": description } },
+    provisioner: "hikube.io/standin", reclaimPolicy: "Delete", volumeBindingMode: "Immediate", allowVolumeExpansion: true,
+  });
+  return [
+    storageClass("replicated", true, "Replicated across the three datacenters (high availability)"),
+    storageClass("local", false, "Local to the node (high performance, no replication)"),
   ];
 }
 
@@ -198,21 +220,26 @@ export function seededTenantObjects(): KubeObject[] {
  * (a VMDisk with `source.image.name: <name>` clones it). URLs from the API reference (003).
  */
 export function goldenImages(): KubeObject[] {
+  // Golden image name → the documented image (lib/shared/disk.ts quick picks): its URL, and its
+  // minimum size as the DataVolume's size, as an imported image's volume would be.
   const images: Record<string, string> = {
-    ubuntu: "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img",
-    "ubuntu-jammy": "https://cloud-images.ubuntu.com/jammy/current/jammy-server-cloudimg-amd64.img",
-    "centos-stream9": "https://cloud.centos.org/centos/9-stream/x86_64/images/CentOS-Stream-GenericCloud-9-latest.x86_64.qcow2",
-    rocky: "https://download.rockylinux.org/pub/rocky/9/images/x86_64/Rocky-9-GenericCloud.latest.x86_64.qcow2",
-    fedora: "https://download.fedoraproject.org/pub/fedora/linux/releases/40/Cloud/x86_64/images/Fedora-Cloud-Base-Generic.x86_64-40-1.14.qcow2",
-    alpine: "https://dl-cdn.alpinelinux.org/alpine/v3.20/releases/cloud/nocloud_alpine-3.20.2-x86_64-bios-tiny-r0.qcow2",
-    cirros: "https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img",
+    ubuntu: "ubuntu-24.04",
+    "ubuntu-jammy": "ubuntu-22.04",
+    "centos-stream9": "centos-stream-9",
+    rocky: "rocky-9",
+    fedora: "fedora-40",
+    alpine: "alpine-3.20",
+    cirros: "cirros-0.6.2",
   };
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "cozy-public" } },
-    ...Object.entries(images).map(([name, url]): KubeObject => ({
-      apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume",
-      metadata: { name: `vm-image-${name}`, namespace: "cozy-public" },
-      spec: { source: { http: { url } }, storage: { resources: { requests: { storage: "10Gi" } } } },
-    })),
+    ...Object.entries(images).map(([name, pickId]): KubeObject => {
+      const pick = quickPicks.find((p) => p.id === pickId)!;
+      return {
+        apiVersion: "cdi.kubevirt.io/v1beta1", kind: "DataVolume",
+        metadata: { name: `vm-image-${name}`, namespace: "cozy-public" },
+        spec: { source: { http: { url: pick.url } }, storage: { resources: { requests: { storage: pick.minStorage } } } },
+      };
+    }),
   ];
 }

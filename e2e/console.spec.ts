@@ -34,11 +34,12 @@ test("alice opens the serial console from the VM list and her commands reach the
   await openConsoleFromList(page, name);
   await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
   await waitForPrompt(page, name);
-  // Typed at a person's pace: a TCG guest's shell redraws its line when keys outrun it.
+  // One command at a time, typed at a person's pace: typed ahead, a slow TCG guest's shell redraws
+  // its line ("vm-instance-x $((", "…h5g0te").
   await page.keyboard.type("hostname\n", { delay: 30 });
-  await page.keyboard.type("echo $((6*7))\n", { delay: 30 });
   // The output line (not a prompt line, which also starts with the name)
   await expect.poll(async () => (await terminalLines(page)).some((l) => l.startsWith(`vm-instance-${name}`) && !l.includes(":~#"))).toBe(true);
+  await page.keyboard.type("echo $((6*7))\n", { delay: 30 });
   await expect.poll(() => terminalLines(page)).toContain("42");
 });
 

@@ -33,6 +33,9 @@ export async function AppHeader({ user, tenants, tenant }: {
               <Link href={`/t/${tenant.name}/vms`} className="whitespace-nowrap rounded-md px-2 py-1 text-sm font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-800">
                 {t("virtualMachines")}
               </Link>
+              <Link href={`/t/${tenant.name}/disks`} className="whitespace-nowrap rounded-md px-2 py-1 text-sm font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-800">
+                {t("disks")}
+              </Link>
               {can(tenant.role, "audit.read") && (
                 <Link href={`/t/${tenant.name}/audit`} className="whitespace-nowrap rounded-md px-2 py-1 text-sm font-medium text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-blue-600 dark:text-zinc-300 dark:hover:bg-zinc-800">
                   {t("auditLog")}

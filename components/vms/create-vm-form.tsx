@@ -13,7 +13,7 @@ import { useQuery } from "@tanstack/react-query";
 import { fetchQuota, isApiError } from "@/lib/client/api";
 import { quotaKeys } from "@/lib/client/query-keys";
 import { findQuotaExcess, formatQuotaAmount } from "@/lib/shared/quota";
-import { formatBytes } from "@/lib/shared/quantity";
+import { formatBytes, parseQuantity } from "@/lib/shared/quantity";
 import {
   createVmSchema, preferenceMismatch, rootDiskSuffix, runStrategies, vmNameMaxLength,
   type Catalogue, type CreateVmRequest, type InstanceTypeInfo, type PreferenceInfo,
@@ -22,6 +22,7 @@ import {
   checkCloudInitText, checkName, checkSize, checkSshKeys, checkUrl, fieldOfPath, formFields, parsePorts, parseSshKeys,
   type FieldId, type Problem,
 } from "./create-vm-validation";
+import { ExtraDisksPicker, isDiskSize } from "./extra-disks-picker";
 import { InstanceTypePicker } from "./instance-type-picker";
 import { useCatalogue, useCreateVm } from "./use-vms";
 
@@ -88,6 +89,8 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
   const [external, setExternal] = useState(false);
   const [ports, setPorts] = useState("22");
   const [runStrategy, setRunStrategy] = useState<RunStrategy>("Always");
+  const [dataDisks, setDataDisks] = useState<string[]>([]);
+  const [extraDisks, setExtraDisks] = useState<string[]>([]);
   const [touched, setTouched] = useState<ReadonlySet<FieldId>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [serverError, setServerError] = useState<{ field: FieldId | null; message: string } | null>(null);
@@ -125,6 +128,10 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
   }
   const sizeProblem = checkSize(size);
   if (sizeProblem) problems.size = sizeProblem;
+  const imageMinimum = sourceType === "image" ? catalogue.imageBytes?.[image] : undefined;
+  if (!sizeProblem && imageMinimum && parseQuantity(size.trim()) < imageMinimum) {
+    problems.size = { key: "sizeBelowImage", values: { min: formatBytes(imageMinimum), image } };
+  }
   const sshProblem = checkSshKeys(sshKeys);
   if (sshProblem) problems.sshKeys = sshProblem;
   const cloudInitProblem = checkCloudInitText(cloudInit);
@@ -171,6 +178,8 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
     external,
     ...(external ? { externalPorts: parsedPorts.ports } : {}),
     runStrategy,
+    dataDisks: dataDisks.map((storage) => ({ storage: storage.trim() })),
+    disks: extraDisks,
   };
 
   const onSubmit = (e: React.FormEvent<HTMLFormElement>) => {
@@ -186,6 +195,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
       focusField("profile");
       return;
     }
+    if (dataDisks.some((d) => !isDiskSize(d))) return;
     const parsed = createVmSchema.safeParse(request);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -424,6 +434,10 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
             </div>
           </fieldset>
         </div>
+      </Section>
+
+      <Section title={t("sectionDisks")} description={t("sectionDisksHint")}>
+        <ExtraDisksPicker tenant={tenant} vmName={name} dataDisks={dataDisks} onDataDisks={setDataDisks} disks={extraDisks} onDisks={setExtraDisks} showErrors={submitted} />
       </Section>
 
       <Section title={t("sectionAccess")}>

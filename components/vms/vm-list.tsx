@@ -153,7 +153,7 @@ function VmTable({ tenant, vms, canDelete, canConsole, onDelete }: {
           {vms.map((vm) => (
             <tr key={vm.name} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
               <th scope="row" className={`${td} text-left font-medium`}>
-                <span className="font-mono text-[13px] text-zinc-900 dark:text-zinc-100">{vm.name}</span>
+                <Link href={`/t/${tenant}/vms/${vm.name}`} className="font-mono text-[13px] text-zinc-900 hover:underline dark:text-zinc-100">{vm.name}</Link>
                 {vm.external && (
                   <span className="ml-2 rounded bg-blue-50 px-1.5 py-0.5 text-[11px] font-medium text-blue-700 dark:bg-blue-500/10 dark:text-blue-300">
                     {t("external")}

@@ -5,6 +5,7 @@
  * header satisfies the server's cross-site check on mutations.
  */
 import type { Catalogue, CreateVmRequest, VmSummary } from "@/lib/shared/vm";
+import type { CreateDiskRequest, DiskSummary, StorageClassInfo, VmDetail } from "@/lib/shared/disk";
 import type { TenantRole } from "@/lib/shared/permissions";
 import type { QuotaAmounts, QuotaStatus } from "@/lib/shared/quota";
 import type { AdminMember, AdminTenant } from "@/lib/shared/admin";
@@ -171,3 +172,69 @@ export function auditQuery(filter: Record<string, string | undefined>): string {
 /** `GET /api/audit`: one page, newest first. */
 export const fetchAuditPage = (filter: Record<string, string | undefined>, signal?: AbortSignal) =>
   apiFetch<AuditPage>(`/api/audit?${auditQuery(filter)}`, { signal });
+
+/** `GET /api/tenants/{tenant}/disks`: the tenant's disks, newest first. */
+export const fetchDisks = (tenant: string, signal?: AbortSignal) => apiFetch<DiskSummary[]>(`${tenantPath(tenant)}/disks`, { signal });
+
+/** The Server-Sent Events URL of a tenant's live disk list. */
+export const diskEventsUrl = (tenant: string) => `${tenantPath(tenant)}/disks?watch=true`;
+
+/** `POST /api/tenants/{tenant}/disks` → the created disk (422 names the field, 409 when the name is taken). */
+export const createDisk = (tenant: string, request: CreateDiskRequest) =>
+  apiFetch<DiskSummary>(`${tenantPath(tenant)}/disks`, { method: "POST", body: request });
+
+/** `PATCH /api/tenants/{tenant}/disks/{name}` `{ storage }`: grows a disk (422 on shrink). */
+export const growDisk = (tenant: string, name: string, storage: string) =>
+  apiFetch<DiskSummary>(`${tenantPath(tenant)}/disks/${encodeURIComponent(name)}`, { method: "PATCH", body: { storage } });
+
+/** `DELETE /api/tenants/{tenant}/disks/{name}` (409 naming the VM when attached). */
+export const deleteDisk = (tenant: string, name: string) =>
+  apiFetch<{ deleted: string }>(`${tenantPath(tenant)}/disks/${encodeURIComponent(name)}`, { method: "DELETE" });
+
+/** `GET /api/tenants/{tenant}/storageclasses`: the cluster's StorageClasses, default first. */
+export const fetchStorageClasses = (tenant: string, signal?: AbortSignal) => apiFetch<StorageClassInfo[]>(`${tenantPath(tenant)}/storageclasses`, { signal });
+
+/** `GET /api/tenants/{tenant}/vms/{name}`: the VM and its disks in boot order. */
+export const fetchVmDetail = (tenant: string, name: string, signal?: AbortSignal) =>
+  apiFetch<VmDetail>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}`, { signal });
+
+/** `POST /api/tenants/{tenant}/vms/{name}/disks` `{ name }`: attaches a disk to a stopped VM. */
+export const attachDisk = (tenant: string, vm: string, disk: string) =>
+  apiFetch<VmDetail>(`${tenantPath(tenant)}/vms/${encodeURIComponent(vm)}/disks`, { method: "POST", body: { name: disk } });
+
+/** `DELETE /api/tenants/{tenant}/vms/{name}/disks/{disk}`: detaches a disk from a stopped VM. */
+export const detachDisk = (tenant: string, vm: string, disk: string) =>
+  apiFetch<VmDetail>(`${tenantPath(tenant)}/vms/${encodeURIComponent(vm)}/disks/${encodeURIComponent(disk)}`, { method: "DELETE" });
+
+/**
+ * Uploads `file` into disk `name` (a disk with an upload source) through the portal, with
+ * XMLHttpRequest because fetch reports no upload progress. The portal streams the bytes on to
+ * CDI's upload proxy; the answer comes once the cluster has the whole file.
+ * @param onProgress called with (bytes sent, total bytes) as the browser sends
+ * @param signal aborting it cancels the upload (the promise rejects with an AbortError DOMException)
+ * @throws ApiError for an error answer, or status 0 / code `network` when the connection broke
+ */
+export function uploadDiskFile(tenant: string, name: string, file: Blob, onProgress: (sent: number, total: number) => void, signal?: AbortSignal): Promise<{ bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `${tenantPath(tenant)}/disks/${encodeURIComponent(name)}/upload`);
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      let body: { bytes?: number; error?: { code?: string; message?: string; field?: string } } | null = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve({ bytes: body?.bytes ?? file.size });
+      reject(new ApiError(xhr.status, body?.error?.code ?? `http_${xhr.status}`, body?.error?.message ?? (xhr.statusText || `HTTP ${xhr.status}`), body?.error?.field));
+    };
+    xhr.onerror = () => reject(new ApiError(0, "network", "The connection to the portal broke during the upload."));
+    xhr.onabort = () => reject(new DOMException("The upload was cancelled.", "AbortError"));
+    if (signal?.aborted) return reject(new DOMException("The upload was cancelled.", "AbortError"));
+    signal?.addEventListener("abort", () => xhr.abort(), { once: true });
+    xhr.send(file);
+  });
+}

@@ -15,6 +15,18 @@ export const vmKeys = {
   tenant: (tenant: string) => [...vmKeys.all, tenant] as const,
   /** the VM list, patched by the live stream */
   list: (tenant: string) => [...vmKeys.tenant(tenant), "list"] as const,
+  /** one VM with its disks (the VM page) */
+  detail: (tenant: string, name: string) => [...vmKeys.tenant(tenant), "detail", name] as const,
+};
+
+/** Keys of a tenant's disks. */
+export const diskKeys = {
+  all: ["disks"] as const,
+  tenant: (tenant: string) => [...diskKeys.all, tenant] as const,
+  /** the disk list, patched by the live stream */
+  list: (tenant: string) => [...diskKeys.tenant(tenant), "list"] as const,
+  /** the cluster's StorageClasses, as this tenant sees them */
+  storageClasses: (tenant: string) => [...diskKeys.tenant(tenant), "storageclasses"] as const,
 };
 
 /** Keys of a tenant's catalogue (instance types, OS profiles, golden images). */

@@ -57,29 +57,41 @@ function sortInstanceTypes(a: InstanceTypeInfo, b: InstanceTypeInfo): number {
   return sa - sb || a.cpu - b.cpu || a.memoryBytes - b.memoryBytes || a.name.localeCompare(b.name);
 }
 
-/** Golden image names offered by the cluster (empty when the namespace does not exist). */
-export async function listGoldenImages(): Promise<string[]> {
+/** The request size of a DataVolume in bytes (`spec.storage` or `spec.pvc`), 0 when absent. */
+export function dataVolumeBytes(dv: DataVolume): number {
+  const size = dv.spec?.storage?.resources?.requests?.storage ?? dv.spec?.pvc?.resources?.requests?.storage;
+  return size ? parseQuantity(size) : 0;
+}
+
+/** Golden images offered by the cluster, name → size in bytes (empty when the namespace does not exist). */
+export async function listGoldenImageSizes(): Promise<Record<string, number>> {
   try {
     const list = await kubeRequest<KubeList<DataVolume>>(portalIdentity, { path: resourcePath(kinds.DataVolume, { namespace: goldenImageNamespace }) });
-    return list.items.map((dv) => dv.metadata.name).filter((n) => n.startsWith(goldenImagePrefix))
-      .map((n) => n.slice(goldenImagePrefix.length)).sort();
+    return Object.fromEntries(list.items.filter((dv) => dv.metadata.name.startsWith(goldenImagePrefix))
+      .map((dv) => [dv.metadata.name.slice(goldenImagePrefix.length), dataVolumeBytes(dv)]));
   } catch (err) {
-    if (err instanceof AppError && err.code === "not_found") return [];
+    if (err instanceof AppError && err.code === "not_found") return {};
     throw err;
   }
 }
 
+/** Golden image names offered by the cluster, sorted (empty when the namespace does not exist). */
+export async function listGoldenImages(): Promise<string[]> {
+  return Object.keys(await listGoldenImageSizes()).sort();
+}
+
 /** The whole catalogue, instance types sorted by series then size, preferences by name. */
 export async function getCatalogue(identity: KubeIdentity): Promise<Catalogue> {
-  const [types, prefs, images] = await Promise.all([
+  const [types, prefs, imageBytes] = await Promise.all([
     kubeRequest<KubeList<VirtualMachineClusterInstancetype>>(identity, { path: resourcePath(kinds.VirtualMachineClusterInstancetype) }),
     kubeRequest<KubeList<VirtualMachineClusterPreference>>(identity, { path: resourcePath(kinds.VirtualMachineClusterPreference) }),
-    listGoldenImages(),
+    listGoldenImageSizes(),
   ]);
   return {
     instanceTypes: types.items.map(toInstanceTypeInfo).sort(sortInstanceTypes),
     preferences: prefs.items.map(toPreferenceInfo).sort((a, b) => a.name.localeCompare(b.name)),
-    images,
+    images: Object.keys(imageBytes).sort(),
+    imageBytes,
   };
 }
 

@@ -94,8 +94,8 @@ export function clientInfo(req: NextRequest): { ip: string | null; userAgent: st
  * Reads the raw input: the query for GET/HEAD/DELETE, the JSON body otherwise. A body that is not
  * JSON is reported, not thrown, so the gate can keep its order (401, 404, 403, then 422).
  */
-async function readInput(req: NextRequest): Promise<{ value: unknown; error?: AppError }> {
-  if (req.method === "GET" || req.method === "HEAD" || req.method === "DELETE") {
+async function readInput(req: NextRequest, streamBody = false): Promise<{ value: unknown; error?: AppError }> {
+  if (streamBody || req.method === "GET" || req.method === "HEAD" || req.method === "DELETE") {
     return { value: Object.fromEntries(req.nextUrl.searchParams.entries()) };
   }
   const text = await req.text();
@@ -113,6 +113,8 @@ async function readInput(req: NextRequest): Promise<{ value: unknown; error?: Ap
  * @param opts.input zod schema of the body (mutations) or query (GET/DELETE)
  * @param opts.audit action and target kind recorded for mutations
  * @param opts.summarize the request summary stored in the audit row (defaults to the input)
+ * @param opts.streamBody the body is a stream the handler consumes (e.g. a disk upload): it is not
+ *   read here, and `input` is parsed from the query
  * @returns a Next route handler
  */
 export function tenantRoute<I = Record<string, string>>(
@@ -121,6 +123,7 @@ export function tenantRoute<I = Record<string, string>>(
     input?: z.ZodType<I, unknown>;
     audit?: { action: string; targetKind: string };
     summarize?: (input: I) => unknown;
+    streamBody?: boolean;
   },
   handler: (ctx: TenantContext<I>) => Promise<unknown>,
 ): (req: NextRequest, args: RouteArgs) => Promise<Response> {
@@ -155,7 +158,7 @@ export function tenantRoute<I = Record<string, string>>(
     try {
       // Read first (never trusted before the checks below) so that even a denied attempt's audit
       // row names its target.
-      const read = await readInput(req);
+      const read = await readInput(req, opts.streamBody);
       rawInput = read.value;
       const rawName = (rawInput as { name?: unknown } | null)?.name;
       if (!audit.targetName && typeof rawName === "string") audit.targetName = rawName.slice(0, 253);

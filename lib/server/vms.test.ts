@@ -9,6 +9,10 @@ vi.mock("./k8s/client", () => ({
   kubeRequest: vi.fn(async (_identity: unknown, req: KubeRequest) => {
     calls.push(req);
     const method = req.method ?? "GET";
+    if (method === "GET" && req.path.includes("/namespaces/cozy-public/datavolumes/vm-image-ubuntu")) {
+      return { metadata: { name: "vm-image-ubuntu" }, spec: { storage: { resources: { requests: { storage: "4Gi" } } } } };
+    }
+    if (method === "GET" && req.path.endsWith("/storageclasses")) return { metadata: { resourceVersion: "1" }, items: [{ metadata: { name: "replicated" } }] };
     if (method === "GET") throw new AppError("not_found", "not found");
     if (method === "POST" && req.path.endsWith("/vminstances")) {
       if (failVmInstanceCreate) throw failVmInstanceCreate;
@@ -18,6 +22,8 @@ vi.mock("./k8s/client", () => ({
   }),
 }));
 vi.mock("./catalogue", () => ({
+  goldenImageNamespace: "cozy-public",
+  goldenImagePrefix: "vm-image-",
   getInstanceType: vi.fn(async () => ({ name: "u1.medium", series: "U", seriesDisplayName: "Universal", cpu: 1, memoryBytes: 4 * 2 ** 30, ratio: "1:4" })),
   getPreference: vi.fn(async (_i: unknown, name: string) => name === "windows.11"
     ? { name, displayName: "Windows 11", osType: "windows", requiredCpu: 2, requiredMemoryBytes: 4 * 2 ** 30 }
@@ -74,6 +80,18 @@ describe("createVm", () => {
     await expect(createVm(access, input)).rejects.toThrow(/refused/);
     const del = calls.filter((c) => c.method === "DELETE");
     expect(del.map((c) => c.path)).toEqual(["/apis/apps.cozystack.io/v1alpha1/namespaces/tenant-acme/vmdisks/web-os"]);
+  });
+
+  it("deletes the root and new data disks again when the VMInstance cannot be created", async () => {
+    failVmInstanceCreate = new AppError("forbidden", "The cluster refused this for your account");
+    await expect(createVm(access, { ...input, dataDisks: [{ storage: "2Gi", storageClass: "replicated" }, { storage: "3Gi", storageClass: "replicated" }] })).rejects.toThrow(/refused/);
+    const del = calls.filter((c) => c.method === "DELETE");
+    expect(del.map((c) => c.path.split("/").at(-1))).toEqual(["web-os", "web-d1", "web-d2"]);
+  });
+
+  it("refuses a root disk below its golden image's size before creating anything", async () => {
+    await expect(createVm(access, { ...input, rootDisk: { ...input.rootDisk, storage: "3Gi" } })).rejects.toMatchObject({ code: "invalid", field: "rootDisk.storage" });
+    expect(calls.filter((c) => c.method === "POST")).toEqual([]);
   });
 
   it("refuses a profile that needs more than the instance type offers before creating anything", async () => {

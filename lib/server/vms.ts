@@ -10,15 +10,16 @@ import { kinds, resourcePath, apiVersionOf } from "./k8s/kinds";
 import { errorFromStatus, kubeRequest, sendRaw } from "./k8s/client";
 import { portalIdentity } from "./k8s/identity";
 import { watchCache } from "./k8s/watch-cache";
-import type { KubeList, VMDisk, VMInstance, VirtualMachine } from "./k8s/objects";
+import type { DataVolume, KubeList, VMDisk, VMInstance, VirtualMachine } from "./k8s/objects";
 import { AppError } from "./errors";
-import { getInstanceType, getPreference } from "./catalogue";
+import { getInstanceType, getPreference, goldenImageNamespace, goldenImagePrefix } from "./catalogue";
+import { listStorageClasses } from "./disks";
 import { validateSshKeys } from "./ssh-keys";
 import { getVmInstanceSchemaFlavor } from "./schema-flavor";
 import type { TenantAccess } from "./tenancy";
 import { createWithinQuota, vmQuotaRequest } from "./quota";
 import { formatBytes, parseQuantity } from "../shared/quantity";
-import { dns1035Pattern, preferenceMismatch, rootDiskSuffix, vmNameMaxLength, type CreateVmInput, type VmSummary } from "../shared/vm";
+import { dataDiskName, dns1035Pattern, preferenceMismatch, rootDiskSuffix, vmNameMaxLength, type CreateVmInput, type VmSummary } from "../shared/vm";
 
 /** The VirtualMachine behind VMInstance `name` (Cozystack's naming). */
 export const virtualMachineName = (name: string) => `vm-instance-${name}`;
@@ -86,12 +87,14 @@ async function exists(access: TenantAccess, kind: typeof kinds.VMInstance | type
 }
 
 /**
- * Creates a VM: checks everything first (catalogue, profile fits the type, SSH keys, names free),
- * then, holding the tenant's quota lock, checks the quota against the cluster's usage, creates the
- * root VMDisk `<name>-os`, then the VMInstance referencing it. If the VMInstance cannot be created,
- * the VMDisk is deleted again so nothing is left half-made.
+ * Creates a VM: checks everything first (catalogue, profile fits the type, SSH keys, names free,
+ * the root disk not below its golden image, the chosen existing disks free), then creates the root
+ * VMDisk `<name>-os` and the new blank data disks `<name>-d1`…, then the VMInstance referencing
+ * them (root, data disks, existing disks, in boot order), all while holding the tenant's quota
+ * lock (quota.ts: usage read from the cluster + this VM's request checked against the quota, then
+ * the writes, so concurrent creates cannot exceed it). If a step fails, the VMDisks created so far
+ * are deleted again so nothing is left half-made.
  * @throws AppError invalid (field named), conflict (name taken), forbidden (cluster RBAC),
- *   quota_exceeded (403, names the resource, the request and what remains), busy,
  *   cluster_unavailable
  */
 export async function createVm(access: TenantAccess, input: CreateVmInput): Promise<VmSummary> {
@@ -111,17 +114,50 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
       "instanceProfile");
   }
   const diskName = `${input.name}${rootDiskSuffix}`;
+  const dataDiskNames = input.dataDisks.map((_, i) => dataDiskName(input.name, i));
+  if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", `A VM named "${input.name}" already exists.`, "name");
+  for (const n of [diskName, ...dataDiskNames]) {
+    if (await exists(access, kinds.VMDisk, n)) throw new AppError("conflict", `A disk named "${n}" already exists; choose another VM name.`, "name");
+  }
+  await checkExtraDisks(access, input);
+  if (input.dataDisks.length > 0) {
+    const classes = new Set((await listStorageClasses()).map((c) => c.name));
+    input.dataDisks.forEach((d, i) => {
+      if (!classes.has(d.storageClass)) {
+        throw new AppError("invalid", `dataDisks.${i}.storageClass "${d.storageClass}" does not exist in this cluster`, `dataDisks.${i}.storageClass`);
+      }
+    });
+  }
+  const rootBytes = parseQuantity(input.rootDisk.storage);
+  if (input.rootDisk.source.type === "image") {
+    const minimum = await goldenImageBytes(input.rootDisk.source.name);
+    if (minimum === null) {
+      throw new AppError("invalid", `rootDisk.source.name "${input.rootDisk.source.name}" is not an image this cluster offers`, "rootDisk.source.name");
+    }
+    if (rootBytes < minimum) {
+      throw new AppError("invalid", `rootDisk.storage must be at least ${formatBytes(minimum)} for image ${input.rootDisk.source.name}`, "rootDisk.storage");
+    }
+  }
   const source = input.rootDisk.source.type === "image" ? { image: { name: input.rootDisk.source.name } } : { http: { url: input.rootDisk.source.url } };
-  const disk: VMDisk = {
-    apiVersion: "apps.cozystack.io/v1alpha1",
-    kind: "VMDisk",
-    metadata: { name: diskName, namespace, labels: { "hikube.io/vm": input.name } },
-    spec: { source, storage: input.rootDisk.storage, optical: false },
-  };
+  const newDisks: VMDisk[] = [
+    {
+      apiVersion: "apps.cozystack.io/v1alpha1",
+      kind: "VMDisk",
+      metadata: { name: diskName, namespace, labels: { "hikube.io/vm": input.name } },
+      spec: { source, storage: input.rootDisk.storage, optical: false },
+    },
+    ...input.dataDisks.map((d, i): VMDisk => ({
+      apiVersion: "apps.cozystack.io/v1alpha1",
+      kind: "VMDisk",
+      metadata: { name: dataDiskNames[i], namespace, labels: { "hikube.io/vm": input.name } },
+      spec: { source: {}, storage: d.storage, storageClass: d.storageClass, optical: false },
+    })),
+  ];
   const spec: VMInstance["spec"] = {
     instanceType: input.instanceType,
     instanceProfile: input.instanceProfile,
-    disks: [{ name: diskName }],
+    // Boot order: the root disk, the new data disks, then the chosen existing disks.
+    disks: [diskName, ...dataDiskNames, ...input.disks].map((name) => ({ name })),
     external: input.external,
     externalMethod: "PortList",
     externalPorts: input.external ? input.externalPorts : [],
@@ -140,24 +176,67 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
     cpu: instanceType.cpu,
     memoryBytes: instanceType.memoryBytes,
     external: input.external,
-    diskBytes: [parseQuantity(input.rootDisk.storage)],
+    diskBytes: newDisks.map((d) => parseQuantity(d.spec.storage ?? "0")),
   });
 
   // From the usage read to the last write, the tenant's quota lock is held (quota.ts).
   return createWithinQuota(access, request, async (lease) => {
     if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", `A VM named "${input.name}" already exists.`, "name");
-    if (await exists(access, kinds.VMDisk, diskName)) throw new AppError("conflict", `A disk named "${diskName}" already exists; choose another VM name.`, "name");
-    await kubeRequest(identity, { method: "POST", path: resourcePath(kinds.VMDisk, { namespace }), body: disk });
+    const created: string[] = [];
+    const rollback = async () => {
+      for (const n of created) {
+        await kubeRequest(identity, { method: "DELETE", path: resourcePath(kinds.VMDisk, { namespace, name: n }) }).catch(() => {
+          /* the rollback's own failure must not hide the original error */
+        });
+      }
+    };
     try {
+      for (const disk of newDisks) {
+        await lease.renew();
+        await kubeRequest(identity, { method: "POST", path: resourcePath(kinds.VMDisk, { namespace }), body: disk });
+        created.push(disk.metadata.name);
+      }
       await lease.renew();
-      const created = await kubeRequest<VMInstance>(identity, { method: "POST", path: resourcePath(kinds.VMInstance, { namespace }), body: instance });
-      return toVmSummary(created);
+      const createdInstance = await kubeRequest<VMInstance>(identity, { method: "POST", path: resourcePath(kinds.VMInstance, { namespace }), body: instance });
+      return toVmSummary(createdInstance);
     } catch (err) {
-      await kubeRequest(identity, { method: "DELETE", path: resourcePath(kinds.VMDisk, { namespace, name: diskName }) }).catch(() => {
-        /* the rollback's own failure must not hide the original error */
-      });
+      await rollback();
       throw err;
     }
+  });
+}
+
+/** The size of golden image `name` in bytes (its DataVolume's request), or null when the cluster has no such image. */
+async function goldenImageBytes(name: string): Promise<number | null> {
+  try {
+    const dv = await kubeRequest<DataVolume>(portalIdentity, { path: resourcePath(kinds.DataVolume, { namespace: goldenImageNamespace, name: `${goldenImagePrefix}${name}` }) });
+    const size = dv.spec?.storage?.resources?.requests?.storage ?? dv.spec?.pvc?.resources?.requests?.storage;
+    return size ? parseQuantity(size) : 0;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") return null;
+    throw err;
+  }
+}
+
+/**
+ * Checks the existing disks a new VM is to use: each exists, appears once, and no other VM uses it.
+ * @throws AppError invalid on `disks.N`, conflict naming the VM that uses a disk
+ */
+async function checkExtraDisks(access: TenantAccess, input: CreateVmInput): Promise<void> {
+  if (input.disks.length === 0) return;
+  const namespace = access.tenant.namespace;
+  const [disks, instances] = await Promise.all([
+    kubeRequest<KubeList<VMDisk>>(access.identity, { path: resourcePath(kinds.VMDisk, { namespace }) }),
+    kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace }) }),
+  ]);
+  const names = new Set(disks.items.map((d) => d.metadata.name));
+  const users = new Map<string, string>();
+  for (const i of instances.items) for (const d of i.spec.disks ?? []) users.set(d.name, i.metadata.name);
+  input.disks.forEach((name, index) => {
+    if (!names.has(name)) throw new AppError("invalid", `disks.${index} "${name}" is not a disk of this tenant`, `disks.${index}`);
+    if (input.disks.indexOf(name) !== index) throw new AppError("invalid", `disks.${index} "${name}" is listed twice`, `disks.${index}`);
+    const user = users.get(name);
+    if (user) throw new AppError("conflict", `Disk "${name}" is attached to VM "${user}": detach it there first.`, `disks.${index}`);
   });
 }
 

@@ -19,6 +19,9 @@ export const diskNameMaxLength = 45;
 /** Run strategies of the current VMInstance schema. */
 export const runStrategies = ["Always", "Halted", "Manual", "RerunOnFailure", "Once"] as const;
 
+/** The VMDisk name of new data disk `index` (0-based) of VM `vm`: `<vm>-d1`… (41 + 3 ≤ 45). */
+export const dataDiskName = (vm: string, index: number) => `${vm}-d${index + 1}`;
+
 /** The suffix of the root disk the create form makes for VM `X`: VMDisk `X-os` (41 + 3 ≤ 45). */
 export const rootDiskSuffix = "-os";
 
@@ -91,6 +94,19 @@ export const createVmSchema = z.object({
     .max(64)
     .default([22]),
   runStrategy: z.enum(runStrategies).default("Always"),
+  /** New blank data disks, created as VMDisks `<name>-d1`, `<name>-d2`… after the root disk. */
+  dataDisks: z
+    .array(z.object({
+      storage: z.string().regex(quantityPattern, "must be a size such as 20Gi"),
+      storageClass: z.string().min(1, "is required").default("replicated"),
+    }))
+    .max(4, "at most 4 new data disks")
+    .default([]),
+  /** Existing disks of the tenant (data disks, an optical ISO) attached after the others, in this order. */
+  disks: z
+    .array(z.string().max(diskNameMaxLength, `must be at most ${diskNameMaxLength} characters`).regex(dns1035Pattern, "is not a disk name"))
+    .max(8, "at most 8 disks")
+    .default([]),
 });
 
 /** Parsed input of a VM create. */
@@ -146,6 +162,8 @@ export interface Catalogue {
   preferences: PreferenceInfo[];
   /** golden image names offered for root disks */
   images: string[];
+  /** each golden image's size in bytes: a disk made from it cannot be smaller */
+  imageBytes?: Record<string, number>;
 }
 
 /**

@@ -31,6 +31,10 @@ export const kinds = {
   Namespace: describe("Namespace", "", "v1", "namespaces", false),
   LimitRange: describe("LimitRange", "", "v1", "limitranges", true),
   RoleBinding: describe("RoleBinding", "rbac.authorization.k8s.io", "v1", "rolebindings", true),
+  StorageClass: describe("StorageClass", "storage.k8s.io", "v1", "storageclasses", false),
+  ConfigMap: describe("ConfigMap", "", "v1", "configmaps", true),
+  /** CDI's cdi-apiserver (aggregated), create-only: a short-lived token for the upload proxy */
+  UploadTokenRequest: describe("UploadTokenRequest", "upload.cdi.kubevirt.io", "v1beta1", "uploadtokenrequests", true),
 } as const;
 
 /** The API version string of a kind, e.g. `apps.cozystack.io/v1alpha1` or `v1`. */

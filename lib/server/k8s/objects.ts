@@ -83,10 +83,24 @@ export interface VirtualMachineClusterPreference {
   spec: { requirements?: { cpu?: { guest?: number }; memory?: { guest?: string } } };
 }
 
-/** `cdi.kubevirt.io/v1beta1` DataVolume (status subset). */
+/** `cdi.kubevirt.io/v1beta1` DataVolume (subset). */
 export interface DataVolume {
   metadata: ObjectMeta;
-  status?: { phase?: string; progress?: string };
+  spec?: { storage?: { resources?: { requests?: { storage?: string } }; storageClassName?: string }; pvc?: { resources?: { requests?: { storage?: string } } } };
+  /** `progress` is "N/A" or e.g. "45.23%"; `restartCount` counts importer pod restarts */
+  status?: { phase?: string; progress?: string; restartCount?: number; conditions?: Condition[] };
+}
+
+/** `storage.k8s.io/v1` StorageClass (subset). */
+export interface StorageClass {
+  metadata: ObjectMeta;
+  provisioner?: string;
+}
+
+/** core/v1 ConfigMap (subset). */
+export interface ConfigMap {
+  metadata: ObjectMeta;
+  data?: Record<string, string>;
 }
 
 /** One event of a watch stream. */
