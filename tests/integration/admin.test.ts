@@ -208,7 +208,7 @@ describe("quota edits", () => {
     expect((await getObject(rqPath(ns))).spec.hard["count/vminstances.apps.cozystack.io"]).toBe("0");
     const next = await user.call("POST", `/api/tenants/${tenant}/vms`, {
       name: uniqueName("q"), instanceType: "u1.medium", instanceProfile: "ubuntu",
-      rootDisk: { source: { type: "image", name: "ubuntu" }, storage: "1Gi" }, runStrategy: "Halted",
+      rootDisk: { source: { type: "image", name: "ubuntu" }, storage: "4Gi" }, runStrategy: "Halted",
     });
     expect(next.status).toBe(403);
     expect(next.body.error.code).toBe("quota_exceeded");

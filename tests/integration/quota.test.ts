@@ -1,8 +1,7 @@
 /**
  * Quotas hold under concurrency, against the real cluster and database: 50 VM creates at once in a
  * tenant with room for 10 VMs leave exactly 10 VMInstances, 40 clear 403 answers and 50 audit rows;
- * the same with 50 disks against a storage quota (through the reusable createVmDiskWithinQuota the
- * disk routes use). Tenant globex (bob, admin); its quota row is set to "what it uses now + room"
+ * the same with 50 disks through the disk route against a storage quota, and a grow past it. Tenant globex (bob, admin); its quota row is set to "what it uses now + room"
  * and restored afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,8 +9,7 @@ import { clusterAdmin, getObject, paths, signIn, uniqueName, type PortalClient }
 import { request as adminRequest } from "../../dev-cluster/kube";
 import { getDb } from "../../lib/server/db";
 import { getTenantAccess, type TenantAccess } from "../../lib/server/tenancy";
-import { createVmDiskWithinQuota, getQuotaUsage } from "../../lib/server/quota";
-import { AppError } from "../../lib/server/errors";
+import { getQuotaUsage } from "../../lib/server/quota";
 import type { QuotaAmounts } from "../../lib/shared/quota";
 
 const ns = "tenant-globex";
@@ -75,7 +73,7 @@ describe("50 concurrent VM creates with room for 10 VMs", () => {
       name,
       instanceType: "u1.medium",
       instanceProfile: "ubuntu",
-      rootDisk: { source: { type: "image", name: "ubuntu" }, storage: "1Gi" },
+      rootDisk: { source: { type: "image", name: "ubuntu" }, storage: "4Gi" },
       runStrategy: "Halted",
     })));
 
@@ -118,26 +116,33 @@ describe("50 concurrent disk creates with room for 10 GiB", () => {
     await deleteAll(paths.vmDisk(ns), await listNames(paths.vmDisk(ns), prefix));
   });
 
-  it("creates exactly 10 one-GiB disks and refuses 40 with quota_exceeded naming storage", { timeout: 240_000 }, async () => {
+  it("creates exactly 10 one-GiB disks through the disk route, refuses 40 with quota_exceeded naming storage, audits 50", { timeout: 240_000 }, async () => {
     const usage = await getQuotaUsage(access);
     const big = 1e15;
     await setQuota({ cpuMillicores: 1e9, memoryBytes: big, storageBytes: usage.storageBytes + 10 * GiB, vmCount: 100_000, diskCount: 100_000, loadBalancers: 100_000 });
 
-    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => createVmDiskWithinQuota(access, {
-      apiVersion: "apps.cozystack.io/v1alpha1",
-      kind: "VMDisk",
-      metadata: { name: `${prefix}-${i}` },
-      spec: { source: { image: { name: "ubuntu" } }, storage: "1Gi", optical: false },
-    })));
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+      bob.call("POST", "/api/tenants/globex/disks", { name: `${prefix}-${i}`, storage: "1Gi" })));
 
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(10);
-    const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(10);
+    const refused = answers.filter((a) => a.status === 403);
     expect(refused).toHaveLength(40);
     for (const r of refused) {
-      expect(r.reason).toBeInstanceOf(AppError);
-      expect((r.reason as AppError).code).toBe("quota_exceeded");
-      expect((r.reason as AppError).message).toMatch(/storage: this request needs 1 GiB, .* in use, 0 B remaining/);
+      expect(r.body.error.code).toBe("quota_exceeded");
+      expect(r.body.error.message).toMatch(/storage: this request needs 1 GiB, .* in use, 0 B remaining/);
     }
     expect(await listNames(paths.vmDisk(ns), prefix)).toHaveLength(10);
+    const rows = await getDb().auditLog.findMany({ where: { action: "disk.create", targetName: { startsWith: prefix } } });
+    expect(rows.map((r) => r.result).sort()).toEqual([...Array(40).fill("failure"), ...Array(10).fill("success")]);
+  });
+
+  it("refuses to grow a disk past the storage quota, and lets it grow within it", async () => {
+    const [first] = await listNames(paths.vmDisk(ns), prefix);
+    const tooBig = await bob.call("PATCH", `/api/tenants/globex/disks/${first}`, { storage: "3Gi" });
+    expect(tooBig.status).toBe(403);
+    expect(tooBig.body.error.message).toMatch(/storage: this request needs 2 GiB/);
+    const usage = await getQuotaUsage(access);
+    await setQuota({ cpuMillicores: 1e9, memoryBytes: 1e15, storageBytes: usage.storageBytes + 2 * GiB, vmCount: 100_000, diskCount: 100_000, loadBalancers: 100_000 });
+    expect((await bob.call("PATCH", `/api/tenants/globex/disks/${first}`, { storage: "3Gi" })).status).toBe(200);
   });
 });
