@@ -1,5 +1,6 @@
 /**
- * Live disk list for the browser: a Server-Sent Events stream per tenant, like vm-stream.ts.
+ * Live disk list for the browser: a Server-Sent Events stream per tenant, like vm-stream.ts
+ * (transport, rounds and backoff in live-stream.ts).
  *
  * Why a watch stream rather than polling DataVolume progress: CDI (and the stand-in) rewrite
  * `status.progress` up to twice a second during an import or upload; a watch delivers each
@@ -7,52 +8,33 @@
  * either lag (slow interval) or multiply list calls against the API server (fast interval) for
  * every open page. It also reuses the VM list's proven reconnect and snapshot logic.
  *
- * The server lists VMDisks and VMInstances (as the user) and DataVolumes (as the portal), sends a
+ * Each round lists VMDisks and VMInstances (as the user) and DataVolumes (as the portal), sends a
  * `snapshot`, then watches the three from the lists' resourceVersions and sends `upsert` /
- * `remove` with the recomputed row. On 410 Gone or a closed watch it lists again (fresh snapshot);
- * when the cluster is unreachable it sends `unavailable` and retries (1 s doubling to 10 s). A
- * comment line every 20 s keeps proxies from closing the idle stream.
+ * `remove` with the recomputed row.
  *
  * Events (each `data:` is JSON): `snapshot` DiskSummary[] · `upsert` DiskSummary · `remove`
  * {name} · `unavailable` {message}.
  */
 import { kinds, resourcePath } from "./k8s/kinds";
 import { portalIdentity } from "./k8s/identity";
-import { watchCollection, type WatchEnd } from "./k8s/watch";
+import { watchCollection } from "./k8s/watch";
 import type { DataVolume, VMDisk, VMInstance, WatchEvent } from "./k8s/objects";
 import { dataVolumeName, diskAttachments, listDiskSources, toDiskSummary } from "./disks";
 import type { TenantAccess } from "./tenancy";
-import { AppError } from "./errors";
-import { logger } from "./logger";
+import { liveListStream } from "./live-stream";
 
 /**
  * Opens the stream; it ends when `signal` aborts (the browser went away).
  * @returns a `text/event-stream` Response
  */
 export function diskEventStream(access: TenantAccess, signal: AbortSignal): Response {
-  const encoder = new TextEncoder();
-  const log = logger.child({ area: "disk-stream", tenant: access.tenant.name });
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      let closed = false;
-      const write = (text: string) => {
-        if (closed) return;
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          closed = true;
-        }
-      };
-      const send = (event: string, data: unknown) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const heartbeat = setInterval(() => write(`: keep-alive\n\n`), 20_000);
-
-      const disks = new Map<string, VMDisk>();
-      const dvs = new Map<string, DataVolume>();
-      const instances = new Map<string, VMInstance>();
-      let attached = new Map<string, string>();
-      let round: AbortController | null = null;
-      let backoff = 1000;
-
+  const disks = new Map<string, VMDisk>();
+  const dvs = new Map<string, DataVolume>();
+  const instances = new Map<string, VMInstance>();
+  let attached = new Map<string, string>();
+  return liveListStream({
+    signal, area: "disk-stream", tenant: access.tenant.name,
+    round: async ({ send, signal: roundSignal, onEnd, listed }) => {
       const row = (name: string) => {
         const disk = disks.get(name);
         return disk && toDiskSummary(disk, dvs.get(dataVolumeName(name)), attached.get(name) ?? null);
@@ -61,97 +43,57 @@ export function diskEventStream(access: TenantAccess, signal: AbortSignal): Resp
         const r = row(name);
         if (r) send("upsert", r);
       };
-
-      const restartAfter = (ended: AbortController) => (end: WatchEnd) => {
-        if (closed || signal.aborted || ended.signal.aborted) return;
-        ended.abort();
-        if (end.reason === "error") {
-          send("unavailable", { message: end.error.message });
-          setTimeout(run, backoff);
-          backoff = Math.min(backoff * 2, 10_000);
-        } else {
-          setTimeout(run, 0);
-        }
-      };
-
-      const run = async () => {
-        if (closed || signal.aborted) return;
-        const current = new AbortController();
-        round = current;
-        try {
-          const lists = await listDiskSources(access);
-          disks.clear();
-          dvs.clear();
-          instances.clear();
-          for (const d of lists.disks.items) disks.set(d.metadata.name, d);
-          for (const dv of lists.dataVolumes.items) dvs.set(dv.metadata.name, dv);
-          for (const i of lists.instances.items) instances.set(i.metadata.name, i);
+      const lists = await listDiskSources(access);
+      disks.clear();
+      dvs.clear();
+      instances.clear();
+      for (const d of lists.disks.items) disks.set(d.metadata.name, d);
+      for (const dv of lists.dataVolumes.items) dvs.set(dv.metadata.name, dv);
+      for (const i of lists.instances.items) instances.set(i.metadata.name, i);
+      attached = diskAttachments([...instances.values()]);
+      send("snapshot", [...disks.keys()].map(row));
+      listed();
+      const namespace = access.tenant.namespace;
+      watchCollection<VMDisk>({
+        identity: access.identity, path: resourcePath(kinds.VMDisk, { namespace }),
+        resourceVersion: lists.disks.metadata.resourceVersion, signal: roundSignal, onEnd,
+        onEvent: (e: WatchEvent<VMDisk>) => {
+          if (e.type === "BOOKMARK") return;
+          const name = e.object.metadata.name;
+          if (e.type === "DELETED") {
+            disks.delete(name);
+            send("remove", { name });
+          } else {
+            disks.set(name, e.object);
+            emitFor(name);
+          }
+        },
+      });
+      watchCollection<DataVolume>({
+        identity: portalIdentity, path: resourcePath(kinds.DataVolume, { namespace }),
+        resourceVersion: lists.dataVolumes.metadata.resourceVersion, signal: roundSignal, onEnd,
+        onEvent: (e: WatchEvent<DataVolume>) => {
+          if (e.type === "BOOKMARK") return;
+          const dvName = e.object.metadata.name;
+          if (e.type === "DELETED") dvs.delete(dvName);
+          else dvs.set(dvName, e.object);
+          if (dvName.startsWith("vm-disk-")) emitFor(dvName.slice("vm-disk-".length));
+        },
+      });
+      watchCollection<VMInstance>({
+        identity: access.identity, path: resourcePath(kinds.VMInstance, { namespace }),
+        resourceVersion: lists.instances.metadata.resourceVersion, signal: roundSignal, onEnd,
+        onEvent: (e: WatchEvent<VMInstance>) => {
+          if (e.type === "BOOKMARK") return;
+          if (e.type === "DELETED") instances.delete(e.object.metadata.name);
+          else instances.set(e.object.metadata.name, e.object);
+          const before = attached;
           attached = diskAttachments([...instances.values()]);
-          send("snapshot", [...disks.keys()].map(row));
-          backoff = 1000;
-          const namespace = access.tenant.namespace;
-          const onEnd = restartAfter(current);
-          watchCollection<VMDisk>({
-            identity: access.identity, path: resourcePath(kinds.VMDisk, { namespace }),
-            resourceVersion: lists.disks.metadata.resourceVersion, signal: current.signal, onEnd,
-            onEvent: (e: WatchEvent<VMDisk>) => {
-              if (e.type === "BOOKMARK") return;
-              const name = e.object.metadata.name;
-              if (e.type === "DELETED") {
-                disks.delete(name);
-                send("remove", { name });
-              } else {
-                disks.set(name, e.object);
-                emitFor(name);
-              }
-            },
-          });
-          watchCollection<DataVolume>({
-            identity: portalIdentity, path: resourcePath(kinds.DataVolume, { namespace }),
-            resourceVersion: lists.dataVolumes.metadata.resourceVersion, signal: current.signal, onEnd,
-            onEvent: (e: WatchEvent<DataVolume>) => {
-              if (e.type === "BOOKMARK") return;
-              const dvName = e.object.metadata.name;
-              if (e.type === "DELETED") dvs.delete(dvName);
-              else dvs.set(dvName, e.object);
-              if (dvName.startsWith("vm-disk-")) emitFor(dvName.slice("vm-disk-".length));
-            },
-          });
-          watchCollection<VMInstance>({
-            identity: access.identity, path: resourcePath(kinds.VMInstance, { namespace }),
-            resourceVersion: lists.instances.metadata.resourceVersion, signal: current.signal, onEnd,
-            onEvent: (e: WatchEvent<VMInstance>) => {
-              if (e.type === "BOOKMARK") return;
-              if (e.type === "DELETED") instances.delete(e.object.metadata.name);
-              else instances.set(e.object.metadata.name, e.object);
-              const before = attached;
-              attached = diskAttachments([...instances.values()]);
-              for (const name of new Set([...before.keys(), ...attached.keys()])) {
-                if (before.get(name) !== attached.get(name)) emitFor(name);
-              }
-            },
-          });
-        } catch (err) {
-          const error = err instanceof AppError ? err : new AppError("cluster_unavailable", String(err));
-          log.warn({ err: error.message }, "list failed");
-          restartAfter(current)({ reason: "error", error });
-        }
-      };
-
-      signal.addEventListener("abort", () => {
-        closed = true;
-        clearInterval(heartbeat);
-        round?.abort();
-        try {
-          controller.close();
-        } catch {
-          /* already closed */
-        }
-      }, { once: true });
-      void run();
+          for (const name of new Set([...before.keys(), ...attached.keys()])) {
+            if (before.get(name) !== attached.get(name)) emitFor(name);
+          }
+        },
+      });
     },
-  });
-  return new Response(stream, {
-    headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no" },
   });
 }

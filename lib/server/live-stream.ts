@@ -1,0 +1,98 @@
+/**
+ * The Server-Sent Events transport of the live lists (VMs: vm-stream.ts, disks: disk-stream.ts).
+ *
+ * The caller gives one `round`: list what it shows, send a `snapshot`, then start its watches with
+ * the round's `signal` and `onEnd`, sending `upsert` / `remove` as objects change. This module runs
+ * rounds: when a watch of the current round ends (410 Gone, closed by the server) it starts a new
+ * round at once (a fresh snapshot); when the cluster is unreachable (a failed list or watch) it
+ * sends `unavailable` {message} and retries with a bounded backoff (1 s doubling to 10 s, reset
+ * by {@link LiveRound.listed}). A comment line every 20 s keeps proxies from closing the idle
+ * stream. Everything stops when the request's `signal` aborts (the browser went away).
+ */
+import { AppError } from "./errors";
+import { logger } from "./logger";
+import type { WatchEnd } from "./k8s/watch";
+
+/** What one round of a live list gets. */
+export interface LiveRound {
+  /** sends one event; its `data:` line is `data` as JSON */
+  send(event: string, data: unknown): void;
+  /** aborted when this round ends: pass it to the round's watches */
+  signal: AbortSignal;
+  /** pass to the round's watches: the first end of any of them ends the round */
+  onEnd(end: WatchEnd): void;
+  /** the round's lists succeeded: the next failure starts the backoff from 1 s again */
+  listed(): void;
+}
+
+/**
+ * Opens a live list stream.
+ * @param opts.area, opts.tenant name the stream in the server log
+ * @param opts.round one round (see the module doc); a thrown error counts as the cluster being
+ *   unreachable
+ * @returns a `text/event-stream` Response
+ */
+export function liveListStream(opts: { signal: AbortSignal; area: string; tenant: string; round: (r: LiveRound) => Promise<void> }): Response {
+  const { signal } = opts;
+  const encoder = new TextEncoder();
+  const log = logger.child({ area: opts.area, tenant: opts.tenant });
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const write = (text: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          closed = true;
+        }
+      };
+      const send = (event: string, data: unknown) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const heartbeat = setInterval(() => write(`: keep-alive\n\n`), 20_000);
+      let round: AbortController | null = null;
+      let backoff = 1000;
+
+      // Bound to one round: the second watch of an aborted round must not restart the next round.
+      const restartAfter = (ended: AbortController) => (end: WatchEnd) => {
+        if (closed || signal.aborted || ended.signal.aborted) return;
+        ended.abort();
+        if (end.reason === "error") {
+          send("unavailable", { message: end.error.message });
+          setTimeout(run, backoff);
+          backoff = Math.min(backoff * 2, 10_000);
+        } else {
+          setTimeout(run, 0);
+        }
+      };
+
+      const run = async () => {
+        if (closed || signal.aborted) return;
+        const current = new AbortController();
+        round = current;
+        const onEnd = restartAfter(current);
+        try {
+          await opts.round({ send, signal: current.signal, onEnd, listed: () => (backoff = 1000) });
+        } catch (err) {
+          const error = err instanceof AppError ? err : new AppError("cluster_unavailable", String(err));
+          log.warn({ err: error.message }, "list failed");
+          onEnd({ reason: "error", error });
+        }
+      };
+
+      signal.addEventListener("abort", () => {
+        closed = true;
+        clearInterval(heartbeat);
+        round?.abort();
+        try {
+          controller.close();
+        } catch {
+          /* already closed */
+        }
+      }, { once: true });
+      void run();
+    },
+  });
+  return new Response(stream, {
+    headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no" },
+  });
+}
