@@ -6,15 +6,15 @@
  * remove), which carries the DataVolume's phase and progress as CDI writes them.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
 import {
   attachDisk, createDisk, deleteDisk, detachDisk, diskEventsUrl, fetchDisks, fetchStorageClasses, fetchVmDetail, growDisk,
 } from "@/lib/client/api";
 import { diskKeys, vmKeys } from "@/lib/client/query-keys";
 import type { CreateDiskRequest, DiskSummary } from "@/lib/shared/disk";
+import { useLiveList, type LiveListStatus } from "@/lib/client/use-live-list";
 
-/** State of the live stream, as for the VM list. */
-export type DiskStreamStatus = "connecting" | "live" | "unavailable" | "reconnecting";
+/** State of the disk list's live stream (see {@link LiveListStatus}). */
+export type DiskStreamStatus = LiveListStatus;
 
 const byNewest = (a: DiskSummary, b: DiskSummary) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
 
@@ -28,59 +28,15 @@ export function useDiskList(tenant: string) {
   const queryClient = useQueryClient();
   const key = diskKeys.list(tenant);
   const query = useQuery({ queryKey: key, queryFn: ({ signal }) => fetchDisks(tenant, signal), staleTime: Infinity });
-  const [stream, setStream] = useState<{ status: DiskStreamStatus; message: string | null }>({ status: "connecting", message: null });
-
-  useEffect(() => {
-    const listKey = diskKeys.list(tenant);
-    let source: EventSource | null = null;
-    let reopen: ReturnType<typeof setTimeout> | undefined;
-    let disposed = false;
-    const parse = <T,>(e: Event): T | null => {
-      try {
-        return JSON.parse((e as MessageEvent<string>).data) as T;
-      } catch {
-        return null;
-      }
-    };
-    const open = () => {
-      if (disposed) return;
-      const es = new EventSource(diskEventsUrl(tenant));
-      source = es;
-      es.addEventListener("snapshot", (e) => {
-        const disks = parse<DiskSummary[]>(e);
-        if (!disks) return;
-        void queryClient.cancelQueries({ queryKey: listKey });
-        queryClient.setQueryData<DiskSummary[]>(listKey, [...disks].sort(byNewest));
-        setStream({ status: "live", message: null });
-      });
-      es.addEventListener("upsert", (e) => {
-        const disk = parse<DiskSummary>(e);
-        if (!disk) return;
-        queryClient.setQueryData<DiskSummary[]>(listKey, (old) => (old ? upsertDisk(old, disk) : [disk]));
-        setStream({ status: "live", message: null });
-      });
-      es.addEventListener("remove", (e) => {
-        const removed = parse<{ name: string }>(e);
-        if (!removed) return;
-        queryClient.setQueryData<DiskSummary[]>(listKey, (old) => old?.filter((d) => d.name !== removed.name));
-      });
-      es.addEventListener("unavailable", (e) => setStream({ status: "unavailable", message: parse<{ message?: string }>(e)?.message ?? null }));
-      es.onerror = () => {
-        setStream((s) => (s.status === "unavailable" ? s : { status: "reconnecting", message: null }));
-        if (es.readyState === EventSource.CLOSED) {
-          es.close();
-          void queryClient.invalidateQueries({ queryKey: listKey });
-          reopen = setTimeout(open, 5_000);
-        }
-      };
-    };
-    open();
-    return () => {
-      disposed = true;
-      clearTimeout(reopen);
-      source?.close();
-    };
-  }, [tenant, queryClient]);
+  const stream = useLiveList<DiskSummary>(diskEventsUrl(tenant), {
+    snapshot: (disks) => {
+      void queryClient.cancelQueries({ queryKey: key });
+      queryClient.setQueryData<DiskSummary[]>(key, [...disks].sort(byNewest));
+    },
+    upsert: (disk) => queryClient.setQueryData<DiskSummary[]>(key, (old) => (old ? upsertDisk(old, disk) : [disk])),
+    remove: (name) => queryClient.setQueryData<DiskSummary[]>(key, (old) => old?.filter((d) => d.name !== name)),
+    closed: () => void queryClient.invalidateQueries({ queryKey: key }),
+  });
 
   return { query, stream };
 }

@@ -6,23 +6,15 @@
  * and the mutations patch it optimistically.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useRef } from "react";
 import { createVm, deleteVm, fetchCatalogue, fetchVms, powerVm, vmEventsUrl, type PowerAction } from "@/lib/client/api";
 import { catalogueKeys, vmKeys } from "@/lib/client/query-keys";
 import { compareVms, forgetDeleted, isDeletedHere, patchVm, rememberDeleted, removeVm, upsertVm } from "@/lib/client/vm-cache";
 import type { CreateVmRequest, VmSummary } from "@/lib/shared/vm";
+import { useLiveList, type LiveListStatus } from "@/lib/client/use-live-list";
 
-/**
- * State of the live stream:
- * - `connecting`: no snapshot yet;
- * - `live`: the last event was data;
- * - `unavailable`: the server says the cluster does not answer (`message` says why); it retries;
- * - `reconnecting`: the connection to the portal dropped; the browser (or this hook) reconnects.
- */
-export type VmStreamStatus = "connecting" | "live" | "unavailable" | "reconnecting";
-
-/** How long to wait before reopening a stream the browser gave up on (e.g. after a 401/503). */
-const reopenDelayMs = 5_000;
+/** State of the VM list's live stream (see {@link LiveListStatus}). */
+export type VmStreamStatus = LiveListStatus;
 
 /**
  * Opens the tenant's VM event stream for as long as the component is mounted and applies its
@@ -31,77 +23,25 @@ const reopenDelayMs = 5_000;
  */
 export function useVmStream(tenant: string, onPatch: () => void): { status: VmStreamStatus; message: string | null } {
   const queryClient = useQueryClient();
-  const [state, setState] = useState<{ tenant: string; status: VmStreamStatus; message: string | null }>({ tenant, status: "connecting", message: null });
-  const onPatchRef = useRef(onPatch);
-  useEffect(() => {
-    onPatchRef.current = onPatch;
+  const key = vmKeys.list(tenant);
+  return useLiveList<VmSummary>(vmEventsUrl(tenant), {
+    snapshot: (vms) => {
+      onPatch();
+      queryClient.setQueryData<VmSummary[]>(key, [...vms].sort(compareVms));
+    },
+    upsert: (vm) => {
+      if (isDeletedHere(tenant, vm)) return;
+      onPatch();
+      queryClient.setQueryData<VmSummary[]>(key, (old) => (old ? upsertVm(old, vm) : [vm]));
+    },
+    remove: (name) => {
+      forgetDeleted(tenant, name);
+      onPatch();
+      queryClient.setQueryData<VmSummary[]>(key, (old) => old && removeVm(old, name));
+    },
+    // e.g. 401 when the session ended: refetch the list so its error explains why
+    closed: () => void queryClient.invalidateQueries({ queryKey: key }),
   });
-
-  useEffect(() => {
-    const key = vmKeys.list(tenant);
-    let source: EventSource | null = null;
-    let reopenTimer: ReturnType<typeof setTimeout> | undefined;
-    let disposed = false;
-    const set = (status: VmStreamStatus, message: string | null = null) => setState({ tenant, status, message });
-    const parse = <T,>(e: Event): T | null => {
-      try {
-        return JSON.parse((e as MessageEvent<string>).data) as T;
-      } catch {
-        return null;
-      }
-    };
-
-    const open = () => {
-      if (disposed) return;
-      const es = new EventSource(vmEventsUrl(tenant));
-      source = es;
-      es.addEventListener("snapshot", (e) => {
-        const vms = parse<VmSummary[]>(e);
-        if (!vms) return;
-        onPatchRef.current();
-        queryClient.setQueryData<VmSummary[]>(key, [...vms].sort(compareVms));
-        set("live");
-      });
-      es.addEventListener("upsert", (e) => {
-        const vm = parse<VmSummary>(e);
-        if (!vm) return;
-        set("live");
-        if (isDeletedHere(tenant, vm)) return;
-        onPatchRef.current();
-        queryClient.setQueryData<VmSummary[]>(key, (old) => (old ? upsertVm(old, vm) : [vm]));
-      });
-      es.addEventListener("remove", (e) => {
-        const removed = parse<{ name: string }>(e);
-        if (!removed) return;
-        set("live");
-        forgetDeleted(tenant, removed.name);
-        onPatchRef.current();
-        queryClient.setQueryData<VmSummary[]>(key, (old) => old && removeVm(old, removed.name));
-      });
-      es.addEventListener("unavailable", (e) => {
-        set("unavailable", parse<{ message?: string }>(e)?.message ?? null);
-      });
-      es.onerror = () => {
-        setState((s) => (s.tenant === tenant && s.status === "unavailable" ? s : { tenant, status: "reconnecting", message: null }));
-        if (es.readyState === EventSource.CLOSED) {
-          // The browser stops retrying after an error answer (e.g. 401 when the session ended):
-          // refetch the list so its error explains why, and try the stream again later.
-          es.close();
-          void queryClient.invalidateQueries({ queryKey: key });
-          reopenTimer = setTimeout(open, reopenDelayMs);
-        }
-      };
-    };
-
-    open();
-    return () => {
-      disposed = true;
-      clearTimeout(reopenTimer);
-      source?.close();
-    };
-  }, [tenant, queryClient]);
-
-  return state.tenant === tenant ? { status: state.status, message: state.message } : { status: "connecting", message: null };
 }
 
 /** The tenant's VM list (query) kept live by the event stream. */
