@@ -208,7 +208,8 @@ describe("KubeVirt stand-in with real QEMU guests", () => {
         return v && v.metadata.uid !== firstUid && v.status?.phase === "Running" && v;
       }, 30_000);
       expect(again.status.interfaces[0].ipAddress).toMatch(/^10\.244\./);
-      expect((await getObj("virtualmachines")).status.printableStatus).toBe("Running");
+      // the VMI's phase is written before the VM's printableStatus
+      await eventually("the VM Running again", async () => (await getObj("virtualmachines"))?.status?.printableStatus === "Running", 5_000);
       expect(qemuPids()).toHaveLength(2);
     } finally {
       await call("DELETE", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances/manual`);
