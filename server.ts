@@ -10,7 +10,8 @@
 import http from "node:http";
 import next from "next";
 import { logger } from "./lib/server/logger";
-import { handleConsoleUpgrade, upstreamConnectionCount } from "./lib/server/console-relay";
+import { handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console-relay";
+import { isDecodableTarget } from "./lib/server/edge";
 
 /** A running portal server. */
 export interface PortalServer {
@@ -35,17 +36,33 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
   const app = next({ dev, hostname, port, dir: process.cwd(), httpServer: detached });
   const handle = app.getRequestHandler();
   await app.prepare();
-  const upgrade = app.getUpgradeHandler();
+  // Note: `app.getUpgradeHandler()` is NOT Next's router upgrade handler but the render server's
+  // `handleUpgrade`, an empty function (next/dist/server/next-server.js): an upgrade passed to it
+  // is never answered. In development that left the hot-reload socket `/_next/hmr` open and
+  // silent, and React never hydrated a page. Next's real handler (lib/router-server.js
+  // upgradeHandler, which serves `/_next/hmr` through the hot reloader) is the `upgrade`
+  // listener Next attaches to `detached` on its first request (next.js setupWebSocketHandler);
+  // development upgrades under `/_next/` are handed to it by emitting the event there.
   const trustProxy = process.env.TRUST_PROXY === "1";
   const testHooks = process.env.HIKUBE_TEST_HOOKS === "1";
   // The gate records the client's address in the audit log; without a trusted proxy in front,
-  // a client-sent X-Forwarded-For is replaced by the socket's address.
+  // a client-sent X-Forwarded-For is replaced by the socket's address, and forwarded host and
+  // protocol headers are dropped so nothing downstream can read them.
   const setClientAddress = (req: http.IncomingMessage) => {
     if (!trustProxy || !req.headers["x-forwarded-for"]) req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+    if (!trustProxy) {
+      delete req.headers["x-forwarded-host"];
+      delete req.headers["x-forwarded-proto"];
+    }
   };
 
   const server = http.createServer((req, res) => {
     setClientAddress(req);
+    if (!isDecodableTarget(req.url ?? "")) {
+      const body = JSON.stringify({ error: { code: "invalid", message: "The request's URL is not valid (a malformed percent-escape)." } });
+      res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" }).end(body);
+      return;
+    }
     if (testHooks && req.method === "GET" && req.url === "/__test__/console-relay") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ upstreamConnections: upstreamConnectionCount() }));
       return;
@@ -53,11 +70,21 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
     void handle(req, res);
   });
   server.on("upgrade", (req, socket, head) => {
-    setClientAddress(req);
-    // The console and VNC relays (lib/server/console-relay.ts); everything else is Next's own
-    // (development hot reload).
-    if (handleConsoleUpgrade(req, socket, head)) return;
-    void upgrade(req, socket, head);
+    // Whatever happens here, this handler never throws (a throw in an `upgrade` listener ends
+    // the process) and never leaves a socket unanswered.
+    try {
+      socket.on("error", () => socket.destroy());
+      setClientAddress(req);
+      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, 400, "invalid", "The request's URL is not valid (a malformed percent-escape).");
+      // The console and VNC relays (lib/server/console-relay.ts).
+      if (handleConsoleUpgrade(req, socket, head)) return;
+      // Development hot reload: Next's own upgrade listener (see above).
+      if (dev && (req.url ?? "").startsWith("/_next/") && detached.emit("upgrade", req, socket, head)) return;
+      refuse(socket, 404, "not_found", "Nothing here accepts a WebSocket.");
+    } catch (err) {
+      logger.error({ err }, "upgrade failed");
+      if (!socket.destroyed) socket.destroy();
+    }
   });
   await new Promise<void>((resolve) => server.listen(port, hostname, resolve));
   const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`;

@@ -66,6 +66,7 @@ import { principalFromCookies, type Principal } from "./session";
 import { getTenantAccess, type TenantAccess } from "./tenancy";
 import { writeAudit } from "./audit";
 import { logger } from "./logger";
+import { isSameOrigin } from "./edge";
 import type { ErrorBody } from "./errors";
 import { getConnection } from "./k8s/connection";
 import { impersonationHeaders } from "./k8s/identity";
@@ -90,15 +91,25 @@ export interface ConsoleTarget {
 
 /** The relay target of an upgrade URL, or null when the path is not a console path. */
 export function matchConsolePath(url: string): ConsoleTarget | null {
-  const u = new URL(url, "http://localhost");
+  let u: URL;
+  try {
+    u = new URL(url, "http://localhost");
+  } catch {
+    return null;
+  }
   const m = pathPattern.exec(u.pathname);
   if (!m) return null;
-  return {
-    tenant: decodeURIComponent(m[1]),
-    name: decodeURIComponent(m[2]),
-    kind: m[3] as "console" | "vnc",
-    preserveSession: u.searchParams.get("preserveSession") === "true",
-  };
+  try {
+    return {
+      tenant: decodeURIComponent(m[1]),
+      name: decodeURIComponent(m[2]),
+      kind: m[3] as "console" | "vnc",
+      preserveSession: u.searchParams.get("preserveSession") === "true",
+    };
+  } catch {
+    // a malformed escape: server.ts answers 400 before this; never a path of ours
+    return null;
+  }
 }
 
 /** Parses a `Cookie` header into a name → value map (first occurrence wins). */
@@ -171,8 +182,11 @@ const wss = new WebSocketServer({
   handleProtocols: (protocols) => (protocols.has(kubevirtSubprotocol) ? kubevirtSubprotocol : false),
 });
 
-/** Answers a refused upgrade as plain HTTP on the raw socket and closes it. */
-function refuse(socket: Duplex, status: number, code: ErrorBody["error"]["code"], message: string): void {
+/**
+ * Answers a refused upgrade as plain HTTP on the raw socket and closes it (`{ error: { code,
+ * message } }`, as the gate's JSON errors). Also used by server.ts for upgrades nobody serves.
+ */
+export function refuse(socket: Duplex, status: number, code: ErrorBody["error"]["code"], message: string): void {
   const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -181,15 +195,11 @@ function refuse(socket: Duplex, status: number, code: ErrorBody["error"]["code"]
 }
 
 function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  const forwarded = req.headers["x-forwarded-host"];
-  const host = (Array.isArray(forwarded) ? forwarded[0] : forwarded) ?? req.headers.host;
-  if (!origin || !host) return false;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+  const h = (name: string) => {
+    const v = req.headers[name];
+    return (Array.isArray(v) ? v[0] : v) ?? null;
+  };
+  return isSameOrigin({ origin: h("origin"), host: h("host"), "x-forwarded-host": h("x-forwarded-host"), "x-forwarded-proto": h("x-forwarded-proto") }, { requireOrigin: true });
 }
 
 /** Keeps a WebSocket alive with pings; terminates it after two missed pongs. */
@@ -237,11 +247,12 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       actor: principal?.username ?? "anonymous",
       actorId: principal?.userId ?? null,
       tenantId: access?.tenant.id ?? null,
-      tenantName,
+      // An anonymous attempt is a platform-level row: it never lands in the tenant's log.
+      tenantName: principal ? tenantName.slice(0, 63) : "",
       action: `${action}.${suffix}`,
       targetKind: "VMInstance",
-      targetName: name.slice(0, 253),
-      request,
+      targetName: principal ? name.slice(0, 253) : null,
+      request: principal ? request : {},
       result,
       errorMessage: errorMessage ?? null,
       ip,

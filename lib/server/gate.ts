@@ -18,6 +18,7 @@ import type { KubeIdentity } from "./k8s/identity";
 import { writeAudit } from "./audit";
 import { getDb } from "./db";
 import { logger } from "./logger";
+import { isSameOrigin } from "./edge";
 import { can, permissionTable, type Permission } from "../shared/permissions";
 
 /** What a tenant route's handler receives. */
@@ -62,25 +63,14 @@ export function invalidInput(err: z.ZodError): AppError {
 }
 
 /**
- * Refuses a mutation that does not come from the portal's own pages: the `Origin` header must
- * match the request's host (browsers always send it on POST/PUT/PATCH/DELETE from fetch), or,
- * without Origin, `Sec-Fetch-Site` must be `same-origin`.
+ * Refuses a mutation that does not come from the portal's own pages (edge.ts `isSameOrigin`:
+ * Origin against NEXTAUTH_URL's origin; forwarded headers only with TRUST_PROXY=1).
  * @throws AppError forbidden
  */
 export function assertSameOrigin(req: NextRequest): void {
-  const origin = req.headers.get("origin");
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  if (origin) {
-    let originHost: string | null = null;
-    try {
-      originHost = new URL(origin).host;
-    } catch {
-      /* malformed: refused below */
-    }
-    if (originHost && originHost === host) return;
-  } else if (req.headers.get("sec-fetch-site") === "same-origin") {
-    return;
-  }
+  const h = (name: string) => req.headers.get(name);
+  const headers = { origin: h("origin"), "sec-fetch-site": h("sec-fetch-site"), host: h("host"), "x-forwarded-host": h("x-forwarded-host"), "x-forwarded-proto": h("x-forwarded-proto") };
+  if (isSameOrigin(headers)) return;
   throw new AppError("forbidden", "Cross-site request refused: mutations must come from the portal's own pages.");
 }
 
