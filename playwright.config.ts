@@ -25,7 +25,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: /outage\.spec\.ts/,
+      testIgnore: [/outage\.spec\.ts/, /e2e\/dev\//],
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
@@ -38,7 +38,20 @@ export default defineConfig({
       // Stops and restarts the API server: runs alone, after every other spec.
       name: "outage",
       testMatch: /outage\.spec\.ts/,
+      testIgnore: /e2e\/dev\//,
       dependencies: ["chromium"],
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          args: chromiumArgs,
+        },
+      },
+    },
+    {
+      // `npm run dev` (scripts/test.ts step "dev" starts it and runs only this project).
+      name: "dev",
+      testMatch: /e2e\/dev\/.*\.spec\.ts/,
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {

@@ -9,13 +9,15 @@
  *    with a real OpenID provider next to it (the `oidc` sign-in is on, local accounts too);
  * 3. integration tests (vitest project `integration`) through the portal's HTTP API;
  * 4. end-to-end tests (Playwright, Debian's Chromium) against the same server;
+ * 4b. the development portal exactly as the README starts it (`npm run dev`, its own cluster
+ *    folder, database and port), signed into in Chromium (Playwright project `dev`);
  * 5. the integration tests once more with the portal on PostgreSQL: a throwaway server
  *    (scripts/postgres.ts) and a child `scripts/test.ts --only integration` with TEST_DATABASE_URL
  *    (a child process, because the generated Prisma client is built for one provider at a time;
  *    the SQLite client is restored afterwards). HIKUBE_TEST_POSTGRES=off skips this step.
  *
  * Exits non-zero when a test failed, a step broke, or no test ran at all.
- * `npm test -- --only static|unit|standin|integration|e2e[,…]` runs some parts (with what they need).
+ * `npm test -- --only static|unit|standin|integration|e2e|dev[,…]` runs some parts (with what they need).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -75,6 +77,65 @@ async function vitest(project: string, env: Env): Promise<void> {
   add(`vitest ${project}${reportSuffix ? ` (${reportSuffix.slice(1)})` : ""}`, readVitest(out), code);
 }
 
+/**
+ * Step 4b: `npm run dev` as a user runs it, with its own cluster folder, SQLite file and port so
+ * that a developer's running portal is not disturbed; Playwright project `dev` signs in through
+ * it. The dev process group and its cluster are stopped afterwards.
+ */
+async function devMode(): Promise<void> {
+  const { spawn } = await import("node:child_process");
+  const { freePort } = await import("../dev-cluster/ports");
+  const port = await freePort();
+  const clusterDir = path.join(root, ".local", "dev-smoke-cluster");
+  const dbFile = path.join(root, ".local", "dev-smoke.db");
+  for (const f of [dbFile, `${dbFile}-journal`, path.join(clusterDir, "etcd-data")]) fs.rmSync(f, { recursive: true, force: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1", HIKUBE_CLUSTER_DIR: clusterDir,
+    DATABASE_URL: `file:${dbFile}`, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "warn" };
+  // as a user's shell has them: none of the test stack's settings
+  for (const k of ["NEXTAUTH_URL", "NEXTAUTH_SECRET", "NODE_ENV", "KUBECONFIG", "NEXT_DIST_DIR", "PORTAL_URL"]) delete env[k];
+  log(`npm run dev on port ${port}`);
+  const started = Date.now();
+  const dev = spawn("npm", ["run", "dev"], { env, detached: true, stdio: ["ignore", "pipe", "inherit"] });
+  const stop = async () => {
+    try {
+      process.kill(-dev.pid!, "SIGTERM");
+    } catch {
+      /* gone */
+    }
+    for (let i = 0; i < 50 && dev.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    try {
+      process.kill(-dev.pid!, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+    await run(process.execPath, ["--import", "tsx", path.join(root, "dev-cluster", "down.ts")], { HIKUBE_CLUSTER_DIR: clusterDir });
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error("npm run dev printed no URL within 240 s")), 240_000);
+      dev.stdout!.on("data", (chunk: Buffer) => {
+        process.stdout.write(chunk);
+        out += chunk.toString();
+        const m = /Hikube Portal: (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      dev.on("exit", (code) => reject(new Error(`npm run dev exited with code ${code}`)));
+    });
+    log(`npm run dev ready at ${url} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const out = path.join(reports, "playwright-dev.json");
+    fs.rmSync(out, { force: true });
+    const code = await run("npx", ["playwright", "test", "--project", "dev", "--reporter=list,json"], { PORTAL_URL: url, PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+    add("playwright dev mode", readPlaywright(out), code);
+  } finally {
+    dev.stdout?.resume();
+    await stop();
+  }
+}
+
 /** Step 5: the integration suite against a throwaway PostgreSQL server, in a child run. */
 async function integrationOnPostgres(): Promise<void> {
   const { findPostgresBin, startPostgres } = await import("./postgres");
@@ -110,7 +171,10 @@ async function main(): Promise<void> {
   if (wants("unit")) await vitest("unit", {});
   // The KubeVirt stand-in's own tests (real QEMU guests, each file with a cluster of its own).
   if (wants("standin")) await vitest("standin", {});
-  if (!wants("integration") && !wants("e2e")) return;
+  if (!wants("integration") && !wants("e2e")) {
+    if (wants("dev")) await devMode();
+    return;
+  }
   let stack: Stack | null = null;
   try {
     stack = await startStack({ name: stackName, log, oidc: true });
@@ -118,12 +182,13 @@ async function main(): Promise<void> {
     if (wants("e2e")) {
       const out = path.join(reports, "playwright.json");
       fs.rmSync(out, { force: true });
-      const code = await run("npx", ["playwright", "test", "--reporter=list,json"], { ...stack.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+      const code = await run("npx", ["playwright", "test", "--project", "chromium", "--project", "outage", "--reporter=list,json"], { ...stack.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out });
       add("playwright e2e", readPlaywright(out), code);
     }
   } finally {
     await stack?.stop();
   }
+  if (wants("dev")) await devMode();
   if (wants("integration") && process.env.HIKUBE_TEST_POSTGRES !== "off") await integrationOnPostgres();
   log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

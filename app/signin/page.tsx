@@ -4,7 +4,8 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { getPrincipal, isOidcEnabled } from "@/lib/server/auth";
 import { SignInForm } from "@/components/signin/sign-in-form";
-import { safeCallbackPath } from "@/components/signin/callback-url";
+import { safeCallbackPath } from "@/lib/shared/callback-url";
+import { expectedOrigin } from "@/lib/server/edge";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("SignIn");
@@ -15,7 +16,9 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const callbackUrl = safeCallbackPath(first(params.callbackUrl), (await headers()).get("host"));
+  const h = await headers();
+  const portalOrigin = expectedOrigin({ host: h.get("host"), "x-forwarded-host": h.get("x-forwarded-host"), "x-forwarded-proto": h.get("x-forwarded-proto") });
+  const callbackUrl = safeCallbackPath(first(params.callbackUrl), portalOrigin);
   if (await getPrincipal()) redirect(callbackUrl);
   return (
     <SignInForm

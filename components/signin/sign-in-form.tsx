@@ -66,7 +66,9 @@ export function SignInForm({ callbackUrl, oidcProviderName, initialError }: {
             <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("subtitle")}</p>
           </div>
           <div className={`${panelClass} p-6`}>
-            <form onSubmit={onSubmit} className="space-y-4" noValidate>
+            {/* method="post" to next-auth's credentials endpoint: before hydration or without
+                JavaScript the browser posts the fields in the body, never in the URL. */}
+            <form onSubmit={onSubmit} method="post" action="/api/auth/callback/local" className="space-y-4" noValidate>
               {error && <Alert tone="error">{error}</Alert>}
               <div>
                 <label htmlFor="signin-username" className={labelClass}>{t("username")}</label>

@@ -15,6 +15,7 @@ import { cookies } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { UserinfoEndpointHandler } from "next-auth/providers/oauth";
 import { getDb } from "./db";
+import { safeCallbackPath } from "../shared/callback-url";
 import { verifyPassword } from "./password";
 import { principalFromCookies, sessionSecret, type PortalToken, type Principal } from "./session";
 
@@ -82,6 +83,11 @@ export const authOptions: NextAuthOptions = {
     ...(isOidcEnabled() ? [oidcProvider()] : []),
   ],
   callbacks: {
+    // next-auth's default accepts any URL starting with "/" (so "/.//evil.example"): only a
+    // normalized same-origin path goes (lib/shared/callback-url.ts).
+    async redirect({ url, baseUrl }) {
+      return `${baseUrl}${safeCallbackPath(url, new URL(baseUrl).origin)}`;
+    },
     async jwt({ token, user, account }) {
       if (user && account) {
         const u = user as unknown as { id: string; name?: string; username: string; groups?: string[] };
