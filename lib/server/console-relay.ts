@@ -251,7 +251,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       tenantName: principal ? tenantName.slice(0, 63) : "",
       action: `${action}.${suffix}`,
       targetKind: "VMInstance",
-      targetName: principal ? name.slice(0, 253) : null,
+      targetName: name.slice(0, 253),
       request: principal ? request : {},
       result,
       errorMessage: errorMessage ?? null,

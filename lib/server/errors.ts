@@ -1,6 +1,7 @@
 /**
  * The one error type routes throw, mapped to HTTP in one place (lib/server/gate.ts).
  * Codes: unauthenticated 401, forbidden 403, not_found 404, conflict 409, invalid 422,
+ * payload_too_large 413, too_many_requests 429,
  * cluster_unavailable 503, busy 503 (a tenant's quota lock is contended), quota_exceeded 403,
  * internal 500 (message hidden from the browser).
  */
@@ -12,6 +13,10 @@ export const errorStatus = {
   not_found: 404,
   conflict: 409,
   invalid: 422,
+  /** a body above the route's cap (gate.ts maxJsonBytes) */
+  payload_too_large: 413,
+  /** too many live streams / console sessions / sign-ins for one user or address */
+  too_many_requests: 429,
   cluster_unavailable: 503,
   busy: 503,
   /** a create would exceed the tenant's quota: a kind of forbidden the UI can tell apart */

@@ -80,15 +80,49 @@ export function clientInfo(req: NextRequest): { ip: string | null; userAgent: st
   return { ip, userAgent: req.headers.get("user-agent") };
 }
 
+/** The largest JSON body a route reads, in bytes: `HIKUBE_MAX_JSON_BYTES`, default 1 MiB. */
+export function maxJsonBytes(): number {
+  const n = Number(process.env.HIKUBE_MAX_JSON_BYTES);
+  return Number.isInteger(n) && n > 0 ? n : 1 << 20;
+}
+
 /**
- * Reads the raw input: the query for GET/HEAD/DELETE, the JSON body otherwise. A body that is not
- * JSON is reported, not thrown, so the gate can keep its order (401, 404, 403, then 422).
+ * Reads a request body as text, refusing more than `limit` bytes (by Content-Length first, then
+ * while reading, so an over-long chunked body is cut off, not buffered).
+ * @throws AppError payload_too_large (413)
+ */
+async function readCapped(req: NextRequest, limit: number): Promise<string> {
+  const tooLarge = () => new AppError("payload_too_large", `The request body is larger than ${limit} bytes.`, "body");
+  const declared = Number(req.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Reads the raw input: the query for GET/HEAD/DELETE, the JSON body (at most {@link maxJsonBytes})
+ * otherwise. Called only once the session is known. A body that is not JSON is reported, not
+ * thrown, so the gate can keep its order (404, 403, then 422).
+ * @throws AppError payload_too_large (413)
  */
 async function readInput(req: NextRequest, streamBody = false): Promise<{ value: unknown; error?: AppError }> {
   if (streamBody || req.method === "GET" || req.method === "HEAD" || req.method === "DELETE") {
     return { value: Object.fromEntries(req.nextUrl.searchParams.entries()) };
   }
-  const text = await req.text();
+  const text = await readCapped(req, maxJsonBytes());
   if (!text) return { value: {} };
   try {
     return { value: JSON.parse(text) };
@@ -130,11 +164,17 @@ export function tenantRoute<I = Record<string, string>>(
     let timing = "";
     const record = async (result: "success" | "failure" | "denied", errorMessage?: string) => {
       if (!mutation || !opts.audit) return;
+      // Without a session nothing of the request is kept and the row is platform-level: an
+      // anonymous caller can never write into a tenant's audit log.
+      if (!principal) {
+        await writeAudit({ actor: "anonymous", tenantName: "", action: opts.audit.action, targetKind: opts.audit.targetKind, targetName: params.name?.slice(0, 253) ?? null, result, errorMessage: errorMessage ?? null, ip, userAgent });
+        return;
+      }
       await writeAudit({
-        actor: principal?.username ?? "anonymous",
-        actorId: principal?.userId ?? null,
+        actor: principal.username,
+        actorId: principal.userId ?? null,
         tenantId: access?.tenant.id ?? null,
-        tenantName,
+        tenantName: tenantName.slice(0, 63),
         action: opts.audit.action,
         targetKind: opts.audit.targetKind,
         targetName: audit.targetName ?? null,
@@ -146,15 +186,16 @@ export function tenantRoute<I = Record<string, string>>(
       });
     };
     try {
-      // Read first (never trusted before the checks below) so that even a denied attempt's audit
+      const t0 = performance.now();
+      // Nothing of the request is read before the session is known.
+      principal = await getPrincipal();
+      if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
+      // Read next (never trusted before the checks below) so that even a denied attempt's audit
       // row names its target.
       const read = await readInput(req, opts.streamBody);
       rawInput = read.value;
       const rawName = (rawInput as { name?: unknown } | null)?.name;
       if (!audit.targetName && typeof rawName === "string") audit.targetName = rawName.slice(0, 253);
-      const t0 = performance.now();
-      principal = await getPrincipal();
-      if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
       if (mutation) assertSameOrigin(req);
       const t1 = performance.now();
       access = await getTenantAccess(principal, tenantName);
@@ -239,6 +280,10 @@ export function adminRoute<I = Record<string, string>>(
     let summary: unknown = undefined;
     const record = async (result: "success" | "failure" | "denied", errorMessage?: string) => {
       if (!mutation && result !== "denied") return;
+      if (!principal) {
+        await writeAudit({ actor: "anonymous", tenantName: "", action: opts.audit.action, targetKind: opts.audit.targetKind, result, errorMessage: errorMessage ?? null, ip, userAgent });
+        return;
+      }
       const tenantId = audit.tenantId !== undefined || !audit.tenantName ? audit.tenantId
         : (await getDb().tenant.findUnique({ where: { name: audit.tenantName }, select: { id: true } }).catch(() => null))?.id;
       await writeAudit({
@@ -257,12 +302,13 @@ export function adminRoute<I = Record<string, string>>(
       });
     };
     try {
-      const read = await readInput(req);
-      rawInput = read.value;
       principal = await getPrincipal();
       if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
       if (mutation) assertSameOrigin(req);
       if (!principal.isPlatformAdmin) throw new AppError("forbidden", "Only platform administrators may do this.");
+      // Only a platform admin's body is read at all.
+      const read = await readInput(req);
+      rawInput = read.value;
       if (read.error) throw read.error;
       const input = opts.input ? opts.input.parse(rawInput) : (rawInput as I);
       summary = opts.summarize ? opts.summarize(input) : input;
@@ -274,6 +320,8 @@ export function adminRoute<I = Record<string, string>>(
     } catch (err) {
       const status = err instanceof AppError ? err.status : err instanceof z.ZodError ? 422 : 500;
       const message = err instanceof AppError ? err.message : err instanceof z.ZodError ? invalidInput(err).message : "internal error";
+      // a non-admin's refused attempt names no tenant: it is not in any tenant's log
+      if (status === 403 && principal && !principal.isPlatformAdmin) audit.tenantName = audit.tenantId = undefined;
       await record(status === 401 || status === 403 ? "denied" : "failure", message);
       return errorResponse(err);
     }
