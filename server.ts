@@ -12,6 +12,7 @@ import next from "next";
 import { logger } from "./lib/server/logger";
 import { handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console-relay";
 import { isDecodableTarget } from "./lib/server/edge";
+import { checkReadiness } from "./lib/server/probes";
 
 /** A running portal server. */
 export interface PortalServer {
@@ -61,6 +62,16 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
     if (!isDecodableTarget(req.url ?? "")) {
       const body = JSON.stringify({ error: { code: "invalid", message: "The request's URL is not valid (a malformed percent-escape)." } });
       res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" }).end(body);
+      return;
+    }
+    // Probes (lib/server/probes.ts), answered before Next: cheap, and up even while Next compiles.
+    if (req.method === "GET" && req.url === "/livez") {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end('{"status":"ok"}');
+      return;
+    }
+    if (req.method === "GET" && req.url === "/readyz") {
+      void checkReadiness().then(({ ready, checks }) =>
+        res.writeHead(ready ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(checks)));
       return;
     }
     if (testHooks && req.method === "GET" && req.url === "/__test__/console-relay") {

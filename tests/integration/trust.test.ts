@@ -124,3 +124,13 @@ describe("5. nothing is read before the session is known", () => {
     expect(await getDb().auditLog.count({ where: { tenantName: "acme", actor: "anonymous" } })).toBe(before);
   });
 });
+
+describe("11. probes tell nothing internal", () => {
+  it("answers /livez and /readyz without a session, with only ok/unavailable per check", async () => {
+    expect(await (await fetch(`${portalUrl}/livez`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${portalUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ database: "ok", cluster: "ok" });
+    expect(await (await fetch(`${portalUrl}/api/health`)).json()).toEqual({ database: "ok", cluster: "ok" });
+  });
+});
