@@ -134,3 +134,13 @@ describe("11. probes tell nothing internal", () => {
     expect(await (await fetch(`${portalUrl}/api/health`)).json()).toEqual({ database: "ok", cluster: "ok" });
   });
 });
+
+describe("11. security headers", () => {
+  it.each(["/signin", "/api/tenants"])("%s cannot be framed and is not sniffed", async (p) => {
+    const res = await fetch(`${portalUrl}${p}`, { redirect: "manual" });
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("same-origin");
+  });
+});
