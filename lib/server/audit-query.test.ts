@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditWhere, decodeAuditCursor, encodeAuditCursor } from "./audit-query";
+import { auditWhere, decodeAuditCursor, encodeAuditCursor, neutralizeCsvCell } from "./audit-query";
 
 describe("audit cursors", () => {
   it("round-trips the position of a row", () => {
@@ -20,5 +20,17 @@ describe("auditWhere", () => {
       result: "denied",
       AND: [{ createdAt: { lte: after.createdAt } }, { OR: [{ createdAt: { lt: after.createdAt } }, { id: { lt: "b" } }] }],
     });
+  });
+});
+
+describe("neutralizeCsvCell", () => {
+  it.each(["=HYPERLINK(\"http://x\")", "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"])("prefixes %j with a single quote", (cell) => {
+    expect(neutralizeCsvCell(cell)).toBe(`'${cell}`);
+  });
+  it("leaves other cells alone", () => {
+    expect(neutralizeCsvCell("alice")).toBe("alice");
+    expect(neutralizeCsvCell("")).toBe("");
+    expect(neutralizeCsvCell("a=b")).toBe("a=b");
+    expect(neutralizeCsvCell(42)).toBe(42);
   });
 });

@@ -86,6 +86,17 @@ export async function listAudit(filter: AuditFilter, limit: number, cursor?: str
 export const auditCsvColumns = ["createdAt", "actor", "tenantName", "action", "targetKind", "targetName", "result", "errorMessage", "ip", "userAgent", "requestSummary"] as const;
 
 /**
+ * Neutralises one CSV cell against formula injection (OWASP "CSV Injection"): a string starting
+ * with `=`, `+`, `-`, `@`, a tab (0x09) or a carriage return (0x0D) gets a leading `'`, so a
+ * spreadsheet shows it as text instead of evaluating it. Other values are returned unchanged.
+ * @param value a cell value (any type; only strings are changed)
+ * @returns the value to hand to csv-stringify
+ */
+export function neutralizeCsvCell<T>(value: T): T | string {
+  return typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/**
  * Streams every row matching `filter` (newest first) as CSV (RFC 4180, with a header line) or as
  * one JSON array, reading 1,000 rows at a time so memory stays flat however many rows match.
  */
@@ -103,7 +114,7 @@ export function exportAudit(filter: AuditFilter, format: "csv" | "json"): Readab
       if (rows.length > 0) {
         const items = rows.map(toRow);
         if (format === "csv") {
-          chunk += stringify(items.map((r) => auditCsvColumns.map((c) => r[c] ?? "")));
+          chunk += stringify(items.map((r) => auditCsvColumns.map((c) => neutralizeCsvCell(r[c] ?? ""))));
         } else {
           chunk += (first ? "\n" : ",\n") + items.map((r) => JSON.stringify(r)).join(",\n");
         }

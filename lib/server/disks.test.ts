@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { diskAttachments, toDiskSummary } from "./disks";
+import { diskAttachments, getDiskOrThrow, toDiskSummary } from "./disks";
 import type { VMDisk, VMInstance } from "./k8s/objects";
+import type { TenantAccess } from "./tenancy";
 
 const disk = (name: string, spec: VMDisk["spec"]): VMDisk => ({
   apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", metadata: { name, creationTimestamp: "2026-01-01T00:00:00Z", resourceVersion: "3" }, spec,
@@ -32,5 +33,13 @@ describe("diskAttachments", () => {
   it("maps each disk to the VM naming it", () => {
     const map = diskAttachments([vm("a", ["a-os", "iso"]), vm("b", ["b-os"])]);
     expect(Object.fromEntries(map)).toEqual({ "a-os": "a", iso: "a", "b-os": "b" });
+  });
+});
+
+describe("getDiskOrThrow", () => {
+  const access = { tenant: { namespace: "tenant-a" }, identity: { username: "u", groups: [] } } as unknown as TenantAccess;
+  it.each(["..", ".", "a/b", "../../secrets", ""])("refuses the URL name %j with a 422 on the field, before any cluster call", async (name) => {
+    await expect(getDiskOrThrow(access, name)).rejects.toMatchObject({ code: "invalid", field: "name" });
+    await expect(getDiskOrThrow(access, name, "disk")).rejects.toMatchObject({ code: "invalid", field: "disk" });
   });
 });

@@ -13,6 +13,7 @@
  */
 import { createVmDiskWithinQuota, createWithinQuota } from "./quota";
 import { kinds, resourcePath, apiVersionOf } from "./k8s/kinds";
+import { assertKubeName } from "./k8s/names";
 import { kubeRequest } from "./k8s/client";
 import { portalIdentity } from "./k8s/identity";
 import type { DataVolume, KubeList, StorageClass, VMDisk, VMInstance } from "./k8s/objects";
@@ -119,8 +120,14 @@ async function getOrNull<T>(identity: TenantAccess["identity"], path: string): P
   }
 }
 
-/** Reads VMDisk `name` as the user. @throws AppError not_found naming the disk */
-export async function getDiskOrThrow(access: TenantAccess, name: string): Promise<VMDisk> {
+/**
+ * Reads VMDisk `name` as the user.
+ * @param field the input field `name` came from (a URL segment): `name` for /disks/{name}, `disk` for /vms/{vm}/disks/{disk}
+ * @throws AppError invalid (422, on `field`) when `name` is not a DNS-1123 subdomain (k8s/names.ts),
+ *   not_found naming the disk
+ */
+export async function getDiskOrThrow(access: TenantAccess, name: string, field = "name"): Promise<VMDisk> {
+  assertKubeName("dns1123Subdomain", name, field);
   const disk = await getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace: access.tenant.namespace, name }));
   if (!disk) throw new AppError("not_found", `Disk "${name.slice(0, 64)}" was not found.`);
   return disk;

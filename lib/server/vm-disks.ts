@@ -10,6 +10,7 @@
  * the gate), as in vms.ts.
  */
 import { kinds, resourcePath } from "./k8s/kinds";
+import { assertKubeName } from "./k8s/names";
 import { kubeRequest } from "./k8s/client";
 import { portalIdentity } from "./k8s/identity";
 import type { DataVolume, KubeList, VMDisk, VMInstance, VirtualMachine } from "./k8s/objects";
@@ -87,12 +88,12 @@ async function writeDisks(access: TenantAccess, instance: VMInstance, disks: { n
 
 /**
  * Attaches disk `diskName` to stopped VM `name`, after its other disks (last in boot order).
- * @throws AppError not_found (VM or disk), conflict (VM not stopped, disk already used by a VM
+ * @throws AppError invalid on `disk` (not a DNS-1123 subdomain), not_found (VM or disk), conflict (VM not stopped, disk already used by a VM
  *   — named), forbidden (cluster RBAC)
  */
 export async function attachDisk(access: TenantAccess, name: string, diskName: string): Promise<VmDetail> {
   const instance = await getVmOrThrow(access, name);
-  await getDiskOrThrow(access, diskName);
+  await getDiskOrThrow(access, diskName, "disk");
   const instances = await kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace: access.tenant.namespace }) });
   const user = diskAttachments(instances.items).get(diskName);
   if (user === name) throw new AppError("conflict", `Disk "${diskName}" is already attached to VM "${name}".`);
@@ -104,10 +105,11 @@ export async function attachDisk(access: TenantAccess, name: string, diskName: s
 
 /**
  * Detaches disk `diskName` from stopped VM `name` (the disk itself stays).
- * @throws AppError not_found (VM, or the disk is not attached to it), conflict (VM not stopped),
+ * @throws AppError invalid on `disk` (not a DNS-1123 subdomain), not_found (VM, or the disk is not attached to it), conflict (VM not stopped),
  *   forbidden
  */
 export async function detachDisk(access: TenantAccess, name: string, diskName: string): Promise<VmDetail> {
+  assertKubeName("dns1123Subdomain", diskName, "disk");
   const instance = await getVmOrThrow(access, name);
   const disks = instance.spec.disks ?? [];
   if (!disks.some((d) => d.name === diskName)) throw new AppError("not_found", `Disk "${diskName.slice(0, 64)}" is not attached to VM "${name}".`);

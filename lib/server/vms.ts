@@ -291,7 +291,7 @@ export async function powerVm(access: TenantAccess, name: string, action: PowerA
   const namespace = access.tenant.namespace;
   const res = await sendRaw(access.identity, {
     method: "PUT",
-    path: `/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachines/${virtualMachineName(name)}/${action}`,
+    path: resourcePath(kinds.VirtualMachineSubresources, { namespace, name: virtualMachineName(name), subresource: action }),
     body: {},
   });
   if (res.status >= 200 && res.status < 300) return { accepted: true };

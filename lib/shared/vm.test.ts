@@ -41,6 +41,13 @@ describe("createVmSchema", () => {
     expect(firstError({ ...valid, external: true, externalPorts: [0] })?.field).toBe("externalPorts.0");
   });
 
+  it("rejects a port given twice on field externalPorts", () => {
+    const result = createVmSchema.safeParse({ ...valid, external: true, externalPorts: [22, 22] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: ["externalPorts"], message: "each port may appear once" })]);
+    expect(firstError({ ...valid, external: true, externalPorts: [22, 80, 443] })).toBeNull();
+  });
+
   it("rejects a non-http URL for the root disk", () => {
     expect(firstError({ ...valid, rootDisk: { source: { type: "http", url: "ftp://example.org/x.img" }, storage: "10Gi" } })?.field)
       .toBe("rootDisk.source.url");

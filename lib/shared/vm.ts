@@ -92,6 +92,9 @@ export const createVmSchema = z.object({
   externalPorts: z
     .array(z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535"))
     .max(64)
+    .superRefine((ports, ctx) => {
+      if (new Set(ports).size !== ports.length) ctx.addIssue({ code: "custom", message: "each port may appear once" });
+    })
     .default([22]),
   runStrategy: z.enum(runStrategies).default("Always"),
   /** New blank data disks, created as VMDisks `<name>-d1`, `<name>-d2`… after the root disk. */

@@ -8,6 +8,7 @@
  */
 import https from "node:https";
 import { AppError } from "../errors";
+import { logger } from "../logger";
 import { getConnection } from "./connection";
 import { impersonationHeaders, type KubeIdentity } from "./identity";
 
@@ -33,18 +34,62 @@ interface KubeStatus {
   details?: { name?: string; kind?: string; causes?: { field?: string; message?: string; reason?: string }[] };
 }
 
-/** Builds the URL of a request. */
+/**
+ * Builds the URL of a request.
+ *
+ * A last guard behind kinds.ts `resourcePath()` (which validates every name): a path with an
+ * empty, `.` or `..` segment, or one whose segment decodes to something holding '/', is refused
+ * instead of being normalised by `new URL` into another resource's path.
+ * @throws AppError invalid (422) on field `name` for such a path
+ */
 export function requestUrl(server: string, req: Pick<KubeRequest, "path" | "query">): string {
+  const segments = req.path.split("/").slice(1);
+  if (!req.path.startsWith("/") || segments.some((seg) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(seg);
+    } catch {
+      return true;
+    }
+    return seg === "" || decoded === "." || decoded === ".." || decoded.includes("/") || decoded.includes("\\");
+  })) {
+    throw new AppError("invalid", "name must not be empty, '.' or '..', nor contain '/'", "name");
+  }
   const url = new URL(server + req.path);
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
   return url.toString();
 }
 
 /**
- * Maps a Kubernetes error answer to an {@link AppError}:
- * 401/403 → forbidden (the cluster's RBAC refused the user), 404 → not_found,
- * 409 → conflict (AlreadyExists or a stale update), 422 → invalid with the first cause's field,
- * 5xx → cluster_unavailable. Sources: k8s.io/apimachinery/pkg/api/errors/errors.go.
+ * Removes RBAC and tenancy internals from a Kubernetes message before a user sees it: user
+ * names (`User "x"`, `system:serviceaccount:...`), groups, namespaces (`in the namespace "x"`,
+ * `namespaces "x"`) and API groups (`in API group "x"`).
+ * @param text a Kubernetes `Status.message` or cause message
+ * @returns the text with those parts removed or replaced by neutral words
+ */
+export function scrubClusterMessage(text: string): string {
+  return text
+    .replace(/\bUser "[^"]*"\s*/g, "")
+    .replace(/\bsystem:serviceaccount:[^\s"]+/g, "a service account")
+    .replace(/\s*\(?\bgroups?[=:]\s*\[[^\]]*\]\)?/gi, "")
+    .replace(/\s*in API group "[^"]*"/g, "")
+    .replace(/\s*(?:in|at) the cluster scope/g, "")
+    .replace(/\s*in the namespace "[^"]*"/g, "")
+    .replace(/\bnamespaces? "[^"]*"/g, "the namespace")
+    .replace(/\s{2,}/g, " ")
+    .trim();
+}
+
+/**
+ * Maps a Kubernetes error answer to an {@link AppError} whose message names no RBAC internals
+ * (no user, group, verb, API group or namespace):
+ * 401/403 → forbidden "The cluster refused this action for your account." (the original is
+ * logged at warn), 404 → not_found naming the object, 409 → conflict (AlreadyExists or a stale
+ * update), 400/422 → invalid with the first cause's field (without `spec.`) and its scrubbed
+ * message, 5xx → cluster_unavailable, anything else → internal.
+ * Sources: k8s.io/apimachinery/pkg/api/errors/errors.go.
+ * @param httpStatus the answer's HTTP status
+ * @param body the answer's body, a `Status` JSON object or any text
  */
 export function errorFromStatus(httpStatus: number, body: string): AppError {
   let status: KubeStatus = {};
@@ -53,12 +98,14 @@ export function errorFromStatus(httpStatus: number, body: string): AppError {
   } catch {
     /* not a Status: keep the raw text below */
   }
-  const message = status.message ?? (body.slice(0, 300) || `HTTP ${httpStatus}`);
+  const original = status.message ?? (body.slice(0, 300) || `HTTP ${httpStatus}`);
+  const message = scrubClusterMessage(original);
   const what = status.details?.name ? `${status.details.kind ?? "object"} "${status.details.name}"` : "object";
   switch (httpStatus) {
     case 401:
     case 403:
-      return new AppError("forbidden", `The cluster refused this for your account: ${message}`);
+      logger.warn({ area: "k8s", httpStatus, reason: status.reason, clusterMessage: original }, "cluster refused a request");
+      return new AppError("forbidden", "The cluster refused this action for your account.");
     case 404:
       return new AppError("not_found", `${what} was not found`);
     case 409:
@@ -69,7 +116,7 @@ export function errorFromStatus(httpStatus: number, body: string): AppError {
     case 422: {
       const cause = status.details?.causes?.[0];
       const field = cause?.field?.replace(/^spec\./, "");
-      return new AppError("invalid", cause?.message ? `${cause.message}` : message, field);
+      return new AppError("invalid", cause?.message ? scrubClusterMessage(cause.message) : message, field);
     }
     default:
       if (httpStatus >= 500) return new AppError("cluster_unavailable", `The cluster could not answer (HTTP ${httpStatus}): ${message}`);

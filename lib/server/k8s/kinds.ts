@@ -2,6 +2,7 @@
  * One descriptor per Kubernetes kind the portal touches, as plain data; REST paths are derived
  * here and nowhere else (the pattern of headlamp's KubeObjectEndpoint).
  */
+import { assertKubeName, nameRuleOf } from "./names";
 
 /** Where a kind is served. */
 export interface KindDescriptor {
@@ -35,6 +36,8 @@ export const kinds = {
   ConfigMap: describe("ConfigMap", "", "v1", "configmaps", true),
   /** CDI's cdi-apiserver (aggregated), create-only: a short-lived token for the upload proxy */
   UploadTokenRequest: describe("UploadTokenRequest", "upload.cdi.kubevirt.io", "v1beta1", "uploadtokenrequests", true),
+  /** KubeVirt's virt-api subresources of a VirtualMachine (start, stop, restart…): only with `subresource` */
+  VirtualMachineSubresources: describe("VirtualMachine", "subresources.kubevirt.io", "v1", "virtualmachines", true),
 } as const;
 
 /** The API version string of a kind, e.g. `apps.cozystack.io/v1alpha1` or `v1`. */
@@ -46,14 +49,27 @@ export function apiVersionOf(kind: KindDescriptor): string {
  * The REST path of a kind's collection or of one object.
  * @param opts.namespace required for namespaced kinds
  * @param opts.name an object's name; omitted for the collection
- * @param opts.subresource e.g. `status`
- * @throws Error when a namespaced kind gets no namespace
+ * @param opts.subresource e.g. `status`; only with a name
+ *
+ * Every segment is validated first (names.ts `assertKubeName`): the namespace as a DNS-1123
+ * label, the name by its kind's rule (DNS-1035 label for VMInstance, DNS-1123 subdomain for most
+ * kinds), the subresource as a DNS-1123 label. So no caller can put '/', '.', '..' or an empty
+ * name into a path (upstream rules: k8s.io/apimachinery/pkg/util/validation/validation.go).
+ * `name: undefined` means the collection; `name: ""` is refused.
+ * @throws Error when a namespaced kind gets no namespace (a programming error)
+ * @throws AppError invalid (422) on field `namespace`, `name` or `subresource` for a malformed segment
  */
 export function resourcePath(kind: KindDescriptor, opts: { namespace?: string; name?: string; subresource?: string } = {}): string {
   const base = kind.group ? `/apis/${kind.group}/${kind.version}` : `/api/${kind.version}`;
-  if (kind.namespaced && !opts.namespace) throw new Error(`${kind.kind} is namespaced: a namespace is required`);
+  if (kind.namespaced && opts.namespace === undefined) throw new Error(`${kind.kind} is namespaced: a namespace is required`);
+  if (kind.namespaced) assertKubeName("dns1123Label", opts.namespace, "namespace");
+  if (opts.name !== undefined) assertKubeName(nameRuleOf(kind.kind), opts.name, "name");
+  if (opts.subresource !== undefined) {
+    if (opts.name === undefined) throw new Error(`${kind.kind}: a subresource needs a name`);
+    assertKubeName("dns1123Label", opts.subresource, "subresource");
+  }
   const ns = kind.namespaced ? `/namespaces/${encodeURIComponent(opts.namespace!)}` : "";
-  const name = opts.name ? `/${encodeURIComponent(opts.name)}` : "";
-  const sub = opts.name && opts.subresource ? `/${opts.subresource}` : "";
+  const name = opts.name !== undefined ? `/${encodeURIComponent(opts.name)}` : "";
+  const sub = opts.subresource !== undefined ? `/${opts.subresource}` : "";
   return `${base}${ns}/${kind.plural}${name}${sub}`;
 }

@@ -1,0 +1,71 @@
+/**
+ * Validation of the object names and namespaces that become segments of Kubernetes REST paths.
+ *
+ * Every name reaches kube-apiserver as a path segment (kinds.ts `resourcePath()`); a name such as
+ * `a/b` (a URL's `%2F`), `.` or `..` would otherwise add or remove path segments. The rules are
+ * those of upstream k8s.io/apimachinery/pkg/util/validation/validation.go (`IsDNS1035Label`,
+ * `IsDNS1123Label`, `IsDNS1123Subdomain`) and k8s.io/apimachinery/pkg/api/validation/path
+ * (`IsValidPathSegmentName`, used by RBAC kinds).
+ */
+import { AppError } from "../errors";
+
+/** The naming rules of Kubernetes object names. */
+export type NameRule = "dns1035Label" | "dns1123Label" | "dns1123Subdomain" | "pathSegment";
+
+const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Each rule's test, maximum length and the wording of its error (after the field's name). */
+const rules: Record<NameRule, { ok: (v: string) => boolean; max: number; wording: string }> = {
+  dns1035Label: {
+    ok: (v) => dns1035Label.test(v),
+    max: 63,
+    wording: "lowercase letters, digits and '-', start with a letter and end with a letter or digit",
+  },
+  dns1123Label: {
+    ok: (v) => dns1123Label.test(v),
+    max: 63,
+    wording: "lowercase letters, digits and '-', start and end with a letter or digit",
+  },
+  dns1123Subdomain: {
+    ok: (v) => dns1123Subdomain.test(v),
+    max: 253,
+    wording: "lowercase letters, digits, '-' and '.', each '.'-separated part starting and ending with a letter or digit",
+  },
+  pathSegment: {
+    ok: (v) => v !== "." && v !== ".." && !/[/%]/.test(v),
+    max: 253,
+    wording: "a name other than '.' or '..' without '/' or '%'",
+  },
+};
+
+/**
+ * The naming rule of a kind's objects: DNS-1035 label for VMInstance (its name becomes a Helm
+ * release and a Service), path segment for RBAC kinds (upstream `ValidatePathSegmentName`),
+ * DNS-1123 label for namespaces, DNS-1123 subdomain for every other kind.
+ * @param kind a kind name as in kinds.ts, e.g. `VMInstance`
+ */
+export function nameRuleOf(kind: string): NameRule {
+  if (kind === "VMInstance") return "dns1035Label";
+  if (kind === "Namespace") return "dns1123Label";
+  if (kind === "RoleBinding" || kind === "Role" || kind === "ClusterRole" || kind === "ClusterRoleBinding") return "pathSegment";
+  return "dns1123Subdomain";
+}
+
+/**
+ * Checks that `value` is a Kubernetes name under `rule`; so it can never be empty, contain '/',
+ * or be '.' or '..'.
+ * @param rule see {@link NameRule}; upstream k8s.io/apimachinery/pkg/util/validation/validation.go
+ * @param value the candidate name (anything: non-strings are refused)
+ * @param field the input field reported to the user, e.g. `name` or `namespace`
+ * @returns `value`, typed as a string
+ * @throws AppError invalid (HTTP 422) `"<field> must be ..."` naming `field`
+ */
+export function assertKubeName(rule: NameRule, value: unknown, field: string): string {
+  const r = rules[rule];
+  if (typeof value !== "string" || value === "") throw new AppError("invalid", `${field} is required`, field);
+  if (value.length > r.max) throw new AppError("invalid", `${field} must be at most ${r.max} characters`, field);
+  if (!r.ok(value)) throw new AppError("invalid", `${field} must be ${r.wording}`, field);
+  return value;
+}
