@@ -14,6 +14,8 @@ import { handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/ser
 import { isDecodableTarget } from "./lib/server/edge";
 import { checkReadiness } from "./lib/server/probes";
 
+const malformedUrlMessage = "The request's URL is not valid (a malformed percent-escape).";
+
 /** A running portal server. */
 export interface PortalServer {
   url: string;
@@ -32,7 +34,7 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
   // request's server) and ends every upgrade whose path matches one of its routes, which the
   // console paths do (their plain-GET checks are Next routes): next/dist/server/next.js
   // setupWebSocketHandler, lib/router-server.js upgradeHandler. Give it a server that never
-  // listens, and call its upgrade handler below for the upgrades that are not the relay's.
+  // listens; the development upgrades it must serve are emitted there below.
   const detached = http.createServer();
   const app = next({ dev, hostname, port, dir: process.cwd(), httpServer: detached });
   const handle = app.getRequestHandler();
@@ -57,26 +59,20 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
     }
   };
 
+  const sendJson = (res: http.ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
+
   const server = http.createServer((req, res) => {
     setClientAddress(req);
-    if (!isDecodableTarget(req.url ?? "")) {
-      const body = JSON.stringify({ error: { code: "invalid", message: "The request's URL is not valid (a malformed percent-escape)." } });
-      res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" }).end(body);
-      return;
-    }
+    if (!isDecodableTarget(req.url ?? "")) return sendJson(res, 400, { error: { code: "invalid", message: malformedUrlMessage } });
     // Probes (lib/server/probes.ts), answered before Next: cheap, and up even while Next compiles.
-    if (req.method === "GET" && req.url === "/livez") {
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end('{"status":"ok"}');
-      return;
-    }
+    if (req.method === "GET" && req.url === "/livez") return sendJson(res, 200, { status: "ok" });
     if (req.method === "GET" && req.url === "/readyz") {
-      void checkReadiness().then(({ ready, checks }) =>
-        res.writeHead(ready ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(checks)));
+      void checkReadiness().then(({ ready, checks }) => sendJson(res, ready ? 200 : 503, checks));
       return;
     }
     if (testHooks && req.method === "GET" && req.url === "/__test__/console-relay") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ upstreamConnections: upstreamConnectionCount() }));
-      return;
+      return sendJson(res, 200, { upstreamConnections: upstreamConnectionCount() });
     }
     void handle(req, res);
   });
@@ -86,7 +82,7 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
     try {
       socket.on("error", () => socket.destroy());
       setClientAddress(req);
-      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, 400, "invalid", "The request's URL is not valid (a malformed percent-escape).");
+      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, 400, "invalid", malformedUrlMessage);
       // The console and VNC relays (lib/server/console-relay.ts).
       if (handleConsoleUpgrade(req, socket, head)) return;
       // Development hot reload: Next's own upgrade listener (see above).

@@ -132,6 +132,19 @@ async function readInput(req: NextRequest, streamBody = false): Promise<{ value:
 }
 
 /**
+ * The audit row of an attempt without a session: platform-level (no tenant), nothing of the
+ * request kept but the path's target name (capped), so an anonymous caller can never write into a
+ * tenant's audit log.
+ */
+function auditAnonymous(
+  what: { action: string; targetKind: string },
+  row: { targetName?: string; result: "success" | "failure" | "denied"; errorMessage?: string; ip: string | null; userAgent: string | null },
+): Promise<void> {
+  return writeAudit({ actor: "anonymous", tenantName: "", ...what, targetName: row.targetName?.slice(0, 253) ?? null,
+    result: row.result, errorMessage: row.errorMessage ?? null, ip: row.ip, userAgent: row.userAgent });
+}
+
+/**
  * Wraps a tenant-scoped route handler (`/api/tenants/[tenant]/...`).
  * @param opts.permission the action, checked against the permission table
  * @param opts.input zod schema of the body (mutations) or query (GET/DELETE)
@@ -164,12 +177,7 @@ export function tenantRoute<I = Record<string, string>>(
     let timing = "";
     const record = async (result: "success" | "failure" | "denied", errorMessage?: string) => {
       if (!mutation || !opts.audit) return;
-      // Without a session nothing of the request is kept and the row is platform-level: an
-      // anonymous caller can never write into a tenant's audit log.
-      if (!principal) {
-        await writeAudit({ actor: "anonymous", tenantName: "", action: opts.audit.action, targetKind: opts.audit.targetKind, targetName: params.name?.slice(0, 253) ?? null, result, errorMessage: errorMessage ?? null, ip, userAgent });
-        return;
-      }
+      if (!principal) return auditAnonymous(opts.audit, { targetName: params.name, result, errorMessage, ip, userAgent });
       await writeAudit({
         actor: principal.username,
         actorId: principal.userId ?? null,
@@ -280,10 +288,7 @@ export function adminRoute<I = Record<string, string>>(
     let summary: unknown = undefined;
     const record = async (result: "success" | "failure" | "denied", errorMessage?: string) => {
       if (!mutation && result !== "denied") return;
-      if (!principal) {
-        await writeAudit({ actor: "anonymous", tenantName: "", action: opts.audit.action, targetKind: opts.audit.targetKind, result, errorMessage: errorMessage ?? null, ip, userAgent });
-        return;
-      }
+      if (!principal) return auditAnonymous(opts.audit, { result, errorMessage, ip, userAgent });
       const tenantId = audit.tenantId !== undefined || !audit.tenantName ? audit.tenantId
         : (await getDb().tenant.findUnique({ where: { name: audit.tenantName }, select: { id: true } }).catch(() => null))?.id;
       await writeAudit({
