@@ -93,6 +93,21 @@ test("a wrong password is refused with a message", async ({ page }) => {
   await expect(page).toHaveURL(/\/signin/);
 });
 
+test("repeated wrong passwords are throttled, and the form says for how long", async ({ page }) => {
+  // An unknown username is counted like a known one (issue 10, defect 6): 5 free failures, then delays.
+  const username = `ghost-${Math.random().toString(36).slice(2, 8)}`;
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill(username);
+  const throttled = page.getByRole("alert").filter({ hasText: /Too many failed sign-ins\. Try again in \d+ seconds?\./ });
+  for (let i = 0; i < 10 && !(await throttled.isVisible()); i++) {
+    await page.getByLabel("Password").fill(`wrong-${i}`);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeEnabled();
+  }
+  await expect(throttled).toBeVisible();
+  await expect(page).toHaveURL(/\/signin/);
+});
+
 test("a user in no tenant yet is told so and whom to ask", async ({ page }) => {
   await page.goto("/signin");
   await page.getByLabel("Username").fill("nora");

@@ -8,6 +8,7 @@ import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { Alert } from "@/components/ui/alert";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
+import { parseSigninError } from "@/lib/shared/signin-errors";
 
 /**
  * The sign-in form: local account (next-auth credentials provider `local`) and, when the server
@@ -20,12 +21,19 @@ export function SignInForm({ callbackUrl, oidcProviderName, initialError }: {
   initialError: string | null;
 }) {
   const t = useTranslations("SignIn");
+  /** next-auth's error code → the message in the user's language */
+  const messageOf = (code: string | null | undefined): string | null => {
+    const e = parseSigninError(code);
+    if (!e) return null;
+    if (e.kind === "wrongCredentials") return t("wrongCredentials");
+    if (e.kind === "throttled") return t("throttled", { seconds: e.seconds });
+    if (e.kind === "identityRefused") return t("identityRefused");
+    return t("failed");
+  };
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(
-    initialError === "CredentialsSignin" ? t("wrongCredentials") : initialError ? t("failed") : null,
-  );
+  const [error, setError] = useState<string | null>(messageOf(initialError));
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -38,7 +46,7 @@ export function SignInForm({ callbackUrl, oidcProviderName, initialError }: {
     try {
       const result = await signIn("local", { redirect: false, username, password, callbackUrl });
       if (!result || result.error || !result.ok) {
-        setError(result?.error === "CredentialsSignin" || result?.status === 401 ? t("wrongCredentials") : t("failed"));
+        setError(messageOf(result?.error) ?? t("failed"));
         setPending(false);
         return;
       }

@@ -82,3 +82,15 @@ export function isSameOrigin(headers: OriginHeaders, opts: { requireOrigin?: boo
   }
   return !opts.requireOrigin && headers["sec-fetch-site"] === "same-origin";
 }
+
+/**
+ * The client's address from the `X-Forwarded-For` value the portal sees. server.ts replaces a
+ * client-sent value by the socket's address unless `TRUST_PROXY=1`; behind the proxy the last
+ * entry is the one the proxy appended (HAProxy `option forwardfor`, nginx
+ * `$proxy_add_x_forwarded_for`), the earlier ones are whatever the client claimed.
+ * @returns the address, at most 64 characters, or null when there is none
+ */
+export function clientAddress(forwardedFor: string | null | undefined): string | null {
+  const last = forwardedFor?.split(",").at(-1)?.trim();
+  return last ? last.slice(0, 64) : null;
+}

@@ -18,7 +18,7 @@ import type { KubeIdentity } from "./k8s/identity";
 import { writeAudit } from "./audit";
 import { getDb } from "./db";
 import { logger } from "./logger";
-import { isSameOrigin } from "./edge";
+import { clientAddress, isSameOrigin } from "./edge";
 import { can, permissionTable, type Permission } from "../shared/permissions";
 
 /** What a tenant route's handler receives. */
@@ -76,7 +76,7 @@ export function assertSameOrigin(req: NextRequest): void {
 
 /** Client IP and user agent of a request (server.ts sets x-forwarded-for from the socket). */
 export function clientInfo(req: NextRequest): { ip: string | null; userAgent: string | null } {
-  const ip = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
+  const ip = clientAddress(req.headers.get("x-forwarded-for"));
   return { ip, userAgent: req.headers.get("user-agent") };
 }
 

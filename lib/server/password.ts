@@ -30,3 +30,20 @@ export async function verifyPassword(plain: string, hash: string | null | undefi
     return false;
   }
 }
+
+/**
+ * A bcrypt hash (cost {@link PASSWORD_HASH_COST}) of a random string nobody knows, compared
+ * against when there is no stored hash, so that an unknown username costs the same bcrypt work as
+ * a known one (OWASP Authentication Cheat Sheet, "Authentication Responses": no timing oracle).
+ */
+const EQUALIZER_HASH = "$2b$10$H3FLlGznqPyXoq7uio32/.05ADrNfZyx6K/w5RMRq2FpvWvgZY0si";
+
+/**
+ * {@link verifyPassword} that spends the same time whether or not there is a hash: without one it
+ * compares against a hash nothing matches and answers false.
+ * @param hash the stored hash; null/undefined when the user does not exist or has no local password
+ */
+export async function verifyPasswordEqualTime(plain: string, hash: string | null | undefined): Promise<boolean> {
+  const matched = await verifyPassword(plain, hash || EQUALIZER_HASH);
+  return Boolean(hash) && matched;
+}

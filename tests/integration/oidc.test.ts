@@ -58,7 +58,7 @@ async function follow(jar: CookieJar, url: string, init: RequestInit, stop: (url
  * back to /api/auth/callback/oidc, which sets the session cookie.
  * @throws Error when a step does not answer as a browser would expect
  */
-async function oidcSignIn(login: string): Promise<PortalClient> {
+async function oidcAttempt(login: string): Promise<{ jar: CookieJar; url: URL; status: number }> {
   const jar = new CookieJar();
   const csrfRes = await fetch(`${portalUrl}/api/auth/csrf`);
   jar.take(csrfRes);
@@ -82,10 +82,21 @@ async function oidcSignIn(login: string): Promise<PortalClient> {
     headers: { "content-type": "application/x-www-form-urlencoded", origin: form.url.origin },
     body: new URLSearchParams({ login }).toString(),
   }, (url) => url.origin === portalUrl && !url.pathname.startsWith("/api/auth/"));
+  return { jar, url: back.url, status: back.res.status };
+}
+
+/**
+ * Signs in through the `oidc` provider as `login` (an account of the test provider): next-auth's
+ * CSRF token, POST /api/auth/signin/oidc, the provider's authorization endpoint and login form,
+ * back to /api/auth/callback/oidc, which sets the session cookie.
+ * @throws Error when a step does not answer as a browser would expect
+ */
+async function oidcSignIn(login: string): Promise<PortalClient> {
+  const { jar, url, status } = await oidcAttempt(login);
   if (!jar.has("next-auth.session-token")) {
-    throw new Error(`no session after the OIDC callback for ${login}: ended at ${back.url} (HTTP ${back.res.status})`);
+    throw new Error(`no session after the OIDC callback for ${login}: ended at ${url} (HTTP ${status})`);
   }
-  expect(back.url.toString(), "next-auth sends the browser on to the callbackUrl").toBe(`${portalUrl}/`);
+  expect(url.toString(), "next-auth sends the browser on to the callbackUrl").toBe(`${portalUrl}/`);
   return new PortalClient(jar.header(), login);
 }
 
@@ -180,5 +191,44 @@ describe("erin (no groups)", () => {
 
   it("gets 404 for acme", async () => {
     expect((await erin.call("GET", "/api/tenants/acme/vms")).status).toBe(404);
+  });
+});
+
+describe("8. identity sent to the cluster", () => {
+  it("keeps only tenant groups and the platform-admin group of the provider's claim", async () => {
+    const frank = await oidcSignIn("frank");
+    const res = await frank.call("GET", "/api/auth/session");
+    expect(res.body.user.groups).toEqual(["tenant-acme-view"]);
+    // "cozystack-cluster-admins" is not the platform-admin group: no admin pages
+    expect((await frank.call("GET", "/api/admin/tenants")).status).toBe(403);
+    expect((await frank.call("GET", "/api/tenants")).body).toEqual([expect.objectContaining({ name: "acme", role: "view" })]);
+  });
+
+  it("refuses a sign-in whose groups include system:masters, and audits it at platform level", async () => {
+    const { jar, url } = await oidcAttempt("trudy");
+    expect(jar.has("next-auth.session-token")).toBe(false);
+    expect(url.pathname).toBe("/signin");
+    expect(url.searchParams.get("error")).toBe("IdentityRefused");
+    const page = await (await fetch(url, { headers: { "accept-language": "en" } })).text();
+    expect(page).toContain("reserved");
+    const row = await getDb().auditLog.findFirst({ where: { action: "session.signin", targetName: "trudy" }, orderBy: { createdAt: "desc" } });
+    expect(row).toMatchObject({ result: "denied", tenantId: null, tenantName: "" });
+    expect(row?.errorMessage).toMatch(/group that starts with "system:"/);
+  });
+});
+
+describe("7. a token of a provider that is switched off", () => {
+  it("is refused, even with a live session row and the admin group", async () => {
+    const { principalFromCookies } = await import("../../lib/server/session");
+    const cookie = Object.fromEntries(dora.cookie.split("; ").map((c) => [c.slice(0, c.indexOf("=")), c.slice(c.indexOf("=") + 1)]));
+    // the same checks as the portal's, in this process: same database, same NEXTAUTH_SECRET (stack env)
+    const saved = process.env.OIDC_ISSUER;
+    try {
+      expect((await principalFromCookies(cookie))?.isPlatformAdmin).toBe(true);
+      delete process.env.OIDC_ISSUER;
+      expect(await principalFromCookies(cookie)).toBeNull();
+    } finally {
+      process.env.OIDC_ISSUER = saved;
+    }
   });
 });

@@ -24,6 +24,10 @@ export const oidcAccounts: Record<string, { name: string; email: string; groups:
   carol: { name: "Carol Keycloak", email: "carol@example.test", groups: ["tenant-acme-use"] },
   dora: { name: "Dora Platform", email: "dora@example.test", groups: ["cozystack-cluster-admin"] },
   erin: { name: "Erin Nobody", email: "erin@example.test", groups: [] },
+  // Issue 10, defect 8: the portal forwards only tenant groups and the platform-admin group,
+  // and refuses an identity carrying a group Kubernetes reserves.
+  frank: { name: "Frank Filtered", email: "frank@example.test", groups: ["tenant-acme-view", "developers", "/platform/staff", "tenant-acme-owner", "cozystack-cluster-admins"] },
+  trudy: { name: "Trudy Masters", email: "trudy@example.test", groups: ["tenant-acme-view", "system:masters"] },
 };
 
 /** A running provider. */

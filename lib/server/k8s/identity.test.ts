@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { impersonationHeaders } from "./identity";
+import { identityValueProblem, impersonationHeaders, isForwardableGroup } from "./identity";
 import { resourcePath, kinds } from "./kinds";
 
 describe("impersonationHeaders", () => {
@@ -10,6 +10,34 @@ describe("impersonationHeaders", () => {
   });
   it("sends nothing for the portal's own identity", () => {
     expect(impersonationHeaders({ type: "portal" })).toEqual({});
+  });
+});
+
+describe("identityValueProblem (issue 10, defect 8)", () => {
+  it("accepts ordinary usernames and groups", () => {
+    for (const v of ["alice", "carol@example.test", "tenant-acme-admin", "cozystack-cluster-admin", "Dora Platform"]) expect(identityValueProblem(v)).toBeNull();
+  });
+  it("refuses the reserved system: prefix in any case, commas and control characters", () => {
+    expect(identityValueProblem("system:masters")).toMatch(/system:/);
+    expect(identityValueProblem("System:Masters")).toMatch(/system:/);
+    expect(identityValueProblem("system:serviceaccount:kube-system:default")).toMatch(/system:/);
+    expect(identityValueProblem("a,b")).toMatch(/comma/);
+    expect(identityValueProblem("alice\r\nImpersonate-Group: system:masters")).toMatch(/control/);
+    expect(identityValueProblem("bob\u0085")).toMatch(/control/);
+    expect(identityValueProblem("")).toMatch(/empty/);
+  });
+  it("makes impersonationHeaders refuse such an identity rather than send it", () => {
+    expect(() => impersonationHeaders({ type: "user", username: "mallory", groups: ["system:masters"] })).toThrow();
+    expect(() => impersonationHeaders({ type: "user", username: "system:admin", groups: [] })).toThrow();
+  });
+});
+
+describe("isForwardableGroup", () => {
+  it("forwards tenant groups of the four levels and the platform-admin group only", () => {
+    const ok = ["tenant-acme-view", "tenant-acme-use", "tenant-acme-admin", "tenant-acme2-super-admin", "cozystack-cluster-admin"];
+    const no = ["developers", "/staff", "tenant-acme-owner", "tenant-Acme-view", "tenant--view", "cozystack-cluster-admins", "system:masters", "tenant-acme-view,x"];
+    for (const g of ok) expect(isForwardableGroup(g, "cozystack-cluster-admin"), g).toBe(true);
+    for (const g of no) expect(isForwardableGroup(g, "cozystack-cluster-admin"), g).toBe(false);
   });
 });
 
