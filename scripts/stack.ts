@@ -93,6 +93,8 @@ export async function startStack(opts: { name: string; log: (line: string) => vo
       NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"), LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
       // the portal answers GET /__test__/console-relay (the relay's upstream connection count)
       HIKUBE_TEST_HOOKS: "1",
+      // the disk tests import from HTTP servers on the test machine's loopback (import-url-policy.ts)
+      HIKUBE_IMPORT_ALLOWED_HOSTS: "127.0.0.1",
     });
     if (opts.oidc) {
       const { startOidcProvider, oidcClient } = await import("../tests/support/oidc-provider");

@@ -12,7 +12,10 @@
  * JSON body ({@link ErrorBody}) BEFORE any upstream connection is opened:
  *   session cookie (401) → Origin equals Host, against cross-site WebSocket hijacking (403; a
  *   browser always sends Origin on a WebSocket) → tenant membership (404) → `vm.console`, i.e.
- *   `use` or higher (403).
+ *   `use` or higher (403) → the user's console and VNC sessions in this process below
+ *   HIKUBE_MAX_CONSOLES_PER_USER (429, default 4; stream-caps.ts). An attempt holds its slot from
+ *   that check until the browser's socket closes, whatever ends it; a takeover of one's own session
+ *   needs a free slot too.
  *
  * Then the relay opens KubeVirt's subresource WebSocket
  * `…/namespaces/<tenant ns>/virtualmachineinstances/vm-instance-<name>/console|vnc` with subprotocol
@@ -66,8 +69,9 @@ import { principalFromCookies, type Principal } from "./session";
 import { getTenantAccess, type TenantAccess } from "./tenancy";
 import { writeAudit } from "./audit";
 import { logger } from "./logger";
-import { isSameOrigin } from "./edge";
-import type { ErrorBody } from "./errors";
+import { clientAddress, isSameOrigin } from "./edge";
+import { AppError, type ErrorBody } from "./errors";
+import { consoleSessionCap } from "./stream-caps";
 import { getConnection } from "./k8s/connection";
 import { impersonationHeaders } from "./k8s/identity";
 import { can, permissionTable } from "../shared/permissions";
@@ -238,7 +242,7 @@ export function handleConsoleUpgrade(req: IncomingMessage, socket: Duplex, head:
 async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target: ConsoleTarget): Promise<void> {
   const { tenant: tenantName, name, kind } = target;
   const action = kind === "console" ? "vm.console" : "vm.vnc";
-  const ip = String(req.headers["x-forwarded-for"] ?? req.socket.remoteAddress ?? "").split(",")[0].trim() || null;
+  const ip = clientAddress(String(req.headers["x-forwarded-for"] ?? req.socket.remoteAddress ?? ""));
   const userAgent = req.headers["user-agent"] ?? null;
   let principal: Principal | null = null;
   let access: TenantAccess | null = null;
@@ -276,6 +280,17 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
     return deny(403, "forbidden", `Your role in ${access.tenant.name} is "${access.role}"; this needs "${permissionTable["vm.console"]}" or higher.`);
   }
   if (!vmNamePattern.test(name)) return deny(404, "not_found", `VM "${name.slice(0, 64)}" was not found.`);
+  let releaseSlot: () => void;
+  try {
+    releaseSlot = consoleSessionCap.acquire(principal.username);
+  } catch (err) {
+    if (err instanceof AppError) return deny(err.status, err.code, err.message);
+    throw err;
+  }
+  // Every path below ends with the browser's socket closed (refused, closed with a code, or the
+  // session's end); the relayed session also frees it as soon as it ends (see pipe's onClose).
+  socket.once("close", releaseSlot);
+  if (socket.destroyed) releaseSlot();
 
   // Accept the browser's WebSocket (when it is still there), then close it with `code`.
   const acceptAndClose = (code: number, reason: string) => {
@@ -375,6 +390,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       for (const older of sessions) takeOver(older);
       sessions.add(session);
       pipe(session, (request) => {
+        releaseSlot();
         sessions.delete(session);
         if (sessions.size === 0 && openSessions.get(sessionKey) === sessions) openSessions.delete(sessionKey);
         return audit("close", "success", { ...summary, ...request });

@@ -21,11 +21,13 @@ import { watchCollection } from "./k8s/watch";
 import type { DataVolume, VMDisk, VMInstance, WatchEvent } from "./k8s/objects";
 import { dataVolumeName, diskAttachments, listDiskSources, toDiskSummary } from "./disks";
 import type { TenantAccess } from "./tenancy";
-import { liveListStream } from "./live-stream";
+import { liveListStream, streamUser } from "./live-stream";
 
 /**
  * Opens the stream; it ends when `signal` aborts (the browser went away).
  * @returns a `text/event-stream` Response
+ * @throws AppError too_many_requests (429) when the user already has the most live lists open
+ *   (live-stream.ts, stream-caps.ts)
  */
 export function diskEventStream(access: TenantAccess, signal: AbortSignal): Response {
   const disks = new Map<string, VMDisk>();
@@ -33,7 +35,7 @@ export function diskEventStream(access: TenantAccess, signal: AbortSignal): Resp
   const instances = new Map<string, VMInstance>();
   let attached = new Map<string, string>();
   return liveListStream({
-    signal, area: "disk-stream", tenant: access.tenant.name,
+    signal, area: "disk-stream", tenant: access.tenant.name, user: streamUser(access),
     round: async ({ send, signal: roundSignal, onEnd, listed }) => {
       const row = (name: string) => {
         const disk = disks.get(name);

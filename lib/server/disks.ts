@@ -6,18 +6,20 @@
  * cluster's RBAC has the last word; DataVolume reads (phase, progress), golden images and
  * StorageClasses use the portal's identity, only after the gate checked the user's level.
  *
- * Checks before anything is created (422 naming the field): the source's URL scheme (zod), the
- * golden image or cloned disk exists, the size is not below the source's minimum (the golden
- * image's or cloned disk's size, or the documented minimum of a quick-pick URL), the storage
- * class exists in the cluster.
+ * Checks before anything is created (422 naming the field): the source's URL scheme (zod), then,
+ * before any cluster call, its host (import-url-policy.ts: no loopback, link-local, private or
+ * cluster-internal host unless HIKUBE_IMPORT_ALLOWED_HOSTS lists it), the golden image or cloned
+ * disk exists, the size is not below the source's minimum (the golden image's or cloned disk's
+ * size, or the documented minimum of a quick-pick URL), the storage class exists in the cluster.
  */
 import { createVmDiskWithinQuota, createWithinQuota } from "./quota";
 import { kinds, resourcePath, apiVersionOf } from "./k8s/kinds";
-import { assertKubeName } from "./k8s/names";
+import { assertUrlName } from "./k8s/names";
 import { kubeRequest } from "./k8s/client";
 import { portalIdentity } from "./k8s/identity";
 import type { DataVolume, KubeList, StorageClass, VMDisk, VMInstance } from "./k8s/objects";
 import { AppError } from "./errors";
+import { assertImportUrlAllowed } from "./import-url-policy";
 import { dataVolumeBytes, goldenImageNamespace, goldenImagePrefix } from "./catalogue";
 import type { TenantAccess } from "./tenancy";
 import { formatBytes, parseQuantity } from "../shared/quantity";
@@ -121,13 +123,12 @@ async function getOrNull<T>(identity: TenantAccess["identity"], path: string): P
 }
 
 /**
- * Reads VMDisk `name` as the user.
- * @param field the input field `name` came from (a URL segment): `name` for /disks/{name}, `disk` for /vms/{vm}/disks/{disk}
- * @throws AppError invalid (422, on `field`) when `name` is not a DNS-1123 subdomain (k8s/names.ts),
- *   not_found naming the disk
+ * Reads VMDisk `name` (a URL segment: /disks/{name}, /vms/{vm}/disks/{name}) as the user.
+ * @throws AppError not_found naming the disk, also when `name` is not a DNS-1123 subdomain (such a
+ *   name cannot name a disk; k8s/names.ts `assertUrlName`, checked before any path is built)
  */
-export async function getDiskOrThrow(access: TenantAccess, name: string, field = "name"): Promise<VMDisk> {
-  assertKubeName("dns1123Subdomain", name, field);
+export async function getDiskOrThrow(access: TenantAccess, name: string): Promise<VMDisk> {
+  assertUrlName("dns1123Subdomain", name, "Disk");
   const disk = await getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace: access.tenant.namespace, name }));
   if (!disk) throw new AppError("not_found", `Disk "${name.slice(0, 64)}" was not found.`);
   return disk;
@@ -160,15 +161,21 @@ async function minimumOfSource(access: TenantAccess, source: CreateDiskInput["so
 
 /**
  * Creates VMDisk `input.name` with the user's identity, after every check (see the file comment).
- * One object is created, so nothing can be left half-made.
- * @throws AppError invalid (field named: `source.image.name`, `source.disk.name`, `storage`,
- *   `storageClass`), conflict (name taken), forbidden (cluster RBAC), cluster_unavailable
+ * One object is created, so nothing can be left half-made. An http source is stored as the URL
+ * the policy checked (parsed and serialized).
+ * @throws AppError invalid (field named: `source.http.url`, `source.image.name`,
+ *   `source.disk.name`, `storage`, `storageClass`), conflict (name taken), forbidden (cluster RBAC),
+ *   cluster_unavailable
  */
 export async function createDisk(access: TenantAccess, input: CreateDiskInput): Promise<DiskSummary> {
   const namespace = access.tenant.namespace;
+  // The import URL's host first: a refused URL leads to no cluster call at all.
+  const source: CreateDiskInput["source"] = input.source.http
+    ? { ...input.source, http: { url: assertImportUrlAllowed(input.source.http.url, "source.http.url") } }
+    : input.source;
   const [classes, minimum, taken] = await Promise.all([
     listStorageClasses(),
-    minimumOfSource(access, input.source),
+    minimumOfSource(access, source),
     getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace, name: input.name })),
   ]);
   if (!classes.some((c) => c.name === input.storageClass)) {
@@ -186,10 +193,10 @@ export async function createDisk(access: TenantAccess, input: CreateDiskInput): 
     metadata: { name: input.name, namespace },
     spec: {
       // The schema's shape: at most one key; `{}` is a blank disk.
-      source: input.source.http ? { http: { url: input.source.http.url } }
-        : input.source.image ? { image: { name: input.source.image.name } }
-        : input.source.disk ? { disk: { name: input.source.disk.name } }
-        : input.source.upload ? { upload: {} }
+      source: source.http ? { http: { url: source.http.url } }
+        : source.image ? { image: { name: source.image.name } }
+        : source.disk ? { disk: { name: source.disk.name } }
+        : source.upload ? { upload: {} }
         : {},
       optical: input.optical,
       storage: input.storage,

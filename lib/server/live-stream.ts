@@ -7,11 +7,25 @@
  * round at once (a fresh snapshot); when the cluster is unreachable (a failed list or watch) it
  * sends `unavailable` {message} and retries with a bounded backoff (1 s doubling to 10 s, reset
  * by {@link LiveRound.listed}). A comment line every 20 s keeps proxies from closing the idle
- * stream. Everything stops when the request's `signal` aborts (the browser went away).
+ * stream. Everything stops when the request's `signal` aborts (the browser went away) or the
+ * response body is cancelled.
+ *
+ * Each stream holds one of its user's live-list slots (stream-caps.ts, HIKUBE_MAX_STREAMS_PER_USER)
+ * from the call until it stops; over the cap the call throws 429 before any list or watch starts.
  */
 import { AppError } from "./errors";
 import { logger } from "./logger";
+import { liveStreamCap } from "./stream-caps";
 import type { WatchEnd } from "./k8s/watch";
+import type { TenantAccess } from "./tenancy";
+
+/**
+ * Whose slot a tenant's live list takes: the username the user acts as in the cluster (the same
+ * person in every tenant, the console relay's `principal.username`).
+ */
+export function streamUser(access: TenantAccess): string {
+  return access.identity.type === "user" ? access.identity.username : "portal";
+}
 
 /** What one round of a live list gets. */
 export interface LiveRound {
@@ -28,14 +42,19 @@ export interface LiveRound {
 /**
  * Opens a live list stream.
  * @param opts.area, opts.tenant name the stream in the server log
+ * @param opts.user whose live-list slot the stream holds (the cluster username the user acts as)
  * @param opts.round one round (see the module doc); a thrown error counts as the cluster being
  *   unreachable
  * @returns a `text/event-stream` Response
+ * @throws AppError too_many_requests (429) when `opts.user` already has the most live lists open
  */
-export function liveListStream(opts: { signal: AbortSignal; area: string; tenant: string; round: (r: LiveRound) => Promise<void> }): Response {
+export function liveListStream(opts: { signal: AbortSignal; area: string; tenant: string; user: string; round: (r: LiveRound) => Promise<void> }): Response {
   const { signal } = opts;
   const encoder = new TextEncoder();
   const log = logger.child({ area: opts.area, tenant: opts.tenant });
+  const release = liveStreamCap.acquire(opts.user);
+  // Ends the stream and frees its slot; replaced once the stream has started (idempotent).
+  let stop = release;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false;
@@ -44,7 +63,8 @@ export function liveListStream(opts: { signal: AbortSignal; area: string; tenant
         try {
           controller.enqueue(encoder.encode(text));
         } catch {
-          closed = true;
+          // the body is gone (errored or cancelled): nothing more can be sent
+          stop();
         }
       };
       const send = (event: string, data: unknown) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -79,8 +99,11 @@ export function liveListStream(opts: { signal: AbortSignal; area: string; tenant
         }
       };
 
-      signal.addEventListener("abort", () => {
+      stop = () => {
+        if (closed) return;
         closed = true;
+        release();
+        signal.removeEventListener("abort", stop);
         clearInterval(heartbeat);
         round?.abort();
         try {
@@ -88,8 +111,14 @@ export function liveListStream(opts: { signal: AbortSignal; area: string; tenant
         } catch {
           /* already closed */
         }
-      }, { once: true });
+      };
+      if (signal.aborted) return stop();
+      signal.addEventListener("abort", stop, { once: true });
       void run();
+    },
+    // The consumer gave up on the body (Next cancels it when the connection closes).
+    cancel() {
+      stop();
     },
   });
   return new Response(stream, {

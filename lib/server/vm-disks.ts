@@ -88,12 +88,12 @@ async function writeDisks(access: TenantAccess, instance: VMInstance, disks: { n
 
 /**
  * Attaches disk `diskName` to stopped VM `name`, after its other disks (last in boot order).
- * @throws AppError invalid on `disk` (not a DNS-1123 subdomain), not_found (VM or disk), conflict (VM not stopped, disk already used by a VM
+ * @throws AppError not_found (VM or disk, also for a malformed name), conflict (VM not stopped, disk already used by a VM
  *   — named), forbidden (cluster RBAC)
  */
 export async function attachDisk(access: TenantAccess, name: string, diskName: string): Promise<VmDetail> {
   const instance = await getVmOrThrow(access, name);
-  await getDiskOrThrow(access, diskName, "disk");
+  await getDiskOrThrow(access, diskName);
   const instances = await kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace: access.tenant.namespace }) });
   const user = diskAttachments(instances.items).get(diskName);
   if (user === name) throw new AppError("conflict", `Disk "${diskName}" is already attached to VM "${name}".`);

@@ -15,17 +15,19 @@ import { watchCollection } from "./k8s/watch";
 import type { VMInstance, VirtualMachine, WatchEvent } from "./k8s/objects";
 import { listVmSources, toVmSummary, virtualMachineName } from "./vms";
 import type { TenantAccess } from "./tenancy";
-import { liveListStream } from "./live-stream";
+import { liveListStream, streamUser } from "./live-stream";
 
 /**
  * Opens the stream; it ends when `signal` aborts (the browser went away).
  * @returns a `text/event-stream` Response
+ * @throws AppError too_many_requests (429) when the user already has the most live lists open
+ *   (live-stream.ts, stream-caps.ts)
  */
 export function vmEventStream(access: TenantAccess, signal: AbortSignal): Response {
   const instances = new Map<string, VMInstance>();
   const vms = new Map<string, VirtualMachine>();
   return liveListStream({
-    signal, area: "vm-stream", tenant: access.tenant.name,
+    signal, area: "vm-stream", tenant: access.tenant.name, user: streamUser(access),
     round: async ({ send, signal: roundSignal, onEnd, listed }) => {
       const emitFor = (name: string) => {
         const instance = instances.get(name);

@@ -31,7 +31,10 @@ export const diskNameSchema = z
   .max(diskNameMaxLength, `must be at most ${diskNameMaxLength} characters`)
   .regex(dns1035Pattern, "must be lowercase letters, digits and '-', start with a letter and not end with '-'");
 
-/** An http:// or https:// URL (CDI's http source takes nothing else). */
+/**
+ * An http:// or https:// URL (CDI's http source takes nothing else). Its host is checked on the
+ * server, which knows the allow-list (lib/server/import-url-policy.ts).
+ */
 export const httpUrlSchema = z
   .string()
   .trim()
