@@ -24,7 +24,8 @@ import { hashPassword } from "./password";
 import { getQuotaLimits, getQuotaUsage } from "./quota";
 import { withQuotaLock } from "./quota-lock";
 import type { TenantAccess, TenantRecord } from "./tenancy";
-import type { AddMemberInput, AdminMember, AdminTenant, CreateTenantInput, QuotaOverUsageDetails, UpdateQuotaInput } from "../shared/admin";
+import { createTenantSchema, type AddMemberInput, type AdminMember, type AdminTenant, type CreateTenantInput, type QuotaOverUsageDetails,
+  type UpdateQuotaInput } from "../shared/admin";
 import { findOverUsage, formatQuotaAmount, quotaResourceLabels, type QuotaAmounts, type QuotaStatus } from "../shared/quota";
 import type { TenantRole } from "../shared/permissions";
 
@@ -76,10 +77,15 @@ const kindOf: Record<string, KindDescriptor> = {
  * `tenant-quota`, LimitRange `tenant-limits`, then the Tenant and Quota rows (one transaction).
  * When a step fails, what the earlier steps created is deleted again (newest first) and the
  * original error is thrown.
- * @throws AppError conflict (field `name`) when the tenant or its namespace exists; the cluster's
- *   answers (forbidden, invalid, cluster_unavailable)
+ * @throws AppError invalid (field `name`) when the name is not a tenant name (checked here too, not
+ *   only by the route's schema: the namespace and RoleBinding names derive from it, and a bad name
+ *   must be reported on the field the admin typed, never on `namespace`); conflict (field `name`)
+ *   when the tenant or its namespace exists; the cluster's answers (forbidden, invalid,
+ *   cluster_unavailable)
  */
 export async function createTenant(identity: KubeIdentity, input: CreateTenantInput): Promise<AdminTenant> {
+  const name = createTenantSchema.shape.name.safeParse(input.name);
+  if (!name.success) throw new AppError("invalid", `name ${name.error.issues[0].message}`, "name");
   const db = getDb();
   if (await db.tenant.findUnique({ where: { name: input.name }, select: { id: true } })) {
     throw new AppError("conflict", `A tenant named "${input.name}" already exists.`, "name");
@@ -114,7 +120,8 @@ export async function createTenant(identity: KubeIdentity, input: CreateTenantIn
     };
   } catch (err) {
     for (const obj of created.reverse()) {
-      await kubeRequest(identity, { method: "DELETE", path: objectPath(kindOf[obj.kind], obj, true) }).catch(() => {
+      // the path is built inside the promise: a throw there must neither end the rollback nor hide the original error
+      await Promise.resolve().then(() => kubeRequest(identity, { method: "DELETE", path: objectPath(kindOf[obj.kind], obj, true) })).catch(() => {
         /* the rollback's own failure must not hide the original error */
       });
     }

@@ -1,12 +1,18 @@
 /**
  * Reading the audit log: filtered pages, newest first, with keyset pagination, and streamed
- * exports (CSV, JSON).
+ * exports (CSV, JSON), each within the reader's {@link AuditScope}.
+ *
+ * A tenant's log is keyed by the tenant's id, never by its name: a tenant deleted and re-created
+ * under the same name starts with an empty log. The deleted tenant's rows keep their name (their
+ * tenantId is set to null by the foreign key's ON DELETE SET NULL) and stay readable by platform
+ * admins (see {@link assertAuditScope}).
  *
  * Keyset, not OFFSET: a page is "the `limit` rows before (createdAt, id) of the last row seen",
  * written as `createdAt <= c AND (createdAt < c OR id < i)` so that the database seeks the index
- * (`@@index([<filter>, createdAt, id])` in prisma/schema.prisma) to the cursor and reads `limit`
- * rows from there: the cost of a page does not grow with its depth or the table's size (see
- * bench/audit.ts). The cursor is opaque to clients: base64url of `<ISO time>|<id>`.
+ * (`@@index([<filter>, createdAt, id])` in prisma/schema.prisma; `[tenantId, createdAt, id]` for a
+ * tenant's log) to the cursor and reads `limit` rows from there: the cost of a page does not grow
+ * with its depth or the table's size (see bench/audit.ts). The cursor is opaque to clients:
+ * base64url of `<ISO time>|<id>`.
  */
 import { stringify } from "csv-stringify/sync";
 import { getDb, Prisma } from "./db";
@@ -32,8 +38,21 @@ export function decodeAuditCursor(cursor: string): { createdAt: Date; id: string
   return { createdAt, id };
 }
 
-/** The `where` of a filter, optionally restricted to one tenant (tenant admins). */
-export function auditWhere(filter: AuditFilter, after?: { createdAt: Date; id: string }): Prisma.AuditLogWhereInput {
+/**
+ * Which rows a reader may see, as resolved by {@link assertAuditScope}:
+ * - `{ tenantId }`: one existing tenant's log (its rows by id);
+ * - `{ tenantName, tenantId: null }`: the history of a deleted tenant of that name (platform admins
+ *   only, when no tenant of that name exists now);
+ * - `{}`: every row (platform admins without a tenant filter).
+ */
+export type AuditScope = { tenantId: string } | { tenantName: string; tenantId: null } | Record<string, never>;
+
+/**
+ * The `where` of a filter within `scope`. `filter.tenant` is not read here: the scope already
+ * says which tenant's rows these are.
+ * @param after the position after which the page starts (keyset)
+ */
+export function auditWhere(filter: AuditFilter, scope: AuditScope, after?: { createdAt: Date; id: string }): Prisma.AuditLogWhereInput {
   const createdAt: Prisma.DateTimeFilter = {};
   if (filter.from) createdAt.gte = filter.from;
   if (filter.to) createdAt.lt = filter.to;
@@ -42,7 +61,7 @@ export function auditWhere(filter: AuditFilter, after?: { createdAt: Date; id: s
     and.push({ createdAt: { lte: after.createdAt } }, { OR: [{ createdAt: { lt: after.createdAt } }, { id: { lt: after.id } }] });
   }
   return {
-    ...(filter.tenant !== undefined ? { tenantName: filter.tenant } : {}),
+    ...scope,
     ...(filter.actor ? { actor: filter.actor } : {}),
     ...(filter.action ? { action: filter.action } : {}),
     ...(filter.result ? { result: filter.result } : {}),
@@ -71,13 +90,16 @@ function toRow(r: Prisma.AuditLogGetPayload<object>): AuditRow {
 }
 
 /**
- * One page of audit rows matching `filter`, newest first.
+ * One page of audit rows matching `filter` within `scope`, newest first.
  * @param cursor the previous page's `nextCursor`
+ * @param scope from {@link assertAuditScope}; when omitted, a platform admin's scope of
+ *   `filter.tenant` ({@link platformAuditScope})
  * @throws AppError invalid (field `cursor`)
  */
-export async function listAudit(filter: AuditFilter, limit: number, cursor?: string): Promise<AuditPage> {
+export async function listAudit(filter: AuditFilter, limit: number, cursor?: string, scope?: AuditScope): Promise<AuditPage> {
   const after = cursor ? decodeAuditCursor(cursor) : undefined;
-  const rows = await getDb().auditLog.findMany({ where: auditWhere(filter, after), orderBy, take: limit + 1 });
+  const where = auditWhere(filter, scope ?? (await platformAuditScope(filter.tenant)), after);
+  const rows = await getDb().auditLog.findMany({ where, orderBy, take: limit + 1 });
   const items = rows.slice(0, limit);
   return { items: items.map(toRow), nextCursor: rows.length > limit ? encodeAuditCursor(items[items.length - 1]) : null };
 }
@@ -97,10 +119,12 @@ export function neutralizeCsvCell<T>(value: T): T | string {
 }
 
 /**
- * Streams every row matching `filter` (newest first) as CSV (RFC 4180, with a header line) or as
- * one JSON array, reading 1,000 rows at a time so memory stays flat however many rows match.
+ * Streams every row matching `filter` within `scope` (newest first) as CSV (RFC 4180, with a
+ * header line) or as one JSON array, reading 1,000 rows at a time so memory stays flat however
+ * many rows match.
+ * @param scope from {@link assertAuditScope}, the same as for {@link listAudit}
  */
-export function exportAudit(filter: AuditFilter, format: "csv" | "json"): ReadableStream<Uint8Array> {
+export function exportAudit(filter: AuditFilter, scope: AuditScope, format: "csv" | "json"): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let after: { createdAt: Date; id: string } | undefined;
   let first = true;
@@ -108,7 +132,7 @@ export function exportAudit(filter: AuditFilter, format: "csv" | "json"): Readab
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (done) return;
-      const rows = await getDb().auditLog.findMany({ where: auditWhere(filter, after), orderBy, take: 1000 });
+      const rows = await getDb().auditLog.findMany({ where: auditWhere(filter, scope, after), orderBy, take: 1000 });
       let chunk = "";
       if (first) chunk += format === "csv" ? stringify([auditCsvColumns as unknown as string[]]) : "[";
       if (rows.length > 0) {
@@ -132,16 +156,30 @@ export function exportAudit(filter: AuditFilter, format: "csv" | "json"): Readab
 }
 
 /**
- * Checks who may read which part of the log: platform admins everything; anyone else only one
- * tenant (`filter.tenant` required) in which they are admin or above.
+ * A platform admin's scope for a tenant filter: the tenant of that name by id when it exists,
+ * else the rows of a deleted tenant of that name (`tenantId` null); every row without a filter.
+ * @param tenant the `tenant` filter (a name), if any
+ */
+export async function platformAuditScope(tenant: string | undefined): Promise<AuditScope> {
+  if (tenant === undefined) return {};
+  const current = await getDb().tenant.findUnique({ where: { name: tenant }, select: { id: true } });
+  return current ? { tenantId: current.id } : { tenantName: tenant, tenantId: null };
+}
+
+/**
+ * Checks who may read which part of the log and resolves it to an {@link AuditScope}: platform
+ * admins everything ({@link platformAuditScope}); anyone else only one tenant (`filter.tenant`
+ * required) in which they are admin or above, by that tenant's id. GET /api/audit and
+ * GET /api/audit/export both read within the scope returned here.
  * @throws AppError invalid (field `tenant`), not_found (not a member), forbidden (below admin)
  */
-export async function assertAuditScope(principal: Principal, filter: AuditFilter): Promise<void> {
-  if (principal.isPlatformAdmin) return;
+export async function assertAuditScope(principal: Principal, filter: AuditFilter): Promise<AuditScope> {
+  if (principal.isPlatformAdmin) return platformAuditScope(filter.tenant);
   if (!filter.tenant) throw new AppError("invalid", "tenant is required: tenant admins read their own tenant's log", "tenant");
   const access = await getTenantAccess(principal, filter.tenant);
   if (!access) throw new AppError("not_found", `Tenant "${filter.tenant}" was not found.`);
   if (!can(access.role, "audit.read")) {
     throw new AppError("forbidden", `Your role in ${filter.tenant} is "${access.role}"; the audit log needs "${permissionTable["audit.read"]}" or higher.`);
   }
+  return { tenantId: access.tenant.id };
 }

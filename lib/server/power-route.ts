@@ -4,7 +4,8 @@ import { powerVm, type PowerAction } from "./vms";
 /**
  * The route handler of `POST /api/tenants/{tenant}/vms/{name}/{start|stop|restart}` (no body):
  * needs `vm.power` (`use` or higher), audited as `vm.<action>`.
- * @returns 202 `{ accepted: true }`; 409 with KubeVirt's message when the VM's state refuses it
+ * @returns 202 `{ accepted: true }`; 404 for a VM that does not exist (or a malformed name); 409 in
+ *   plain words when the VM's state refuses it (vms.ts `powerConflictError`, `details.reason`)
  */
 export function powerRoute(action: PowerAction) {
   return tenantRoute(

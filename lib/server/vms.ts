@@ -7,19 +7,21 @@
  * only after the gate checked `vm.read`.
  */
 import { kinds, resourcePath, apiVersionOf } from "./k8s/kinds";
-import { errorFromStatus, kubeRequest, sendRaw } from "./k8s/client";
+import { errorFromStatus, kubeRequest, scrubClusterMessage, sendRaw } from "./k8s/client";
+import { assertUrlName } from "./k8s/names";
 import { portalIdentity } from "./k8s/identity";
 import { watchCache } from "./k8s/watch-cache";
 import type { DataVolume, KubeList, VMDisk, VMInstance, VirtualMachine } from "./k8s/objects";
 import { AppError } from "./errors";
 import { getInstanceType, getPreference, goldenImageNamespace, goldenImagePrefix } from "./catalogue";
 import { listStorageClasses } from "./disks";
+import { assertImportUrlAllowed } from "./import-url-policy";
 import { validateSshKeys } from "./ssh-keys";
 import { getVmInstanceSchemaFlavor } from "./schema-flavor";
 import type { TenantAccess } from "./tenancy";
 import { createWithinQuota, vmQuotaRequest } from "./quota";
 import { formatBytes, parseQuantity } from "../shared/quantity";
-import { dataDiskName, dns1035Pattern, preferenceMismatch, rootDiskSuffix, vmNameMaxLength, type CreateVmInput, type VmSummary } from "../shared/vm";
+import { dataDiskName, preferenceMismatch, rootDiskSuffix, vmNameMaxLength, type CreateVmInput, type VmSummary } from "../shared/vm";
 
 /** The VirtualMachine behind VMInstance `name` (Cozystack's naming). */
 export const virtualMachineName = (name: string) => `vm-instance-${name}`;
@@ -94,13 +96,15 @@ async function exists(access: TenantAccess, kind: typeof kinds.VMInstance | type
  * lock (quota.ts: usage read from the cluster + this VM's request checked against the quota, then
  * the writes, so concurrent creates cannot exceed it). If a step fails, the VMDisks created so far
  * are deleted again so nothing is left half-made.
- * @throws AppError invalid (field named), conflict (name taken), forbidden (cluster RBAC),
- *   cluster_unavailable
+ * @throws AppError invalid (field named; `rootDisk.source.url` for a host the import policy
+ *   refuses, import-url-policy.ts), conflict (name taken), forbidden (cluster RBAC), cluster_unavailable
  */
 export async function createVm(access: TenantAccess, input: CreateVmInput): Promise<VmSummary> {
   const { identity } = access;
   const namespace = access.tenant.namespace;
   const sshKeys = validateSshKeys(input.sshKeys);
+  // the same import URL policy as a disk's (no loopback, link-local, cluster-internal hosts)
+  if (input.rootDisk.source.type === "http") input.rootDisk.source.url = assertImportUrlAllowed(input.rootDisk.source.url, "rootDisk.source.url");
   const [instanceType, preference, flavor] = await Promise.all([
     getInstanceType(identity, input.instanceType),
     getPreference(identity, input.instanceProfile),
@@ -241,11 +245,21 @@ async function checkExtraDisks(access: TenantAccess, input: CreateVmInput): Prom
 }
 
 /**
+ * Checks VM name `name` taken from a URL path: a DNS-1035 label of at most 41 characters.
+ * @throws AppError not_found otherwise (a malformed name names no VM; k8s/names.ts `assertUrlName`)
+ */
+function assertVmUrlName(name: string): string {
+  return assertUrlName("dns1035Label", name, "VM", vmNameMaxLength);
+}
+
+/**
  * Deletes VMInstance `name`; with `withDisks`, also the VMDisks it referenced.
+ * @param name from the URL path: a malformed name answers not_found, like a missing VM
  * @returns the disks deleted
  * @throws AppError not_found when there is no such VM
  */
 export async function deleteVm(access: TenantAccess, name: string, withDisks: boolean): Promise<{ deletedDisks: string[] }> {
+  assertVmUrlName(name);
   const namespace = access.tenant.namespace;
   const instance = await kubeRequest<VMInstance>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace, name }) });
   await kubeRequest(access.identity, { method: "DELETE", path: resourcePath(kinds.VMInstance, { namespace, name }) });
@@ -270,6 +284,77 @@ export const powerActions = ["start", "stop", "restart"] as const;
 export type PowerAction = (typeof powerActions)[number];
 
 /**
+ * Why KubeVirt refused a power action (HTTP 409), as a stable reason the UI can translate.
+ * - `already_running`: start of a running VM;
+ * - `starts_by_itself`: start of a VM whose run strategy (Always) starts it without being asked;
+ * - `runs_once`: start or restart of a VM with run strategy Once;
+ * - `failed_restarts_by_itself`: start of a failed RerunOnFailure VM (KubeVirt reruns it);
+ * - `already_stopped`: stop of a stopped VM;
+ * - `already_stopping`: stop of a Halted VM whose guest is still shutting down;
+ * - `stopped`: restart of a stopped VM;
+ * - `busy`: another start or stop request is being applied;
+ * - `recovery_required`: a failed volume migration left the VM for its operator to repair;
+ * - `other`: anything else (KubeVirt's reason, scrubbed, is then in the message).
+ */
+export type PowerConflictReason = "already_running" | "starts_by_itself" | "runs_once" | "failed_restarts_by_itself" | "already_stopped"
+  | "already_stopping" | "stopped" | "busy" | "recovery_required" | "other";
+
+/**
+ * Rewrites KubeVirt's 409 answer to a power action into a message for the user.
+ *
+ * The reasons are upstream's, kubevirt/kubevirt pkg/virt-api/rest/lifecycle.go
+ * (`StartVMRequestHandler`, `StopVMRequestHandler`, `RestartVMRequestHandler`), wrapped by
+ * `errors.NewConflict` as `Operation cannot be fulfilled on virtualmachine.kubevirt.io "<vm>": <reason>`:
+ * start: "VM is already running", "<Always|Once> does not support manual start requests",
+ * "RerunOnFailure does not support starting VM from failed state"; stop: "VM is not running",
+ * "Halted only supports manual stop requests with a shorter graceperiod"; restart:
+ * "RunStategy <Halted|Once> does not support manual restart requests" (sic), "VM is not running: Halted";
+ * any: "jsonpatch test operation does not apply" (a concurrent state change), "VM recovery
+ * required: Volume migration failed, …". The VirtualMachine's name (`vm-instance-<name>`) and the
+ * API group never reach the user.
+ * @param action the refused action
+ * @param body the answer's body (a metav1 Status, or plain text)
+ * @returns AppError conflict with `details: { reason }` ({@link PowerConflictReason})
+ */
+export function powerConflictError(action: PowerAction, body: string): AppError {
+  let text = body.trim();
+  try {
+    text = String((JSON.parse(body) as { message?: unknown }).message ?? text);
+  } catch {
+    /* KubeVirt answers some conflicts as plain text */
+  }
+  const reason = text.replace(/^Operation cannot be fulfilled on [^:]+: /, "").trim();
+  const conflict = (r: PowerConflictReason, message: string) => new AppError("conflict", message, undefined, { reason: r });
+  if (/jsonpatch test operation does not apply/.test(reason)) {
+    return conflict("busy", "Another start or stop of this VM is being applied; try again in a moment.");
+  }
+  if (/^VM recovery required/.test(reason)) {
+    return conflict("recovery_required", "The VM needs repair after a failed volume migration; ask your platform administrator.");
+  }
+  if (/\bOnce does not support manual (start|restart) requests/.test(reason)) {
+    return conflict("runs_once", `The VM runs only once (run strategy Once): it cannot be ${action === "start" ? "started" : "restarted"} again.`);
+  }
+  if (action === "start") {
+    if (/^VM is already running/.test(reason)) return conflict("already_running", "The VM is already running.");
+    if (/does not support manual start requests/.test(reason)) {
+      return conflict("starts_by_itself", "The VM is already running or starting: its run strategy (Always) starts it by itself.");
+    }
+    if (/does not support starting VM from failed state/.test(reason)) {
+      return conflict("failed_restarts_by_itself", "The VM failed; it is started again by itself (run strategy RerunOnFailure).");
+    }
+  }
+  if (action === "stop") {
+    if (/^VM is not running/.test(reason)) return conflict("already_stopped", "The VM is already stopped.");
+    if (/only supports manual stop requests with a shorter grace ?period/i.test(reason)) return conflict("already_stopping", "The VM is already stopping.");
+  }
+  if (action === "restart" && (/^VM is not running/.test(reason) || /does not support manual restart requests/.test(reason))) {
+    return conflict("stopped", "The VM is stopped: start it instead of restarting it.");
+  }
+  const detail = scrubClusterMessage(reason.replace(/"vm-instance-([^"]*)"/g, '"$1"'));
+  return conflict("other", `The VM cannot be ${{ start: "started", stop: "stopped", restart: "restarted" }[action]} now${detail ? `: ${detail}` : "."}`);
+}
+
+/**
  * Starts, stops or restarts VM `name` through KubeVirt's subresource
  * `PUT /apis/subresources.kubevirt.io/v1/namespaces/{ns}/virtualmachines/vm-instance-{name}/{action}`
  * with the user's identity (the cluster's RBAC decides; `use` level grants these subresources).
@@ -282,12 +367,14 @@ export type PowerAction = (typeof powerActions)[number];
  * does not revert it until the VMInstance itself is changed (Flux's drift detection is off by
  * default), so the VM stays stopped.
  *
+ * @param name from the URL path: a malformed name answers not_found, like a missing VM
  * @returns `{ accepted: true }` when KubeVirt answered 202 (the VM's state follows on the stream)
- * @throws AppError conflict with KubeVirt's message (e.g. "VM is already running"), not_found when
- *   there is no such VM, forbidden (cluster RBAC), cluster_unavailable
+ * @throws AppError conflict in plain words when KubeVirt refuses ({@link powerConflictError}, e.g.
+ *   "The VM is already running."), not_found when there is no such VM, forbidden (cluster RBAC),
+ *   cluster_unavailable
  */
 export async function powerVm(access: TenantAccess, name: string, action: PowerAction): Promise<{ accepted: true }> {
-  if (!dns1035Pattern.test(name) || name.length > vmNameMaxLength) throw new AppError("not_found", `VM "${name.slice(0, 64)}" was not found.`);
+  assertVmUrlName(name);
   const namespace = access.tenant.namespace;
   const res = await sendRaw(access.identity, {
     method: "PUT",
@@ -295,17 +382,7 @@ export async function powerVm(access: TenantAccess, name: string, action: PowerA
     body: {},
   });
   if (res.status >= 200 && res.status < 300) return { accepted: true };
-  if (res.status === 409) {
-    let message = res.body.trim();
-    try {
-      message = String((JSON.parse(res.body) as { message?: unknown }).message ?? message);
-    } catch {
-      /* KubeVirt answers some conflicts as plain text */
-    }
-    // metav1 Status wording: `Operation cannot be fulfilled on virtualmachine.kubevirt.io "x": <reason>`
-    message = message.replace(/^Operation cannot be fulfilled on [^:]+: /, "");
-    throw new AppError("conflict", message || `The VM cannot ${action} now.`);
-  }
+  if (res.status === 409) throw powerConflictError(action, res.body);
   if (res.status === 404) throw new AppError("not_found", `VM "${name}" was not found.`);
   throw errorFromStatus(res.status, res.body);
 }

@@ -15,7 +15,11 @@ const optionalText = z.string().trim().max(253).transform((s) => (s ? s : undefi
 
 /** Filters of the audit list and export (query string); every one is optional. */
 export const auditFilterSchema = z.object({
-  /** tenant name (kept on rows after the tenant is deleted) */
+  /**
+   * tenant name; the tenant's rows are read by its id (a tenant re-created under an old name does
+   * not see the old one's rows). For platform admins, a name no tenant has now selects the rows a
+   * deleted tenant of that name left (their name is kept, their tenant id is null).
+   */
   tenant: optionalText,
   /** username of the actor */
   actor: optionalText,

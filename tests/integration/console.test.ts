@@ -234,11 +234,11 @@ describe("power actions through KubeVirt's subresources", () => {
     }
   };
 
-  it("refuses victor (view) with 403, and stop on a stopped VM with KubeVirt's 409 reason", async () => {
+  it("refuses victor (view) with 403, and stop on a stopped VM with KubeVirt's 409 reason in the portal's words", async () => {
     expect((await victor.call("POST", `/api/tenants/acme/vms/${halted}/start`)).status).toBe(403);
     const stop = await alice.call("POST", `/api/tenants/acme/vms/${halted}/stop`);
     expect(stop.status).toBe(409);
-    expect(stop.body.error.message).toBe("VM is not running");
+    expect(stop.body.error.message).toBe("The VM is already stopped.");
     const rows = await getDb().auditLog.findMany({ where: { action: { in: ["vm.start", "vm.stop"] }, targetName: halted } });
     expect(rows.map((r) => `${r.actor} ${r.action} ${r.result}`).sort()).toEqual(["alice vm.stop failure", "victor vm.start denied"]);
   });
@@ -248,7 +248,7 @@ describe("power actions through KubeVirt's subresources", () => {
     await waitForState(halted, "Running");
     const again = await alice.call("POST", `/api/tenants/acme/vms/${halted}/start`);
     expect(again.status).toBe(409);
-    expect(again.body.error.message).toBe("VM is already running");
+    expect(again.body.error.message).toBe("The VM is already running.");
     const opened = await open(alice, consolePath("acme", halted));
     if (!("ws" in opened)) throw new Error(`refused: ${JSON.stringify(opened)}`);
     expect(await Promise.race([opened.closed, new Promise((r) => setTimeout(() => r("open"), 1000))])).toBe("open");

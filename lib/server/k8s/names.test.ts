@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assertKubeName, nameRuleOf } from "./names";
+import { assertKubeName, assertUrlName, nameRuleOf } from "./names";
 import { kinds, resourcePath } from "./kinds";
 import { AppError } from "../errors";
 
@@ -65,5 +65,22 @@ describe("resourcePath validates every segment", () => {
   });
   it("refuses a malformed subresource", () => {
     refused(() => resourcePath(kinds.VirtualMachineSubresources, { namespace: "t", name: "vm", subresource: "../x" }), "subresource");
+  });
+});
+
+describe("assertUrlName: a malformed name from a URL names nothing (404)", () => {
+  it("returns a well-formed name", () => {
+    expect(assertUrlName("dns1035Label", "web-1", "VM", 41)).toBe("web-1");
+    expect(assertUrlName("dns1123Subdomain", "vm-disk-a.b", "Disk")).toBe("vm-disk-a.b");
+  });
+  it.each(["", ".", "..", "a/b", "x/../web", "web/status", "a%2Fb", "a.b", "Web", "a".repeat(42)])("answers not_found for VM %j", (v) => {
+    let err: unknown;
+    try {
+      assertUrlName("dns1035Label", v, "VM", 41);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ code: "not_found", status: 404, field: undefined, message: `VM "${v.slice(0, 64)}" was not found.` });
   });
 });

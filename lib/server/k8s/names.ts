@@ -69,3 +69,22 @@ export function assertKubeName(rule: NameRule, value: unknown, field: string): s
   if (!r.ok(value)) throw new AppError("invalid", `${field} must be ${r.wording}`, field);
   return value;
 }
+
+/**
+ * Checks a name taken from a URL path (`/vms/{name}`, `/disks/{name}`). A malformed name cannot
+ * name an existing object, so it is answered like any name that does not exist: 404, not a 422 on
+ * a field the user never typed. Names from a body go through {@link assertKubeName} (422).
+ * @param rule see {@link NameRule}
+ * @param value the decoded path segment
+ * @param what the kind as users call it, e.g. `VM` or `Disk`
+ * @param maxLength a tighter limit than the rule's, e.g. a VM name's 41 characters
+ * @returns `value`
+ * @throws AppError not_found `<what> "<value>" was not found.` (the value cut to 64 characters)
+ */
+export function assertUrlName(rule: NameRule, value: string, what: string, maxLength = rules[rule].max): string {
+  const r = rules[rule];
+  if (value === "" || value.length > Math.min(maxLength, r.max) || !r.ok(value)) {
+    throw new AppError("not_found", `${what} "${value.slice(0, 64)}" was not found.`);
+  }
+  return value;
+}
