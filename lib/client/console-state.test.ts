@@ -44,6 +44,8 @@ describe("consoleReducer", () => {
     expect(consoleReducer(failed, { type: "checked", generation: 1, status: 404, now: 0 }).kind).toBe("notFound");
     expect(consoleReducer(failed, { type: "checked", generation: 1, status: 401, now: 0 }).kind).toBe("signedOut");
     expect(consoleReducer(failed, { type: "checked", generation: 1, status: 200, now: 0 }).kind).toBe("reconnecting");
+    const capped = consoleReducer(failed, { type: "checked", generation: 1, status: 429, message: "You have 4 console sessions open; close one (another tab?) and retry.", now: 0 });
+    expect(capped).toMatchObject({ kind: "reconnecting", reason: "You have 4 console sessions open; close one (another tab?) and retry." });
   });
 
   it("ignores events of a stale socket", () => {

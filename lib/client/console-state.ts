@@ -133,5 +133,7 @@ function afterCheck(state: ConsoleState, event: Extract<ConsoleEvent, { type: "c
   if (event.status === 401) return { kind: "signedOut", generation: g };
   if (event.status === 403) return { kind: "forbidden", generation: g, message: event.message };
   if (event.status === 404) return { kind: "notFound", generation: g };
+  // too many sessions of this user (stream-caps.ts): retrying is right once one is closed; say why
+  if (event.status === 429) return scheduleRetry(state, event.message ?? "too many console sessions open", event.now);
   return scheduleRetry(state, event.status === 0 ? "portal unreachable" : "connection failed", event.now);
 }

@@ -29,6 +29,11 @@ export interface UserCap {
   /** how many slots `user` holds now */
   count(user: string): number;
   /**
+   * Checks that `user` could take a slot now, without taking one (the console page's pre-check).
+   * @throws AppError too_many_requests (429), as {@link acquire} would
+   */
+  assertRoom(user: string): void;
+  /**
    * Takes a slot for `user`.
    * @returns a release function (idempotent: only its first call frees the slot)
    * @throws AppError too_many_requests (429) when `user` already holds {@link limit} slots
@@ -63,17 +68,20 @@ export function createUserCap(opts: { what: string; envVar: string; defaultLimit
     const n = raw ? Number(raw) : NaN;
     return Number.isSafeInteger(n) && n > 0 ? n : opts.defaultLimit;
   };
+  const assertRoom = (user: string) => {
+    const max = limit();
+    if ((counts.get(user) ?? 0) >= max) {
+      throw new AppError("too_many_requests", `You have ${max} ${opts.what} open; close one (another tab?) and retry.`, undefined, { limit: max });
+    }
+  };
   return {
     what: opts.what,
     limit,
     count: (user) => counts.get(user) ?? 0,
+    assertRoom,
     acquire(user) {
-      const max = limit();
-      const held = counts.get(user) ?? 0;
-      if (held >= max) {
-        throw new AppError("too_many_requests", `You have ${max} ${opts.what} open; close one (another tab?) and retry.`, undefined, { limit: max });
-      }
-      counts.set(user, held + 1);
+      assertRoom(user);
+      counts.set(user, (counts.get(user) ?? 0) + 1);
       let released = false;
       return () => {
         if (released) return;
