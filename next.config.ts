@@ -9,11 +9,13 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Tests build into their own folder so a running `npm run dev` is not disturbed.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
-  // Security headers on every answer: no framing (clickjacking), no MIME sniffing, no full URL in
-  // Referer to other sites; HSTS only when the portal is served over https (NEXTAUTH_URL), read
-  // when the server starts. A nonce-based script Content-Security-Policy is still to come (issue 10).
+  // Static security headers on every answer, /_next/static and API JSON included: no framing
+  // (clickjacking), no MIME sniffing, no full URL in Referer to other sites. The CSP here is the
+  // base for answers that are not pages; pages get the full nonce-based policy from proxy.ts,
+  // which replaces this header. HSTS is set there too: `headers()` is evaluated by `next build`
+  // and frozen into routes-manifest.json, so NEXTAUTH_URL (known when the server starts) cannot
+  // be read here.
   async headers() {
-    const https = (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
     return [{
       source: "/:path*",
       headers: [
@@ -21,7 +23,6 @@ const nextConfig: NextConfig = {
         { key: "X-Frame-Options", value: "DENY" },
         { key: "X-Content-Type-Options", value: "nosniff" },
         { key: "Referrer-Policy", value: "same-origin" },
-        ...(https ? [{ key: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" }] : []),
       ],
     }];
   },
