@@ -7,7 +7,7 @@
  * - Migrations run through a driver adapter (better-sqlite3 or pg) and the WebAssembly schema
  *   engine bundled in the CLI: no engine download. `migrate dev` does not work in this mode
  *   (P1014); write migrations with `tsx scripts/db-setup.ts --write-migration NAME`.
- * - DATABASE_URL defaults to file:<project root>/.local/dev.db (lib/server/database-url.ts).
+ * - DATABASE_URL defaults to file:<project root>/.local/dev.db (lib/server/db/database-url.ts).
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -19,7 +19,7 @@ import {
   getSchemaPath,
   getSqliteFilePath,
   resolveDatabaseUrl,
-} from "./lib/server/database-url";
+} from "./lib/server/db/database-url";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 

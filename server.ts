@@ -10,7 +10,7 @@
 import http from "node:http";
 import next from "next";
 import { logger } from "./lib/server/logger";
-import { handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console-relay";
+import { handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console/relay";
 import { isDecodableTarget } from "./lib/server/edge";
 import { checkReadiness } from "./lib/server/probes";
 
@@ -83,7 +83,7 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
       socket.on("error", () => socket.destroy());
       setClientAddress(req);
       if (!isDecodableTarget(req.url ?? "")) return refuse(socket, 400, "invalid", malformedUrlMessage);
-      // The console and VNC relays (lib/server/console-relay.ts).
+      // The console and VNC relays (lib/server/console/relay.ts).
       if (handleConsoleUpgrade(req, socket, head)) return;
       // Development hot reload: Next's own upgrade listener (see above).
       if (dev && (req.url ?? "").startsWith("/_next/") && detached.emit("upgrade", req, socket, head)) return;

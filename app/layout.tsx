@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getTranslations } from "next-intl/server";
-import { Providers } from "@/components/providers";
-import { ThemeScript } from "@/components/theme-script";
+import { Providers } from "@/components/shell/providers";
+import { ThemeScript } from "@/components/shell/theme-script";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {

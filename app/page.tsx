@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
-import { getPrincipal } from "@/lib/server/auth";
-import { listTenantAccess } from "@/lib/server/tenancy";
+import { getPrincipal } from "@/lib/server/auth/auth";
+import { listTenantAccess } from "@/lib/server/tenancy/tenancy";
 import { AppHeader } from "@/components/shell/app-header";
 import { NoTenant } from "@/components/no-tenant";
 

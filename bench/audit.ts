@@ -3,7 +3,7 @@
  * on PostgreSQL (a throwaway server of scripts/postgres.ts, when Debian's postgresql is installed).
  * Target named by the issue: a filtered page answers in under 200 ms (p99 here).
  *
- * It times lib/server/audit-query.ts `listAudit` (the query GET /api/audit runs) in-process, so
+ * It times lib/server/audit/query.ts `listAudit` (the query GET /api/audit runs) in-process, so
  * the figure is the database's share of a request. The generated Prisma client is built for one
  * provider at a time, so each database is measured in a child process after scripts/db-setup.ts
  * prepared it; the SQLite client is restored at the end.
@@ -28,8 +28,8 @@ async function measure(label: string): Promise<void> {
   const { setupDatabase } = await import("../scripts/db-setup");
   await setupDatabase({ databaseUrl: process.env.DATABASE_URL, log: (l) => console.log(`[bench] ${l}`) });
   // Imported after setupDatabase: it may just have (re)generated the client for this provider.
-  const { getDb, disconnectDb } = await import("../lib/server/db");
-  const { listAudit } = await import("../lib/server/audit-query");
+  const { getDb, disconnectDb } = await import("../lib/server/db/db");
+  const { listAudit } = await import("../lib/server/audit/query");
   const db = getDb();
   await db.auditLog.deleteMany({});
   const start = Date.now();

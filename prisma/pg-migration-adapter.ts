@@ -6,7 +6,7 @@
  * fails with "Column type 'name' could not be deserialized from the database"
  * (https://github.com/prisma/orm/issues/27403, open). pg already parses those columns as strings;
  * this adapter only relabels their type OIDs as text before the adapter maps them. Application
- * queries never return these types, so lib/server/db.ts uses the plain PrismaPg adapter.
+ * queries never return these types, so lib/server/db/db.ts uses the plain PrismaPg adapter.
  */
 import { createRequire } from "node:module";
 import { PrismaPg } from "@prisma/adapter-pg";

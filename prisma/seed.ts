@@ -10,9 +10,9 @@
  * from scripts/db-setup.ts and tests. The database must be migrated first.
  */
 import { pathToFileURL } from "node:url";
-import type { Db } from "../lib/server/db";
-import { fromTenantRole } from "../lib/server/db";
-import { hashPassword, verifyPassword } from "../lib/server/password";
+import type { Db } from "../lib/server/db/db";
+import { fromTenantRole } from "../lib/server/db/db";
+import { hashPassword, verifyPassword } from "../lib/server/auth/password";
 import { seedTenants, seedUsers, type SeedTenant, type SeedUser } from "./seed-data";
 
 const GiB = 1024n ** 3n;
@@ -91,7 +91,7 @@ export async function seedDatabase(
 }
 
 async function main(): Promise<void> {
-  const { disconnectDb, getDb } = await import("../lib/server/db");
+  const { disconnectDb, getDb } = await import("../lib/server/db/db");
   try {
     const s = await seedDatabase(getDb());
     console.log(

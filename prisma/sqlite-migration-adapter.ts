@@ -7,7 +7,7 @@
  * better-sqlite3's `prepare()`, which accepts one statement only: any real migration fails with
  * "P3006 … External error id#0". This subclass retries such parameterless calls as a script
  * (`executeScript`, i.e. better-sqlite3's `exec()`). `migrate deploy` already uses executeScript.
- * The application (lib/server/db.ts) uses the plain adapter.
+ * The application (lib/server/db/db.ts) uses the plain adapter.
  */
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 

@@ -44,7 +44,7 @@ import {
   getSchemaPath,
   resolveDatabaseUrl,
   type DatabaseProvider,
-} from "../lib/server/database-url";
+} from "../lib/server/db/database-url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const prismaCli = path.join(root, "node_modules", "prisma", "build", "index.js");
@@ -186,7 +186,7 @@ export async function setupDatabase(opts: SetupDatabaseOptions = {}): Promise<vo
 
   start = performance.now();
   // Imported late: they load the generated client, which step 1 may just have created.
-  const { createDbClient } = await import("../lib/server/db");
+  const { createDbClient } = await import("../lib/server/db/db");
   const { seedDatabase } = await import("../prisma/seed");
   const db = createDbClient(databaseUrl);
   try {

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { getPrincipal } from "@/lib/server/auth";
+import { getPrincipal } from "@/lib/server/auth/auth";
 import { AppHeader } from "@/components/shell/app-header";
 
 /**

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { getPrincipal, isOidcEnabled } from "@/lib/server/auth";
+import { getPrincipal, isOidcEnabled } from "@/lib/server/auth/auth";
 import { SignInForm } from "@/components/signin/sign-in-form";
 import { safeCallbackPath } from "@/lib/shared/callback-url";
 import { expectedOrigin } from "@/lib/server/edge";

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
-import { useTenant } from "@/components/tenant-context";
+import { useTenant } from "@/components/shell/tenant-context";
 import { fetchQuota } from "@/lib/client/api";
 import { quotaKeys } from "@/lib/client/query-keys";
 import { formatQuotaAmount, quotaResources, type QuotaAmounts } from "@/lib/shared/quota";

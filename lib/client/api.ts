@@ -113,7 +113,7 @@ export const powerVm = (tenant: string, name: string, action: PowerAction) =>
 export type ConsoleKind = "console" | "vnc";
 
 /**
- * The same-origin WebSocket URL of a VM's console relay (lib/server/console-relay.ts), from the
+ * The same-origin WebSocket URL of a VM's console relay (lib/server/console/relay.ts), from the
  * page's own location. `preserveSession` refuses (close 4503) instead of taking over another
  * session.
  */

@@ -14,7 +14,7 @@
  *   forbidden / notFound / signedOut / failed → final until the user acts
  *   closed       → the user disconnected
  *
- * Close codes come from lib/server/console-relay.ts.
+ * Close codes come from lib/server/console/relay.ts.
  */
 import { consoleCloseCodes } from "../shared/console";
 

@@ -12,11 +12,11 @@
 import type { NextRequest } from "next/server";
 import { z } from "zod";
 import { AppError, type ErrorBody } from "./errors";
-import { getPrincipal, type Principal } from "./auth";
-import { adminIdentity, getTenantAccess, type TenantAccess } from "./tenancy";
+import { getPrincipal, type Principal } from "./auth/auth";
+import { adminIdentity, getTenantAccess, type TenantAccess } from "./tenancy/tenancy";
 import type { KubeIdentity } from "./k8s/identity";
-import { writeAudit } from "./audit";
-import { getDb } from "./db";
+import { writeAudit } from "./audit/audit";
+import { getDb } from "./db/db";
 import { logger } from "./logger";
 import { clientAddress, isSameOrigin } from "./edge";
 import { can, permissionTable, type Permission } from "../shared/permissions";

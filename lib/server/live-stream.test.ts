@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { liveListStream, streamUser } from "./live-stream";
 import { liveStreamCap } from "./stream-caps";
 import { AppError } from "./errors";
-import type { TenantAccess } from "./tenancy";
+import type { TenantAccess } from "./tenancy/tenancy";
 
 const opened: AbortController[] = [];
 

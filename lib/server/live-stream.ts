@@ -1,5 +1,5 @@
 /**
- * The Server-Sent Events transport of the live lists (VMs: vm-stream.ts, disks: disk-stream.ts).
+ * The Server-Sent Events transport of the live lists (VMs: vms/stream.ts, disks: disks/stream.ts).
  *
  * The caller gives one `round`: list what it shows, send a `snapshot`, then start its watches with
  * the round's `signal` and `onEnd`, sending `upsert` / `remove` as objects change. This module runs
@@ -17,7 +17,7 @@ import { AppError } from "./errors";
 import { logger } from "./logger";
 import { liveStreamCap } from "./stream-caps";
 import type { WatchEnd } from "./k8s/watch";
-import type { TenantAccess } from "./tenancy";
+import type { TenantAccess } from "./tenancy/tenancy";
 
 /**
  * Whose slot a tenant's live list takes: the username the user acts as in the cluster (the same

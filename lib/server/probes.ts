@@ -9,7 +9,7 @@
  * Answers carry only `ok`/`unavailable` per check; the reason of a failure goes to the server log,
  * never to the caller (probes are unauthenticated).
  */
-import { getDb } from "./db";
+import { getDb } from "./db/db";
 import { sendRaw } from "./k8s/client";
 import { portalIdentity } from "./k8s/identity";
 import { logger } from "./logger";

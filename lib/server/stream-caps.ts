@@ -1,6 +1,6 @@
 /**
  * Per-user caps on long-lived connections: live lists (Server-Sent Events, live-stream.ts) and
- * console/VNC sessions (WebSocket relay, console-relay.ts).
+ * console/VNC sessions (WebSocket relay, console/relay.ts).
  *
  * Each open connection holds a slot from the moment it is accepted for work until it ends (the
  * browser went away, the stream or socket closed or failed); a user holding `limit` slots of a cap

@@ -1,5 +1,5 @@
 /**
- * The console relay's wire contract, shared by the relay (lib/server/console-relay.ts) and the
+ * The console relay's wire contract, shared by the relay (lib/server/console/relay.ts) and the
  * console page (lib/client/console-state.ts).
  */
 
@@ -8,7 +8,7 @@ export const kubevirtSubprotocol = "plain.kubevirt.io";
 
 /**
  * Close codes the relay sends to the browser (4000–4999 are application codes, RFC 6455 §7.4.2);
- * the table with their causes is in lib/server/console-relay.ts.
+ * the table with their causes is in lib/server/console/relay.ts.
  */
 export const consoleCloseCodes = {
   upstreamClosed: 4001,

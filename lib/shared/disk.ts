@@ -33,7 +33,7 @@ export const diskNameSchema = z
 
 /**
  * An http:// or https:// URL (CDI's http source takes nothing else). Its host is checked on the
- * server, which knows the allow-list (lib/server/import-url-policy.ts).
+ * server, which knows the allow-list (lib/server/disks/import-url-policy.ts).
  */
 export const httpUrlSchema = z
   .string()

@@ -1,7 +1,7 @@
 /**
  * The `?error=` codes the sign-in page understands besides next-auth's own (`CredentialsSignin`,
  * `OAuthCallback`, `AccessDenied`…). The server puts them in next-auth's error redirect
- * (lib/server/auth.ts); the form (components/signin/sign-in-form.tsx) turns them into a message in
+ * (lib/server/auth/auth.ts); the form (components/signin/sign-in-form.tsx) turns them into a message in
  * the user's language.
  */
 export const signinErrors = {

@@ -1,5 +1,5 @@
 /**
- * The console and VNC relay (lib/server/console-relay.ts) through the portal, against the real
+ * The console and VNC relay (lib/server/console/relay.ts) through the portal, against the real
  * local cluster and the KubeVirt stand-in's real QEMU guest: alice reaches her VM's shell and its
  * RFB server; refused upgrades get their HTTP status and open no upstream connection (the portal's
  * test hook `GET /__test__/console-relay`, on with HIKUBE_TEST_HOOKS=1 set by scripts/stack.ts,
@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { anonymous, portalUrl, sampleSshKey, signIn, uniqueName, type PortalClient } from "./helpers";
-import { getDb } from "../../lib/server/db";
+import { getDb } from "../../lib/server/db/db";
 
 let alice: PortalClient;
 let victor: PortalClient;

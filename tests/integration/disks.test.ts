@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import Ajv from "ajv";
 import { getObject, paths, portalUrl, signIn, uniqueName, type PortalClient } from "./helpers";
-import { getDb } from "../../lib/server/db";
+import { getDb } from "../../lib/server/db/db";
 
 let alice: PortalClient;
 let victor: PortalClient;

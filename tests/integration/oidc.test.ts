@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getObject, paths, portalUrl, PortalClient, uniqueName } from "./helpers";
-import { getDb } from "../../lib/server/db";
+import { getDb } from "../../lib/server/db/db";
 
 /** Cookies by name, shared by the portal and the provider (one host, so one browser jar). */
 class CookieJar {
@@ -219,7 +219,7 @@ describe("8. identity sent to the cluster", () => {
 
 describe("7. a token of a provider that is switched off", () => {
   it("is refused, even with a live session row and the admin group", async () => {
-    const { principalFromCookies } = await import("../../lib/server/session");
+    const { principalFromCookies } = await import("../../lib/server/auth/session");
     const cookie = Object.fromEntries(dora.cookie.split("; ").map((c) => [c.slice(0, c.indexOf("=")), c.slice(c.indexOf("=") + 1)]));
     // the same checks as the portal's, in this process: same database, same NEXTAUTH_SECRET (stack env)
     const saved = process.env.OIDC_ISSUER;

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterAdmin, getObject, paths, signIn, uniqueName, type PortalClient } from "./helpers";
 import { request as adminRequest } from "../../dev-cluster/kube";
-import { getDb } from "../../lib/server/db";
-import { getTenantAccess, type TenantAccess } from "../../lib/server/tenancy";
-import { getQuotaUsage } from "../../lib/server/quota";
+import { getDb } from "../../lib/server/db/db";
+import { getTenantAccess, type TenantAccess } from "../../lib/server/tenancy/tenancy";
+import { getQuotaUsage } from "../../lib/server/quota/quota";
 import type { QuotaAmounts } from "../../lib/shared/quota";
 
 const ns = "tenant-globex";

@@ -1,7 +1,7 @@
 /**
  * Issue 10, defect 10 (second half): the audit log is keyed by tenant id, not by tenant name.
  *
- * Regression: lib/server/audit-query.ts filtered a tenant's log by `tenantName`, so a tenant
+ * Regression: lib/server/audit/query.ts filtered a tenant's log by `tenantName`, so a tenant
  * deleted and re-created under the same name showed the old tenant's rows to the new tenant's
  * admins (page and CSV export alike). Now a tenant's log is the rows of its id; a deleted tenant's
  * history (rows whose tenantId was set to null) stays readable by platform admins: by its name
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
 import { clusterAdmin, getObject, portalUrl, signIn, type PortalClient } from "./helpers";
 import { request as adminRequest } from "../../dev-cluster/kube";
-import { getDb } from "../../lib/server/db";
+import { getDb } from "../../lib/server/db/db";
 
 const GiB = 2 ** 30;
 const suffix = Math.random().toString(36).replace(/[^a-z]/g, "").slice(0, 6);

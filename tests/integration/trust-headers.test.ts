@@ -8,7 +8,7 @@
 import crypto from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { NextRequest } from "next/server";
-import { getDb } from "../../lib/server/db";
+import { getDb } from "../../lib/server/db/db";
 import { portalUrl, signIn, type PortalClient } from "./helpers";
 
 let alice: PortalClient;
@@ -164,7 +164,7 @@ describe("over https (NEXTAUTH_URL https://…): the proxy and next-auth called 
 
   /** next-auth's Pages-API handler with a minimal response object, the portal's own authOptions. */
   async function nextAuth(action: string[], req: { method: string; cookies?: Record<string, string>; body?: Record<string, string> }) {
-    const { authOptions } = await import("../../lib/server/auth");
+    const { authOptions } = await import("../../lib/server/auth/auth");
     const NextAuth = (await import("next-auth")).default;
     const headers = new Map<string, unknown>();
     const res = {
@@ -199,7 +199,7 @@ describe("over https (NEXTAUTH_URL https://…): the proxy and next-auth called 
     expect(session).toMatch(/; Secure/);
     expect(session).toMatch(/; SameSite=Lax/i);
 
-    const { principalFromCookies } = await import("../../lib/server/session");
+    const { principalFromCookies } = await import("../../lib/server/auth/session");
     const pair = session!.split(";")[0];
     const value = pair.slice(pair.indexOf("=") + 1);
     expect((await principalFromCookies({ "__Secure-next-auth.session-token": value }))?.username).toBe("alice");

@@ -5,7 +5,7 @@
  *   (lib/server/stream-caps.ts): one more is 429 with a message naming the limit, and closing one
  *   frees its slot;
  * - a disk import from a loopback, link-local, unspecified, private or cluster-internal address is
- *   422 on `source.http.url` with nothing created (lib/server/import-url-policy.ts), while the
+ *   422 on `source.http.url` with nothing created (lib/server/disks/import-url-policy.ts), while the
  *   host the test stack allow-lists (HIKUBE_IMPORT_ALLOWED_HOSTS=127.0.0.1, scripts/stack.ts: the
  *   other disk tests import from a server on 127.0.0.1) gets past the check.
  * Regression tests for defects 9 and 11 of the issue: before, every stream and console opened and
@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { getObject, paths, portalUrl, sampleSshKey, signIn, uniqueName, type PortalClient } from "./helpers";
-import { getDb } from "../../lib/server/db";
+import { getDb } from "../../lib/server/db/db";
 
 /** The caps the portal runs with: the stack leaves the defaults unless it sets the variables. */
 const maxStreams = Number(process.env.HIKUBE_MAX_STREAMS_PER_USER || 8);

@@ -13,7 +13,7 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getObject, paths, portalUrl, signIn, uniqueName, type ApiAnswer, type PortalClient } from "./helpers";
-import { getDb } from "../../lib/server/db";
+import { getDb } from "../../lib/server/db/db";
 
 const ns = "tenant-acme";
 const disk = uniqueName("tnd");
@@ -91,7 +91,7 @@ const who = () => [["alice (tenant admin)", alice], ["admin (platform admin)", a
 
 /**
  * The status of a malformed disk name in a `/disks/{name}` URL. 404 is the aim (a malformed name
- * names no disk, as VM names already answer); lib/server/disks.ts `getDiskOrThrow` still answers
+ * names no disk, as VM names already answer); lib/server/disks/disks.ts `getDiskOrThrow` still answers
  * 422 on field `name` for it. Either way the name never becomes a path.
  */
 function expectDiskUrlNameRefused(res: ApiAnswer & { text: string }, label: string): void {

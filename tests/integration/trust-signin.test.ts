@@ -11,9 +11,9 @@
 import http from "node:http";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "../../lib/server/db";
-import { hashPassword } from "../../lib/server/password";
-import { FREE_FAILURES_PER_ADDRESS, FREE_FAILURES_PER_USER } from "../../lib/server/signin-throttle";
+import { getDb } from "../../lib/server/db/db";
+import { hashPassword } from "../../lib/server/auth/password";
+import { FREE_FAILURES_PER_ADDRESS, FREE_FAILURES_PER_USER } from "../../lib/server/auth/signin-throttle";
 import { PortalClient, portalUrl, uniqueName } from "./helpers";
 
 /** One HTTP exchange from a chosen local address; no redirects followed. */

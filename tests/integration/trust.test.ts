@@ -6,7 +6,7 @@
  */
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "../../lib/server/db";
+import { getDb } from "../../lib/server/db/db";
 import { anonymous, getObject, paths, portalUrl, signIn, uniqueName, type PortalClient } from "./helpers";
 
 const ns = "tenant-acme";

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Ajv from "ajv";
 import { anonymous, getObject, paths, sampleSshKey, signIn, uniqueName, type PortalClient } from "./helpers";
-import { getDb } from "../../lib/server/db";
+import { getDb } from "../../lib/server/db/db";
 
 let alice: PortalClient;
 let victor: PortalClient;

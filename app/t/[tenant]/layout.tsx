@@ -1,9 +1,9 @@
 import type { ReactNode } from "react";
 import { notFound, redirect } from "next/navigation";
-import { getPrincipal } from "@/lib/server/auth";
-import { getTenantAccess, listTenantAccess } from "@/lib/server/tenancy";
+import { getPrincipal } from "@/lib/server/auth/auth";
+import { getTenantAccess, listTenantAccess } from "@/lib/server/tenancy/tenancy";
 import { AppHeader } from "@/components/shell/app-header";
-import { TenantProvider } from "@/components/tenant-context";
+import { TenantProvider } from "@/components/shell/tenant-context";
 
 /**
  * The app shell of one tenant: signed-out users go to /signin, non-members get a 404 (a tenant's

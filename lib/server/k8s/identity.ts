@@ -20,7 +20,7 @@ export const portalIdentity: KubeIdentity = { type: "portal" };
 /**
  * The impersonation headers of an identity; none for the portal's own.
  * @throws Error when the username or a group fails {@link identityValueProblem} (a backstop: the
- *   sign-in already refuses such identities, lib/server/auth.ts)
+ *   sign-in already refuses such identities, lib/server/auth/auth.ts)
  */
 export function impersonationHeaders(identity: KubeIdentity): Record<string, string | string[]> {
   if (identity.type === "portal") return {};

@@ -1,5 +1,5 @@
 import { Reply, adminRoute } from "@/lib/server/gate";
-import { createTenant, listTenants } from "@/lib/server/admin";
+import { createTenant, listTenants } from "@/lib/server/admin/admin";
 import { createTenantSchema } from "@/lib/shared/admin";
 
 /** GET /api/admin/tenants → AdminTenant[] (platform admins only). */

@@ -1,5 +1,5 @@
 import { sessionRoute } from "@/lib/server/gate";
-import { assertAuditScope, exportAudit } from "@/lib/server/audit-query";
+import { assertAuditScope, exportAudit } from "@/lib/server/audit/query";
 import { auditExportSchema } from "@/lib/shared/audit";
 
 /**

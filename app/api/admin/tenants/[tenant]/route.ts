@@ -1,5 +1,5 @@
 import { adminRoute } from "@/lib/server/gate";
-import { deleteTenant, updateTenant } from "@/lib/server/admin";
+import { deleteTenant, updateTenant } from "@/lib/server/admin/admin";
 import { deleteTenantSchema, updateTenantSchema } from "@/lib/shared/admin";
 
 /** PATCH /api/admin/tenants/{tenant} `{ displayName }` → AdminTenant. */

@@ -1,5 +1,5 @@
 import { Reply, tenantRoute } from "@/lib/server/gate";
-import { createVm, listVms } from "@/lib/server/vms";
+import { createVm, listVms } from "@/lib/server/vms/vms";
 import { createVmSchema } from "@/lib/shared/vm";
 
 /** GET /api/tenants/{tenant}/vms → VmSummary[] */

@@ -1,5 +1,5 @@
 import { Reply, adminRoute } from "@/lib/server/gate";
-import { addMember, listMembers } from "@/lib/server/admin";
+import { addMember, listMembers } from "@/lib/server/admin/admin";
 import { addMemberSchema } from "@/lib/shared/admin";
 
 /** GET /api/admin/tenants/{tenant}/members → AdminMember[] (local accounts). */

@@ -1,5 +1,5 @@
 import { adminRoute } from "@/lib/server/gate";
-import { getTenantQuota, updateTenantQuota } from "@/lib/server/admin";
+import { getTenantQuota, updateTenantQuota } from "@/lib/server/admin/admin";
 import { updateQuotaSchema } from "@/lib/shared/admin";
 
 /** GET /api/admin/tenants/{tenant}/quota → QuotaStatus `{ limits, usage }`. */

@@ -1,5 +1,5 @@
 import { tenantRoute } from "@/lib/server/gate";
-import { deleteDisk, growDisk } from "@/lib/server/disks";
+import { deleteDisk, growDisk } from "@/lib/server/disks/disks";
 import { growDiskSchema } from "@/lib/shared/disk";
 
 /** PATCH /api/tenants/{tenant}/disks/{name} `{ storage }` → DiskSummary (grow only; 422 on shrink or storageClass). */

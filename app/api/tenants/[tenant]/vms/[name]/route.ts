@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { tenantRoute } from "@/lib/server/gate";
-import { deleteVm } from "@/lib/server/vms";
-import { getVmDetail } from "@/lib/server/vm-disks";
+import { deleteVm } from "@/lib/server/vms/vms";
+import { getVmDetail } from "@/lib/server/vms/vm-disks";
 
 /** GET /api/tenants/{tenant}/vms/{name} → VmDetail (the VM and its disks in boot order). */
 export const GET = tenantRoute({ permission: "vm.read" }, async ({ access, params }) => getVmDetail(access, params.name));

@@ -1,5 +1,5 @@
 import { adminRoute } from "@/lib/server/gate";
-import { removeMember, updateMember } from "@/lib/server/admin";
+import { removeMember, updateMember } from "@/lib/server/admin/admin";
 import { updateMemberSchema } from "@/lib/shared/admin";
 
 /** PATCH /api/admin/tenants/{tenant}/members/{username} `{ level }` → AdminMember. */

@@ -1,13 +1,13 @@
 import { tenantRoute } from "@/lib/server/gate";
-import { uploadDisk } from "@/lib/server/disk-upload";
+import { uploadDisk } from "@/lib/server/disks/upload";
 
 export const dynamic = "force-dynamic";
 
 /**
  * POST /api/tenants/{tenant}/disks/{name}/upload, body: the raw file (application/octet-stream)
- * → `{ bytes }` once CDI's upload proxy has it (see disk-upload.ts). The body is streamed to the
- * proxy, never buffered. 409 when the disk is not an upload disk or not ready; the browser's
- * cancel cuts the upstream upload and the disk is ready for another try.
+ * → `{ bytes }` once CDI's upload proxy has it (see lib/server/disks/upload.ts). The body is
+ * streamed to the proxy, never buffered. 409 when the disk is not an upload disk or not ready; the
+ * browser's cancel cuts the upstream upload and the disk is ready for another try.
  */
 export const POST = tenantRoute(
   { permission: "disk.create", streamBody: true, audit: { action: "disk.upload", targetKind: "VMDisk" } },

@@ -1,4 +1,4 @@
-import { consoleCheckRoute } from "@/lib/server/console-check-route";
+import { consoleCheckRoute } from "@/lib/server/console/check-route";
 
 /**
  * GET /api/tenants/{tenant}/vms/{name}/console without a WebSocket upgrade: the relay's own checks as

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { tenantRoute } from "@/lib/server/gate";
-import { attachDisk } from "@/lib/server/vm-disks";
+import { attachDisk } from "@/lib/server/vms/vm-disks";
 import { diskNameSchema } from "@/lib/shared/disk";
 
 const attachSchema = z.object({ name: diskNameSchema }).strict();

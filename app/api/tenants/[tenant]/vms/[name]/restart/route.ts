@@ -1,4 +1,4 @@
-import { powerRoute } from "@/lib/server/power-route";
+import { powerRoute } from "@/lib/server/vms/power-route";
 
-/** POST /api/tenants/{tenant}/vms/{name}/restart → 202 `{ accepted: true }` (see lib/server/vms.ts powerVm) */
+/** POST /api/tenants/{tenant}/vms/{name}/restart → 202 `{ accepted: true }` (see lib/server/vms/vms.ts powerVm) */
 export const POST = powerRoute("restart");

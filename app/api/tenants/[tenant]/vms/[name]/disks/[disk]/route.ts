@@ -1,6 +1,6 @@
 import { tenantRoute } from "@/lib/server/gate";
 import { assertUrlName } from "@/lib/server/k8s/names";
-import { detachDisk } from "@/lib/server/vm-disks";
+import { detachDisk } from "@/lib/server/vms/vm-disks";
 
 /** DELETE /api/tenants/{tenant}/vms/{name}/disks/{disk} → VmDetail (the disk stays); 404 for a malformed name; 409 when the VM runs. */
 export const DELETE = tenantRoute(

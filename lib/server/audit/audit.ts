@@ -1,0 +1,53 @@
+/**
+ * The audit trail: one AuditLog row per mutation attempt, successes, failures and denials alike.
+ */
+import { getDb, type AuditResult } from "../db/db";
+import { logger } from "../logger";
+
+/** One audit entry. */
+export interface AuditEntry {
+  /** username (local) or OIDC username / subject; "anonymous" before sign-in */
+  actor: string;
+  actorId?: string | null;
+  /** the tenant as resolved by the gate; null when it was not found or not a member */
+  tenantId?: string | null;
+  /** the tenant name the request named (kept even when it does not exist) */
+  tenantName?: string | null;
+  /** `resource.verb`, e.g. `vm.create` */
+  action: string;
+  targetKind: string;
+  targetName?: string | null;
+  /** a short JSON-able summary of the request (no secrets) */
+  request?: unknown;
+  result: AuditResult;
+  errorMessage?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+/**
+ * Writes one audit row. Never throws: a failing audit write is logged at error level so that the
+ * user's action itself is not reported as failed after it happened.
+ */
+export async function writeAudit(entry: AuditEntry): Promise<void> {
+  try {
+    await getDb().auditLog.create({
+      data: {
+        actor: entry.actor,
+        actorId: entry.actorId ?? null,
+        tenantId: entry.tenantId ?? null,
+        tenantName: entry.tenantName ?? "",
+        action: entry.action,
+        targetKind: entry.targetKind,
+        targetName: entry.targetName ?? null,
+        requestSummary: JSON.stringify(entry.request ?? {}).slice(0, 4000),
+        result: entry.result,
+        errorMessage: entry.errorMessage?.slice(0, 2000) ?? null,
+        ip: entry.ip ?? null,
+        userAgent: entry.userAgent?.slice(0, 500) ?? null,
+      },
+    });
+  } catch (err) {
+    logger.error({ err, entry: { ...entry, request: undefined } }, "audit write failed");
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * Disks of a tenant (VMDisk): list with import progress and the VM using each, create from exactly
+ * one source, grow, delete. The namespace always comes from the tenant record the gate resolved.
+ *
+ * Identities (see k8s/identity.ts): VMDisk and VMInstance calls carry the user's identity, so the
+ * cluster's RBAC has the last word; DataVolume reads (phase, progress), golden images and
+ * StorageClasses use the portal's identity, only after the gate checked the user's level.
+ *
+ * Checks before anything is created (422 naming the field): the source's URL scheme (zod), then,
+ * before any cluster call, its host (import-url-policy.ts: no loopback, link-local, private or
+ * cluster-internal host unless HIKUBE_IMPORT_ALLOWED_HOSTS lists it), the golden image or cloned
+ * disk exists, the size is not below the source's minimum (the golden image's or cloned disk's
+ * size, or the documented minimum of a quick-pick URL), the storage class exists in the cluster.
+ */
+import { createVmDiskWithinQuota, createWithinQuota } from "../quota/quota";
+import { kinds, resourcePath, apiVersionOf } from "../k8s/kinds";
+import { assertUrlName } from "../k8s/names";
+import { kubeRequest } from "../k8s/client";
+import { portalIdentity } from "../k8s/identity";
+import type { DataVolume, KubeList, StorageClass, VMDisk, VMInstance } from "../k8s/objects";
+import { AppError } from "../errors";
+import { assertImportUrlAllowed } from "./import-url-policy";
+import { dataVolumeBytes, goldenImageNamespace, goldenImagePrefix } from "../vms/catalogue";
+import type { TenantAccess } from "../tenancy/tenancy";
+import { formatBytes, parseQuantity } from "../../shared/quantity";
+import {
+  defaultStorageClass, parseProgress, quickPickOfUrl, sourceTypeOf,
+  type CreateDiskInput, type DiskSummary, type GrowDiskInput, type StorageClassInfo,
+} from "../../shared/disk";
+
+/** The DataVolume (and PVC) behind VMDisk `name` (Cozystack's naming). */
+export const dataVolumeName = (name: string) => `vm-disk-${name}`;
+
+/** The VMInstance using each disk: disk name → VM name (the first VM when several name it). */
+export function diskAttachments(instances: VMInstance[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const i of instances) for (const d of i.spec.disks ?? []) if (!out.has(d.name)) out.set(d.name, i.metadata.name);
+  return out;
+}
+
+/** Why a DataVolume failed or is retrying: the message of its failing Running (or Ready) condition. */
+function dataVolumeMessage(dv: DataVolume | undefined): string | undefined {
+  const conds = dv?.status?.conditions ?? [];
+  const failing = conds.find((c) => c.type === "Running" && c.status === "False" && c.message)
+    ?? conds.find((c) => c.type === "Ready" && c.status === "False" && c.message);
+  return failing?.message || undefined;
+}
+
+/**
+ * One list row: the VMDisk's spec, its DataVolume's phase/progress/message and the VM using it.
+ * Before the DataVolume exists the phase is "Pending".
+ */
+export function toDiskSummary(disk: VMDisk, dv: DataVolume | undefined, attachedTo: string | null): DiskSummary {
+  const source = disk.spec.source;
+  const type = sourceTypeOf(source);
+  const detail = type === "http" ? source?.http?.url : type === "image" ? source?.image?.name : type === "disk" ? source?.disk?.name : undefined;
+  const storage = String(disk.spec.storage ?? "5Gi");
+  let storageBytes = 0;
+  try {
+    storageBytes = parseQuantity(storage);
+  } catch {
+    /* an unreadable size shows as 0 */
+  }
+  const phase = disk.metadata.deletionTimestamp ? "Terminating" : (dv?.status?.phase ?? "Pending");
+  const message = phase === "Succeeded" ? undefined : dataVolumeMessage(dv);
+  return {
+    name: disk.metadata.name,
+    storage,
+    storageBytes,
+    storageClass: disk.spec.storageClass ?? defaultStorageClass,
+    source: detail ? { type, detail } : { type },
+    optical: Boolean(disk.spec.optical),
+    phase,
+    progress: phase === "Succeeded" ? 100 : parseProgress(dv?.status?.progress),
+    ...(message ? { message } : {}),
+    ...(dv?.status?.restartCount ? { restartCount: dv.status.restartCount } : {}),
+    attachedTo,
+    createdAt: disk.metadata.creationTimestamp ?? "",
+    resourceVersion: disk.metadata.resourceVersion ?? "",
+  };
+}
+
+/** The lists a disk view is made of: VMDisks and VMInstances (as the user), DataVolumes (as the portal). */
+export async function listDiskSources(access: TenantAccess): Promise<{ disks: KubeList<VMDisk>; dataVolumes: KubeList<DataVolume>; instances: KubeList<VMInstance> }> {
+  const namespace = access.tenant.namespace;
+  const [disks, dataVolumes, instances] = await Promise.all([
+    kubeRequest<KubeList<VMDisk>>(access.identity, { path: resourcePath(kinds.VMDisk, { namespace }) }),
+    kubeRequest<KubeList<DataVolume>>(portalIdentity, { path: resourcePath(kinds.DataVolume, { namespace }) }),
+    kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace }) }),
+  ]);
+  return { disks, dataVolumes, instances };
+}
+
+/** The tenant's disks, newest first, with import progress and the VM using each. */
+export async function listDisks(access: TenantAccess): Promise<DiskSummary[]> {
+  const { disks, dataVolumes, instances } = await listDiskSources(access);
+  const dvs = new Map(dataVolumes.items.map((dv) => [dv.metadata.name, dv]));
+  const attached = diskAttachments(instances.items);
+  return disks.items
+    .map((d) => toDiskSummary(d, dvs.get(dataVolumeName(d.metadata.name)), attached.get(d.metadata.name) ?? null))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name));
+}
+
+/** The cluster's StorageClasses (portal identity: names only), the default first. */
+export async function listStorageClasses(): Promise<StorageClassInfo[]> {
+  const list = await kubeRequest<KubeList<StorageClass>>(portalIdentity, { path: resourcePath(kinds.StorageClass) });
+  return list.items
+    .map((sc) => ({
+      name: sc.metadata.name,
+      isDefault: sc.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true",
+      ...(sc.metadata.annotations?.["hikube.io/description"] ? { description: sc.metadata.annotations["hikube.io/description"] } : {}),
+    }))
+    .sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
+}
+
+async function getOrNull<T>(identity: TenantAccess["identity"], path: string): Promise<T | null> {
+  try {
+    return await kubeRequest<T>(identity, { path });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") return null;
+    throw err;
+  }
+}
+
+/**
+ * Reads VMDisk `name` (a URL segment: /disks/{name}, /vms/{vm}/disks/{name}) as the user.
+ * @throws AppError not_found naming the disk, also when `name` is not a DNS-1123 subdomain (such a
+ *   name cannot name a disk; k8s/names.ts `assertUrlName`, checked before any path is built)
+ */
+export async function getDiskOrThrow(access: TenantAccess, name: string): Promise<VMDisk> {
+  assertUrlName("dns1123Subdomain", name, "Disk");
+  const disk = await getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace: access.tenant.namespace, name }));
+  if (!disk) throw new AppError("not_found", `Disk "${name.slice(0, 64)}" was not found.`);
+  return disk;
+}
+
+/**
+ * The smallest size the source allows, in bytes, and what it is named after: a golden image's
+ * or a cloned disk's own size (CDI cannot clone into a smaller volume), a quick-pick URL's
+ * documented minimum; 0 for other URLs, uploads and blank disks.
+ * @throws AppError invalid on `source.image.name` / `source.disk.name` when the source does not exist
+ */
+async function minimumOfSource(access: TenantAccess, source: CreateDiskInput["source"]): Promise<{ bytes: number; what: string }> {
+  if (source.image) {
+    const dv = await getOrNull<DataVolume>(portalIdentity,
+      resourcePath(kinds.DataVolume, { namespace: goldenImageNamespace, name: `${goldenImagePrefix}${source.image.name}` }));
+    if (!dv) throw new AppError("invalid", `source.image.name "${source.image.name}" is not an image this cluster offers`, "source.image.name");
+    return { bytes: dataVolumeBytes(dv), what: `image ${source.image.name}` };
+  }
+  if (source.disk) {
+    const other = await getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace: access.tenant.namespace, name: source.disk.name }));
+    if (!other) throw new AppError("invalid", `source.disk.name "${source.disk.name}" is not a disk of this tenant`, "source.disk.name");
+    return { bytes: parseQuantity(String(other.spec.storage ?? "5Gi")), what: `disk ${source.disk.name}` };
+  }
+  if (source.http) {
+    const pick = quickPickOfUrl(source.http.url);
+    if (pick) return { bytes: parseQuantity(pick.minStorage), what: pick.label };
+  }
+  return { bytes: 0, what: "" };
+}
+
+/**
+ * Creates VMDisk `input.name` with the user's identity, after every check (see the file comment).
+ * One object is created, so nothing can be left half-made. An http source is stored as the URL
+ * the policy checked (parsed and serialized).
+ * @throws AppError invalid (field named: `source.http.url`, `source.image.name`,
+ *   `source.disk.name`, `storage`, `storageClass`), conflict (name taken), forbidden (cluster RBAC),
+ *   cluster_unavailable
+ */
+export async function createDisk(access: TenantAccess, input: CreateDiskInput): Promise<DiskSummary> {
+  const namespace = access.tenant.namespace;
+  // The import URL's host first: a refused URL leads to no cluster call at all.
+  const source: CreateDiskInput["source"] = input.source.http
+    ? { ...input.source, http: { url: assertImportUrlAllowed(input.source.http.url, "source.http.url") } }
+    : input.source;
+  const [classes, minimum, taken] = await Promise.all([
+    listStorageClasses(),
+    minimumOfSource(access, source),
+    getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace, name: input.name })),
+  ]);
+  if (!classes.some((c) => c.name === input.storageClass)) {
+    throw new AppError("invalid",
+      `storageClass "${input.storageClass}" does not exist in this cluster (available: ${classes.map((c) => c.name).join(", ") || "none"})`, "storageClass");
+  }
+  const bytes = parseQuantity(input.storage);
+  if (bytes < minimum.bytes) {
+    throw new AppError("invalid", `storage must be at least ${formatBytes(minimum.bytes)} for ${minimum.what}`, "storage");
+  }
+  if (taken) throw new AppError("conflict", `A disk named "${input.name}" already exists.`, "name");
+  const disk: VMDisk = {
+    apiVersion: apiVersionOf(kinds.VMDisk) as VMDisk["apiVersion"],
+    kind: "VMDisk",
+    metadata: { name: input.name, namespace },
+    spec: {
+      // The schema's shape: at most one key; `{}` is a blank disk.
+      source: source.http ? { http: { url: source.http.url } }
+        : source.image ? { image: { name: source.image.name } }
+        : source.disk ? { disk: { name: source.disk.name } }
+        : source.upload ? { upload: {} }
+        : {},
+      optical: input.optical,
+      storage: input.storage,
+      storageClass: input.storageClass,
+    },
+  };
+  // One disk and its bytes against the tenant's quota, under the tenant's quota lock
+  // (lib/server/quota/quota.ts).
+  const created = await createVmDiskWithinQuota(access, disk);
+  return toDiskSummary(created, undefined, null);
+}
+
+/**
+ * Grows disk `name` to `input.storage` (never shrinks: CDI and the CSI drivers only expand). The
+ * storage class stays as it is (immutable). A merge patch carrying the read resourceVersion, so a
+ * concurrent change gives 409 rather than a lost update.
+ * @throws AppError not_found, invalid on `storage` (smaller than now), conflict, forbidden
+ */
+export async function growDisk(access: TenantAccess, name: string, input: GrowDiskInput): Promise<DiskSummary> {
+  const namespace = access.tenant.namespace;
+  const disk = await getDiskOrThrow(access, name);
+  const current = parseQuantity(String(disk.spec.storage ?? "5Gi"));
+  const wanted = parseQuantity(input.storage);
+  if (wanted < current) {
+    throw new AppError("invalid", `storage cannot shrink: the disk has ${formatBytes(current)}, ${formatBytes(wanted)} is smaller`, "storage");
+  }
+  if (wanted === current) return toDiskSummary(disk, undefined, null);
+  // The added bytes against the tenant's storage quota, under its quota lock (lib/server/quota/quota.ts).
+  const patched = await createWithinQuota(access, { storageBytes: wanted - current }, () => kubeRequest<VMDisk>(access.identity, {
+    method: "PATCH",
+    path: resourcePath(kinds.VMDisk, { namespace, name }),
+    contentType: "application/merge-patch+json",
+    body: { metadata: { resourceVersion: disk.metadata.resourceVersion }, spec: { storage: input.storage } },
+  }));
+  return toDiskSummary(patched, undefined, null);
+}
+
+/**
+ * Deletes disk `name`, unless a VM uses it: then 409 naming the VM (detach it first, on a stopped
+ * VM). The VMInstances are read as the user just before the delete.
+ * @throws AppError not_found, conflict (attached), forbidden (cluster RBAC)
+ */
+export async function deleteDisk(access: TenantAccess, name: string): Promise<{ deleted: string }> {
+  const namespace = access.tenant.namespace;
+  await getDiskOrThrow(access, name);
+  const instances = await kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace }) });
+  const vm = diskAttachments(instances.items).get(name);
+  if (vm) throw new AppError("conflict", `Disk "${name}" is attached to VM "${vm}": detach it from ${vm} first (the VM must be stopped).`);
+  await kubeRequest(access.identity, { method: "DELETE", path: resourcePath(kinds.VMDisk, { namespace, name }) });
+  return { deleted: name };
+}

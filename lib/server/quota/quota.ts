@@ -1,0 +1,135 @@
+/**
+ * Tenant quotas in the portal: the limits (Quota rows), the usage (computed from the cluster, never
+ * stored) and the enforcement of both on every create, serialized per tenant by the database lock
+ * of lock.ts. The cluster's ResourceQuota `tenant-quota` stays the backstop.
+ *
+ * Usage is read from the cluster at the moment of the check:
+ * - vCPU and memory: the instance type (VirtualMachineClusterInstancetype `spec.cpu.guest`,
+ *   `spec.memory.guest`) of every VMInstance, including those being deleted;
+ * - VM count: the VMInstances; load balancers: the VMInstances with `external: true`;
+ * - storage and disk count: the VMDisks and their `spec.storage` (default 5Gi, as the VMDisk schema).
+ */
+import { kinds, resourcePath } from "../k8s/kinds";
+import { kubeRequest } from "../k8s/client";
+import type { KubeList, VMDisk, VMInstance, VirtualMachineClusterInstancetype } from "../k8s/objects";
+import { getDb } from "../db/db";
+import { AppError } from "../errors";
+import { withQuotaLock, type QuotaLease } from "./lock";
+import type { TenantAccess } from "../tenancy/tenancy";
+import { parseQuantity } from "../../shared/quantity";
+import {
+  describeQuotaExcess,
+  findQuotaExcess,
+  zeroAmounts,
+  type QuotaAmounts,
+  type QuotaStatus,
+} from "../../shared/quota";
+
+/** The VMDisk schema's default size when `spec.storage` is not set. */
+export const defaultDiskStorage = "5Gi";
+
+/** A Quota row's limits as plain numbers (bytes stored as BigInt), or null when the tenant has none. */
+export async function getQuotaLimits(tenantId: string): Promise<QuotaAmounts | null> {
+  const q = await getDb().quota.findUnique({ where: { tenantId } });
+  if (!q) return null;
+  return {
+    cpuMillicores: q.cpuMillicores,
+    memoryBytes: Number(q.memoryBytes),
+    storageBytes: Number(q.storageBytes),
+    vmCount: q.vmCount,
+    diskCount: q.diskCount,
+    loadBalancers: q.loadBalancers,
+  };
+}
+
+/**
+ * What one VM takes from the quota: its instance type's vCPU (as millicores) and memory, one VM,
+ * one load balancer when external, plus its disks (count and bytes).
+ */
+export function vmQuotaRequest(opts: { cpu: number; memoryBytes: number; external: boolean; diskBytes: number[] }): QuotaAmounts {
+  return {
+    cpuMillicores: opts.cpu * 1000,
+    memoryBytes: opts.memoryBytes,
+    storageBytes: opts.diskBytes.reduce((a, b) => a + b, 0),
+    vmCount: 1,
+    diskCount: opts.diskBytes.length,
+    loadBalancers: opts.external ? 1 : 0,
+  };
+}
+
+/**
+ * A tenant's current usage, read from the cluster as the user (three lists, no cache: the quota
+ * check needs what etcd holds now).
+ * @throws AppError from the cluster calls (forbidden, cluster_unavailable)
+ */
+export async function getQuotaUsage(access: TenantAccess): Promise<QuotaAmounts> {
+  const namespace = access.tenant.namespace;
+  const [instances, disks, types] = await Promise.all([
+    kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace }) }),
+    kubeRequest<KubeList<VMDisk>>(access.identity, { path: resourcePath(kinds.VMDisk, { namespace }) }),
+    kubeRequest<KubeList<VirtualMachineClusterInstancetype>>(access.identity, { path: resourcePath(kinds.VirtualMachineClusterInstancetype) }),
+  ]);
+  const sizes = new Map(types.items.map((t) => [t.metadata.name, { cpu: t.spec.cpu.guest, memoryBytes: parseQuantity(t.spec.memory.guest) }]));
+  const usage = zeroAmounts();
+  for (const i of instances.items) {
+    // A type removed from the catalogue no longer tells its size: the ResourceQuota still counts it.
+    const size = sizes.get(i.spec.instanceType ?? "");
+    usage.cpuMillicores += (size?.cpu ?? 0) * 1000;
+    usage.memoryBytes += size?.memoryBytes ?? 0;
+    usage.vmCount += 1;
+    if (i.spec.external) usage.loadBalancers += 1;
+  }
+  for (const d of disks.items) {
+    usage.diskCount += 1;
+    usage.storageBytes += parseQuantity(d.spec.storage ?? defaultDiskStorage);
+  }
+  return usage;
+}
+
+/** The tenant's limits and usage (`GET /api/tenants/{tenant}/quota`). */
+export async function getQuotaStatus(access: TenantAccess): Promise<QuotaStatus> {
+  const [limits, usage] = await Promise.all([getQuotaLimits(access.tenant.id), getQuotaUsage(access)]);
+  return { limits, usage };
+}
+
+/**
+ * Runs `create` only if `request` fits the tenant's quota, with the tenant's quota lock held from the
+ * usage read to the end of `create` (so concurrent creates cannot together exceed the quota; see
+ * lock.ts). `create` should call `lease.renew()` before each cluster write.
+ * @throws AppError quota_exceeded (403) naming each resource, the request and what remains;
+ *   busy (503) when the lock could not be had; whatever `create` throws
+ */
+export async function createWithinQuota<T>(
+  access: TenantAccess,
+  request: Partial<QuotaAmounts>,
+  create: (lease: QuotaLease) => Promise<T>,
+): Promise<T> {
+  return withQuotaLock(access.tenant.id, async (lease) => {
+    const [limits, usage] = await Promise.all([getQuotaLimits(access.tenant.id), getQuotaUsage(access)]);
+    if (limits) {
+      const excess = findQuotaExcess(limits, usage, request);
+      if (excess.length > 0) {
+        throw new AppError("quota_exceeded", `Quota of tenant ${access.tenant.name} exceeded — ${describeQuotaExcess(excess)}.`);
+      }
+    }
+    await lease.renew();
+    return create(lease);
+  });
+}
+
+/**
+ * Creates one VMDisk in the tenant within its quota (one disk, `spec.storage` bytes). The namespace
+ * is set from the tenant, whatever `disk.metadata.namespace` says. Meant for the disk routes.
+ * @returns the created VMDisk
+ * @throws AppError quota_exceeded, busy, and the cluster's answers (conflict, invalid, forbidden)
+ */
+export async function createVmDiskWithinQuota(access: TenantAccess, disk: VMDisk): Promise<VMDisk> {
+  const namespace = access.tenant.namespace;
+  const storageBytes = parseQuantity(disk.spec.storage ?? defaultDiskStorage);
+  return createWithinQuota(access, { diskCount: 1, storageBytes }, () =>
+    kubeRequest<VMDisk>(access.identity, {
+      method: "POST",
+      path: resourcePath(kinds.VMDisk, { namespace }),
+      body: { ...disk, metadata: { ...disk.metadata, namespace } },
+    }));
+}

@@ -1,0 +1,119 @@
+/**
+ * A VM and its disks: the VM page's detail (disks in boot order), attach and detach on a stopped
+ * VM. Both edit `VMInstance.spec.disks` with the user's identity (a JSON merge patch carrying the
+ * read resourceVersion, so a concurrent edit answers 409 instead of being lost).
+ *
+ * Why only on a stopped VM: KubeVirt hot-plugs only SCSI data volumes and needs a restart for
+ * anything else (boot disk, CD-ROM, virtio), and Cozystack's chart re-renders the whole
+ * VirtualMachine from the VMInstance; changing the disks of a running VM would apply at an
+ * unpredictable moment. The power state is read from the VirtualMachine (portal identity, after
+ * the gate), as in vms.ts.
+ */
+import { kinds, resourcePath } from "../k8s/kinds";
+import { assertKubeName } from "../k8s/names";
+import { kubeRequest } from "../k8s/client";
+import { portalIdentity } from "../k8s/identity";
+import type { DataVolume, KubeList, VMDisk, VMInstance, VirtualMachine } from "../k8s/objects";
+import { AppError } from "../errors";
+import { dataVolumeName, diskAttachments, getDiskOrThrow, toDiskSummary } from "../disks/disks";
+import { toVmSummary, virtualMachineName } from "./vms";
+import type { TenantAccess } from "../tenancy/tenancy";
+import { dns1035Pattern, vmNameMaxLength } from "../../shared/vm";
+import type { VmDetail } from "../../shared/disk";
+
+async function getVmOrThrow(access: TenantAccess, name: string): Promise<VMInstance> {
+  if (!dns1035Pattern.test(name) || name.length > vmNameMaxLength) throw new AppError("not_found", `VM "${name.slice(0, 64)}" was not found.`);
+  try {
+    return await kubeRequest<VMInstance>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace: access.tenant.namespace, name }) });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") throw new AppError("not_found", `VM "${name}" was not found.`);
+    throw err;
+  }
+}
+
+async function getVirtualMachine(access: TenantAccess, name: string): Promise<VirtualMachine | undefined> {
+  try {
+    return await kubeRequest<VirtualMachine>(portalIdentity,
+      { path: resourcePath(kinds.VirtualMachine, { namespace: access.tenant.namespace, name: virtualMachineName(name) }) });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") return undefined;
+    throw err;
+  }
+}
+
+/**
+ * VM `name` with its disks in boot order (the order of `spec.disks`; the first boots). A disk the
+ * VM names but that does not exist is listed with phase "Missing".
+ * @throws AppError not_found
+ */
+export async function getVmDetail(access: TenantAccess, name: string): Promise<VmDetail> {
+  const namespace = access.tenant.namespace;
+  const instance = await getVmOrThrow(access, name);
+  const [vm, disks, dvs] = await Promise.all([
+    getVirtualMachine(access, name),
+    kubeRequest<KubeList<VMDisk>>(access.identity, { path: resourcePath(kinds.VMDisk, { namespace }) }),
+    kubeRequest<KubeList<DataVolume>>(portalIdentity, { path: resourcePath(kinds.DataVolume, { namespace }) }),
+  ]);
+  const byName = new Map(disks.items.map((d) => [d.metadata.name, d]));
+  const dvByName = new Map(dvs.items.map((d) => [d.metadata.name, d]));
+  return {
+    vm: toVmSummary(instance, vm),
+    disks: (instance.spec.disks ?? []).map((ref, index) => {
+      const disk = byName.get(ref.name);
+      const summary = disk
+        ? toDiskSummary(disk, dvByName.get(dataVolumeName(ref.name)), name)
+        : { name: ref.name, missing: true as const };
+      return { ...summary, bootOrder: index + 1, ...(ref.bus ? { bus: ref.bus } : {}) };
+    }),
+  };
+}
+
+/** @throws AppError conflict when the VM is not Stopped (naming its state) */
+async function assertStopped(access: TenantAccess, name: string, verb: string): Promise<void> {
+  const vm = await getVirtualMachine(access, name);
+  const state = vm?.status?.printableStatus ?? "Pending";
+  if (state !== "Stopped") {
+    throw new AppError("conflict", `VM "${name}" is ${state}: stop it before you ${verb} a disk.`);
+  }
+}
+
+async function writeDisks(access: TenantAccess, instance: VMInstance, disks: { name: string; bus?: string }[]): Promise<VMInstance> {
+  return kubeRequest<VMInstance>(access.identity, {
+    method: "PATCH",
+    path: resourcePath(kinds.VMInstance, { namespace: access.tenant.namespace, name: instance.metadata.name }),
+    contentType: "application/merge-patch+json",
+    body: { metadata: { resourceVersion: instance.metadata.resourceVersion }, spec: { disks } },
+  });
+}
+
+/**
+ * Attaches disk `diskName` to stopped VM `name`, after its other disks (last in boot order).
+ * @throws AppError not_found (VM or disk, also for a malformed name), conflict (VM not stopped, disk already used by a VM
+ *   — named), forbidden (cluster RBAC)
+ */
+export async function attachDisk(access: TenantAccess, name: string, diskName: string): Promise<VmDetail> {
+  const instance = await getVmOrThrow(access, name);
+  await getDiskOrThrow(access, diskName);
+  const instances = await kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace: access.tenant.namespace }) });
+  const user = diskAttachments(instances.items).get(diskName);
+  if (user === name) throw new AppError("conflict", `Disk "${diskName}" is already attached to VM "${name}".`);
+  if (user) throw new AppError("conflict", `Disk "${diskName}" is attached to VM "${user}": detach it there first.`);
+  await assertStopped(access, name, "attach");
+  await writeDisks(access, instance, [...(instance.spec.disks ?? []), { name: diskName }]);
+  return getVmDetail(access, name);
+}
+
+/**
+ * Detaches disk `diskName` from stopped VM `name` (the disk itself stays).
+ * @throws AppError invalid on `disk` (not a DNS-1123 subdomain), not_found (VM, or the disk is not attached to it), conflict (VM not stopped),
+ *   forbidden
+ */
+export async function detachDisk(access: TenantAccess, name: string, diskName: string): Promise<VmDetail> {
+  assertKubeName("dns1123Subdomain", diskName, "disk");
+  const instance = await getVmOrThrow(access, name);
+  const disks = instance.spec.disks ?? [];
+  if (!disks.some((d) => d.name === diskName)) throw new AppError("not_found", `Disk "${diskName.slice(0, 64)}" is not attached to VM "${name}".`);
+  await assertStopped(access, name, "detach");
+  await writeDisks(access, instance, disks.filter((d) => d.name !== diskName));
+  return getVmDetail(access, name);
+}
