@@ -146,6 +146,8 @@ export function rbac(): KubeObject[] {
     ...view,
     { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachineinstances/console", "virtualmachineinstances/vnc"], verbs: ["get"] },
     { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart"], verbs: ["update"] },
+    // As KubeVirt's kubevirt.io:edit ClusterRole (pkg/virt-operator/resource/generate/rbac/cluster.go).
+    { apiGroups: ["subresources.kubevirt.io"], resources: ["virtualmachineinstances/pause", "virtualmachineinstances/unpause"], verbs: ["update"] },
   ];
   const admin = [
     ...use,

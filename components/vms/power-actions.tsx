@@ -13,15 +13,18 @@ import { usePowerVm } from "./use-vms";
 const startable = new Set(["Stopped", "Error", "ErrorUnschedulable", "CrashLoopBackOff", "Unknown"]);
 
 /**
- * Start, stop and restart buttons for one VM. Stop and restart ask for confirmation (they cut
- * the guest off like a power button); start does not. KubeVirt's refusals (409) are shown as it
- * words them.
+ * Start, stop, restart and pause (or unpause) buttons for one VM. Stop and restart ask for
+ * confirmation (they cut the guest off like a power button); start and pause do not (a paused
+ * guest keeps its memory and goes on where it stopped). Pause is offered while the VM runs,
+ * Unpause instead while it is paused; a paused VM can still be stopped or restarted, as KubeVirt
+ * allows. KubeVirt's refusals (409) are shown in the server's plain words.
  */
 export function PowerActions({ tenant, name, powerState }: { tenant: string; name: string; powerState: string }) {
   const t = useTranslations("Power");
   const mutation = usePowerVm(tenant);
-  const [confirming, setConfirming] = useState<Exclude<PowerAction, "start"> | null>(null);
-  const running = powerState === "Running";
+  const [confirming, setConfirming] = useState<"stop" | "restart" | null>(null);
+  const paused = powerState === "Paused";
+  const running = powerState === "Running" || paused;
   const run = (action: PowerAction) => mutation.mutate({ name, action }, { onSettled: () => setConfirming(null) });
   const pending = (action: PowerAction) => mutation.isPending && mutation.variables?.action === action;
 
@@ -36,6 +39,10 @@ export function PowerActions({ tenant, name, powerState }: { tenant: string; nam
       </button>
       <button type="button" className={buttonClass("secondary", "sm")} disabled={!running || mutation.isPending} onClick={() => setConfirming("restart")}>
         {t("restart")}
+      </button>
+      <button type="button" className={buttonClass("secondary", "sm")} disabled={!running || mutation.isPending} onClick={() => run(paused ? "unpause" : "pause")}>
+        {(pending("pause") || pending("unpause")) && <Spinner />}
+        {t(paused ? "unpause" : "pause")}
       </button>
       {mutation.isError && !confirming && (
         <Alert tone="error" className="w-full">{t("error", { message: mutation.error.message })}</Alert>

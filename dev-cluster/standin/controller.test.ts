@@ -20,6 +20,8 @@ let controller: Controller;
 let kube: typeof import("../kube");
 let cluster: typeof import("../cluster");
 const started = new Map<string, GuestSpec>();
+/** Guests whose vCPUs the controller stopped (QEMU's `stop`). */
+const paused = new Set<string>();
 let capacity = 2;
 const exitListeners: ((key: string, outcome: GuestExit) => void)[] = [];
 
@@ -39,6 +41,12 @@ const fakeGuests: GuestRuntime = {
     started.delete(key);
   },
   isRunning: (key) => started.has(key),
+  async pause(key) {
+    paused.add(key);
+  },
+  async resume(key) {
+    paused.delete(key);
+  },
   onExit: (l) => exitListeners.push(l),
 };
 
@@ -214,6 +222,35 @@ describe("stand-in controller", () => {
     expect(started.has(`${ns}/vm-instance-once`)).toBe(true); // Once keeps its first guest running
     guestEnds(`${ns}/vm-instance-once`, "Failed");
     await expectStoppedWithFinalVmi("vm-instance-once", "Failed");
+  });
+
+  it("pauses and unpauses a guest: the VMI's Paused condition, the VM's Paused state and events, the VMI kept", async () => {
+    const vm = "vm-instance-web";
+    const key = `${ns}/${vm}`;
+    await eventually("web running", async () => (await getJson(`${kv}/virtualmachines/${vm}`))?.status?.printableStatus === "Running");
+    const uid = (await getJson(`${kv}/virtualmachineinstances/${vm}`)).metadata.uid;
+    const startedBefore = (await getJson(`/api/v1/namespaces/${ns}/events`)).items.filter((e: any) => e.involvedObject.name === vm && e.reason === "Started").length;
+    await controller.setPaused(ns, vm, true); // virt-api's pause
+    expect(paused.has(key)).toBe(true);
+    const vmi = await getJson(`${kv}/virtualmachineinstances/${vm}`);
+    expect(vmi.metadata.uid).toBe(uid);
+    expect(vmi.status.phase).toBe("Running");
+    expect(vmi.status.conditions).toContainEqual(expect.objectContaining({ type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user" }));
+    const pausedVm = await eventually("VM Paused", async () => {
+      const v = await getJson(`${kv}/virtualmachines/${vm}`);
+      return v?.status?.printableStatus === "Paused" && v;
+    });
+    expect(pausedVm.status.conditions).toContainEqual(expect.objectContaining({ type: "Paused", status: "True", reason: "PausedByUser" }));
+    expect(started.has(key)).toBe(true);
+
+    await controller.setPaused(ns, vm, false);
+    expect(paused.has(key)).toBe(false);
+    await eventually("VM Running again", async () => (await getJson(`${kv}/virtualmachines/${vm}`))?.status?.printableStatus === "Running");
+    expect((await getJson(`${kv}/virtualmachineinstances/${vm}`)).status.conditions.map((c: { type: string }) => c.type)).not.toContain("Paused");
+    const events = (await getJson(`/api/v1/namespaces/${ns}/events`)).items.filter((e: any) => e.involvedObject.name === vm);
+    expect(events.map((e: any) => `${e.involvedObject.kind}/${e.reason}`)).toEqual(expect.arrayContaining(["VirtualMachineInstance/Paused", "VirtualMachineInstance/Unpaused"]));
+    // Back from Paused is no new start.
+    expect(events.filter((e: any) => e.reason === "Started").length).toBe(startedBefore);
   });
 
   it("removes the VirtualMachine, VMI and guest when the VMInstance is deleted", async () => {

@@ -20,6 +20,11 @@
  *   (`isVirtualMachineStatusStopped`: the VMI is final) and virt-api's console answers 400 `VMI is
  *   not running`; a start request on it deletes the final VMI and creates a new one. A VM stopped
  *   through the API (or its run strategy) has no VMI at all: its console answers 404.
+ * - virt-handler's pause and unpause ({@link Controller.setPaused}, called by virt-api): QEMU's
+ *   monitor `stop`/`cont` (QMP), so a paused guest really stops answering on its console; the VMI
+ *   gets or loses the `Paused` condition (reason `PausedByUser`) and stays phase Running; the VM
+ *   reads `Paused` with the same condition, `Running` again afterwards; a `Paused`/`Unpaused` Event
+ *   on the VMI. A stop or restart of a paused VM ends its guest as usual.
  *
  * Guests are real QEMU processes behind {@link GuestRuntime}. The VirtualMachine's run strategy
  * follows the VMInstance's only when the VMInstance's changes (remembered in an annotation), so a
@@ -47,6 +52,10 @@ export interface GuestRuntime {
   start(key: string, spec: GuestSpec): Promise<void>;
   stop(key: string): Promise<void>;
   isRunning(key: string): boolean;
+  /** Stops a running guest's vCPUs (QEMU monitor `stop`); its console stops answering. */
+  pause(key: string): Promise<void>;
+  /** Lets a paused guest run again (QEMU monitor `cont`). */
+  resume(key: string): Promise<void>;
   /**
    * Called when a guest's process ends by itself, not through stop(): `Succeeded` when the guest
    * powered off (QEMU exits 0 on an ACPI power-off), `Failed` otherwise (QEMU crashed or was killed:
@@ -60,8 +69,23 @@ export interface Controller {
   /** virt-api's lifecycle hooks (restart, Manual run strategy) */
   restart(namespace: string, vmName: string): Promise<void>;
   setManualRunning(namespace: string, vmName: string, running: boolean): Promise<void>;
+  /** virt-handler's pause/unpause of VMI `vmName` (see {@link pausedCondition}). */
+  setPaused(namespace: string, vmName: string, paused: boolean): Promise<void>;
   isRunning(namespace: string, vmName: string): boolean;
   stop(): Promise<void>;
+}
+
+/**
+ * The VMI condition virt-handler adds while a guest is paused by its user, and virt-controller
+ * copies onto the VirtualMachine (printableStatus then reads `Paused`). Source: kubevirt/kubevirt
+ * pkg/virt-handler/vm.go (`ReasonPausedUser` → type Paused, status True, reason PausedByUser,
+ * message "VMI was paused by user") and pkg/virt-controller/watch/vm.go (the VM's Paused condition).
+ */
+export const pausedCondition = { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user" } as const;
+
+/** Whether a VMI carries the {@link pausedCondition}. */
+export function isPausedVmi(vmi: { status?: { conditions?: { type: string; status?: string }[] } } | null | undefined): boolean {
+  return Boolean(vmi?.status?.conditions?.some((c) => c.type === "Paused" && c.status === "True"));
 }
 
 /** Objects of several kinds, read as loosely typed JSON (the stand-in reads only a few fields). */
@@ -239,7 +263,9 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
     const status = (vm.status ?? {}) as { printableStatus?: string };
     const setStatus = async (printableStatus: string, extra: Record<string, unknown> = {}) => {
       if (status.printableStatus === printableStatus && Object.keys(extra).length === 0) return;
-      if (status.printableStatus !== printableStatus && (printableStatus === "Running" || printableStatus === "Stopped" || printableStatus === "ErrorUnschedulable")) {
+      // Back from Paused is no new start: its event is the VMI's Unpaused (see setPaused).
+      const resumed = status.printableStatus === "Paused" && printableStatus === "Running";
+      if (!resumed && status.printableStatus !== printableStatus && (printableStatus === "Running" || printableStatus === "Stopped" || printableStatus === "ErrorUnschedulable")) {
         const [type, reason] = printableStatus === "ErrorUnschedulable" ? ["Warning", "FailedScheduling"] as const
           : printableStatus === "Running" ? ["Normal", "Started"] as const : ["Normal", "Stopped"] as const;
         await recordEvent(vm, "VirtualMachine", "kubevirt.io/v1", type, reason,
@@ -339,7 +365,15 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       await setStatus("Stopped");
       return;
     }
-    await setStatus("Running");
+    // A paused guest still runs (its VMI stays Running); the VM reads Paused, as virt-controller's
+    // printableStatus does while the VMI has the Paused condition.
+    const paused = isPausedVmi(vmi);
+    const wanted = paused ? "Paused" : "Running";
+    await setStatus(wanted, status.printableStatus === wanted ? {} : {
+      ready: !paused,
+      conditions: paused ? [{ type: "Ready", status: "False", reason: "Paused" }, { ...pausedCondition, lastTransitionTime: new Date().toISOString() }]
+        : [{ type: "Ready", status: "True" }],
+    });
   };
 
   guests.onExit((key, outcome) => {
@@ -372,6 +406,24 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       const key = `${ns}/${vmName}`;
       if (isRunning) manualRunning.add(key);
       else manualRunning.delete(key);
+      vms.enqueue(key);
+    },
+    async setPaused(ns, vmName, paused) {
+      // As virt-handler: the QEMU monitor first, then the VMI's Paused condition; then the VM's status.
+      const key = `${ns}/${vmName}`;
+      const p = paths(ns);
+      if (paused) await guests.pause(key);
+      else await guests.resume(key);
+      const vmi = await get(p.vmi(vmName));
+      if (vmi) {
+        const others = ((vmi.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== "Paused");
+        await mergeStatus(p.vmi(vmName), {
+          conditions: paused ? [...others, { ...pausedCondition, lastTransitionTime: new Date().toISOString() }] : others,
+        });
+        await recordEvent(vmi, "VirtualMachineInstance", "kubevirt.io/v1", "Normal", paused ? "Paused" : "Unpaused",
+          paused ? "VMI was paused by user" : "VMI was unpaused by user");
+      }
+      log(`VMI ${key} ${paused ? "paused" : "unpaused"}`);
       vms.enqueue(key);
     },
     isRunning: (ns, vmName) => guests.isRunning(`${ns}/${vmName}`),

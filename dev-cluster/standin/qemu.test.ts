@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CapacityError, GuestPool, sendCtrlAltDel, waitForShell, type Guest, type SerialShell } from "./qemu";
+import { CapacityError, GuestPool, qmp, sendCtrlAltDel, waitForShell, type Guest, type SerialShell } from "./qemu";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hikube-standin-"));
@@ -87,6 +87,18 @@ describe("a guest in QEMU", () => {
     await expect(second).rejects.toMatchObject({ reason: "ErrorUnschedulable", max: 1 });
     expect(pool.size).toBe(1);
     expect(fs.existsSync(path.join(tmp, "vm-test-2"))).toBe(false);
+  });
+
+  it("stops answering on its console while paused (QMP stop) and answers what was typed once continued", async () => {
+    await qmp(guest.qmpSocket, "stop");
+    expect(await qmp(guest.qmpSocket, "query-status")).toMatchObject({ status: "paused", running: false });
+    const before = shell.transcript().length;
+    shell.write("echo paused-$((40+2))\r");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(shell.transcript().slice(before)).not.toContain("paused-");
+    await qmp(guest.qmpSocket, "cont");
+    await shell.waitFor("paused-42", 15_000);
+    expect(await qmp(guest.qmpSocket, "query-status")).toMatchObject({ status: "running", running: true });
   });
 
   it("logs Ctrl-Alt-Del on its serial console, reboots and comes back", async () => {

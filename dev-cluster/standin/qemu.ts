@@ -17,6 +17,9 @@
  *   a guest reboot). A guest power-off (`poweroff -f`, ACPI) ends QEMU with exit code 0 (QEMU's
  *   default without `-no-shutdown`); a crash or a kill ends it otherwise, which is how the
  *   stand-in tells a VMI Succeeded from Failed.
+ * - Pause and unpause are QMP `stop` and `cont` (the monitor commands of the same names, as
+ *   libvirt's virDomainSuspend/Resume send them under KubeVirt): the vCPUs stop, the serial port
+ *   stays connected but nothing answers; what is typed meanwhile waits and is read on `cont`.
  * - Guests never outlive the process that started them: every guest is killed on that process's
  *   `exit`, SIGINT, SIGTERM and SIGHUP, and a watchdog shell per guest (reading a pipe from this
  *   process) kills the guest's process group when this process dies without running handlers

@@ -7,7 +7,7 @@ import crypto from "node:crypto";
 import net from "node:net";
 import path from "node:path";
 import type { Duplex } from "node:stream";
-import { CapacityError, GuestPool } from "./qemu";
+import { CapacityError, GuestPool, qmp } from "./qemu";
 import type { GuestExit, GuestRuntime, GuestSpec } from "./controller";
 import type { ConsoleBackend, ConsoleKind } from "./virt-api";
 
@@ -46,6 +46,20 @@ export class QemuRuntime implements GuestRuntime {
 
   isRunning(key: string): boolean {
     return Boolean(this.pool.get(key));
+  }
+
+  /** Stops the guest's vCPUs (QMP `stop`, the monitor's `stop`): it stops answering, its memory stays. */
+  async pause(key: string): Promise<void> {
+    const guest = this.pool.get(key);
+    if (!guest) throw new Error(`VMI ${key} has no guest`);
+    await qmp(guest.qmpSocket, "stop");
+  }
+
+  /** Lets a paused guest run again (QMP `cont`). */
+  async resume(key: string): Promise<void> {
+    const guest = this.pool.get(key);
+    if (!guest) throw new Error(`VMI ${key} has no guest`);
+    await qmp(guest.qmpSocket, "cont");
   }
 
   onExit(listener: (key: string, outcome: GuestExit) => void): void {

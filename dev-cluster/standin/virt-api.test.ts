@@ -225,6 +225,53 @@ describe("start, stop, restart through kube-apiserver (lifecycle.go)", () => {
   });
 });
 
+describe("pause and unpause through kube-apiserver (subresource.go)", () => {
+  const vmiUrl = (name: string, action: string) => `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${name}/${action}`;
+  const vmiConditions = async (name: string) =>
+    JSON.parse((await request(admin, "GET", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${name}`)).body).status?.conditions ?? [];
+  const conflictOn = (name: string, reason: string) => `Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${name}": ${reason}`;
+
+  it("pauses a running VMI, refuses a second pause, unpauses it and refuses a second unpause, with KubeVirt's messages", async () => {
+    await createVmi("vmi-pause", "Running");
+    const pause = await asPortal("PUT", vmiUrl("vmi-pause", "pause"), alice, {});
+    expect(pause.status).toBe(200);
+    expect(await vmiConditions("vmi-pause")).toContainEqual(expect.objectContaining({ type: "Paused", status: "True", reason: "PausedByUser" }));
+
+    const again = await asPortal("PUT", vmiUrl("vmi-pause", "pause"), alice, {});
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ reason: "Conflict", message: conflictOn("vmi-pause", "VMI is already paused"), details: { kind: "virtualmachineinstance" } });
+
+    expect((await asPortal("PUT", vmiUrl("vmi-pause", "unpause"), alice)).status).toBe(200);
+    expect((await vmiConditions("vmi-pause")).map((c: { type: string }) => c.type)).not.toContain("Paused");
+    const notPaused = await asPortal("PUT", vmiUrl("vmi-pause", "unpause"), alice, {});
+    expect(notPaused.status).toBe(409);
+    expect(notPaused.body.message).toBe(conflictOn("vmi-pause", "VMI is not paused"));
+  });
+
+  it("honours dryRun and refuses a VMI that is not running", async () => {
+    await createVmi("vmi-dry", "Running");
+    expect((await asPortal("PUT", vmiUrl("vmi-dry", "pause"), alice, { dryRun: ["All"] })).status).toBe(200);
+    expect((await vmiConditions("vmi-dry")).map((c: { type: string }) => c.type)).not.toContain("Paused");
+
+    await createVmi("vmi-scheduling", "Scheduling");
+    const pause = await asPortal("PUT", vmiUrl("vmi-scheduling", "pause"), alice);
+    expect(pause.status).toBe(409);
+    expect(pause.body.message).toBe(conflictOn("vmi-scheduling", "VM is not running"));
+    const unpause = await asPortal("PUT", vmiUrl("vmi-scheduling", "unpause"), alice);
+    expect(unpause.status).toBe(409);
+    expect(unpause.body.message).toBe(conflictOn("vmi-scheduling", "VMI is not running"));
+  });
+
+  it("answers 404 without a VMI and leaves victor (view level) to kube-apiserver's 403", async () => {
+    const missing = await asPortal("PUT", vmiUrl("vmi-nowhere", "pause"), alice);
+    expect(missing.status).toBe(404);
+    expect(missing.body.message).toBe('virtualmachineinstance.kubevirt.io "vmi-nowhere" not found');
+    await createVmi("vmi-victor", "Running");
+    expect((await asPortal("PUT", vmiUrl("vmi-victor", "pause"), victor)).status).toBe(403);
+    expect((await vmiConditions("vmi-victor")).map((c: { type: string }) => c.type)).not.toContain("Paused");
+  });
+});
+
 describe("console and VNC WebSockets through kube-apiserver", () => {
   beforeAll(async () => {
     await createVmi("vm-console", "Running");

@@ -41,6 +41,21 @@
  * two start/stop requests pending at once: 500 `unable to complete request: stop/start already underway`.
  * `dryRun: ["All"]` in the body is honoured; `paused` start and the volume-migration conditions are not modelled.
  *
+ * Pause and unpause: `PUT …/namespaces/{ns}/virtualmachineinstances/{name}/pause|unpause` (body
+ * empty, `{}` or Pause/UnpauseOptions with `dryRun`), after kubevirt/kubevirt
+ * pkg/virt-api/rest/subresource.go (`PauseVMI`, `UnpauseVMI`, constants `vmNotRunning`,
+ * `vmiNotRunning`, `vmiNotPaused`). No VMI → 404 `virtualmachineinstance.kubevirt.io "<name>" not
+ * found`; then 409 `Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "<name>": <reason>`:
+ * | action  | state                              | answer                                       |
+ * |---------|------------------------------------|----------------------------------------------|
+ * | pause   | VMI phase not Running              | 409 `VM is not running`                      |
+ * | pause   | `spec.livenessProbe` without guestAgentPing | 403 `Pausing VMIs with a non-GuestAgentPing LivenessProbe is not supported` |
+ * | pause   | VMI has the Paused condition       | 409 `VMI is already paused`                  |
+ * | unpause | VMI phase not Running              | 409 `VMI is not running`                     |
+ * | unpause | VMI has no Paused condition        | 409 `VMI is not paused`                      |
+ * | both    | otherwise                          | 200 (empty body, virt-handler's answer passed on); {@link VmLifecycle.setPaused} |
+ * Without a lifecycle, only the VMI's Paused condition is written (what virt-handler reports).
+ *
  * Consoles: WebSocket `GET …/virtualmachineinstances/{name}/console|vnc`, after pkg/virt-api/rest/
  * console.go, vnc.go, streamer.go and pkg/virt-handler/rest/console.go. Before the upgrade, as
  * plain HTTP: no VMI → 404 `virtualmachineinstance.kubevirt.io "<name>" not found` (a VM stopped
@@ -96,6 +111,8 @@ export interface VmLifecycle {
   restart(namespace: string, vmName: string): Promise<void>;
   /** Start (`true`) or stop (`false`) the VMI without changing the run strategy. */
   setManualRunning(namespace: string, vmName: string, running: boolean): Promise<void>;
+  /** virt-handler's pause (`true`) or unpause of VMI `vmiName`: the guest's vCPUs and the VMI's Paused condition. */
+  setPaused(namespace: string, vmiName: string, paused: boolean): Promise<void>;
 }
 
 /** Options of {@link startVirtApi}. */
@@ -461,6 +478,35 @@ export async function startVirtApi(opts: VirtApiOptions): Promise<VirtApi> {
     return requestStateChange(vm, vmi, [{ action: "Stop" }, { action: "Start" }], dryRun);
   };
 
+  /** `PauseVMI` / `UnpauseVMI` of subresource.go (see the header's table). */
+  const pauseAction = async (target: Target, body: Json): Promise<void> => {
+    const { namespace, name, subresource: action } = target;
+    const dryRun = Array.isArray(body.dryRun) && body.dryRun.includes("All");
+    const vmi = await getObject(admin, vmiPath(namespace, name), `vmi [${name}]`);
+    if (!vmi) throw new StatusError(notFound("virtualmachineinstance", name));
+    const running = vmi.status?.phase === "Running";
+    const paused = ((vmi.status?.conditions ?? []) as { type: string }[]).some((c) => c.type === "Paused");
+    if (action === "pause") {
+      if (!running) throw new StatusError(conflict("virtualmachineinstance", name, "VM is not running"));
+      const probe = vmi.spec?.livenessProbe;
+      if (probe && !probe.guestAgentPing) {
+        throw new StatusError(failure(403, "Forbidden", `virtualmachineinstance.kubevirt.io "${name}" is forbidden: Pausing VMIs with a non-GuestAgentPing LivenessProbe is not supported`,
+          { name, group: "kubevirt.io", kind: "virtualmachineinstance" }));
+      }
+      if (paused) throw new StatusError(conflict("virtualmachineinstance", name, "VMI is already paused"));
+    } else {
+      if (!running) throw new StatusError(conflict("virtualmachineinstance", name, "VMI is not running"));
+      if (!paused) throw new StatusError(conflict("virtualmachineinstance", name, "VMI is not paused"));
+    }
+    if (dryRun) return;
+    if (lifecycle) return lifecycle.setPaused(namespace, name, action === "pause");
+    const others = ((vmi.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== "Paused");
+    const res = await request(admin, "PATCH", `${vmiPath(namespace, name)}/status`, JSON.stringify({
+      status: { conditions: action === "pause" ? [...others, { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user" }] : others },
+    }), "application/merge-patch+json");
+    if (res.status >= 300) throw new StatusError(internalError(`unable to update vmi [${name}]: ${res.status}`));
+  };
+
   /** The VMI checks made before a stream is opened (console.go, vnc.go, streamer.go). */
   const checkStreamable = async (target: Target, kind: ConsoleKind): Promise<void> => {
     const { namespace, name } = target;
@@ -533,6 +579,22 @@ export async function startVirtApi(opts: VirtApiOptions): Promise<VirtApi> {
         res.writeHead(202, { "Content-Length": 0 });
         res.end();
         log(`${req.method} ${req.url}${who(caller)} -> 202`);
+        return;
+      }
+      if (target.resource === "virtualmachineinstances" && (target.subresource === "pause" || target.subresource === "unpause")) {
+        if (req.method !== "PUT") return send(405, "405: Method Not Allowed", caller);
+        let body: Json = {};
+        if (text.trim()) {
+          try {
+            body = JSON.parse(text);
+          } catch (err) {
+            throw new StatusError(badRequest(`Can not unmarshal Request body to struct, error: ${(err as Error).message}`));
+          }
+        }
+        await pauseAction(target, body ?? {});
+        res.writeHead(200, { "Content-Length": 0 });
+        res.end();
+        log(`${req.method} ${req.url}${who(caller)} -> 200`);
         return;
       }
       if (target.resource === "virtualmachineinstances" && (target.subresource === "console" || target.subresource === "vnc")) {

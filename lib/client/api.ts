@@ -102,10 +102,10 @@ export const deleteVm = (tenant: string, name: string, withDisks: boolean) =>
 /** The Server-Sent Events URL of a tenant's live VM list. */
 export const vmEventsUrl = (tenant: string) => `${tenantPath(tenant)}/vms/events`;
 
-/** A power action of `POST /api/tenants/{tenant}/vms/{name}/{action}`. */
-export type PowerAction = "start" | "stop" | "restart";
+/** A power action of `POST /api/tenants/{tenant}/vms/{name}/{action}` (pause and unpause included). */
+export type PowerAction = "start" | "stop" | "restart" | "pause" | "unpause";
 
-/** `POST /api/tenants/{tenant}/vms/{name}/{start|stop|restart}` → 202; 409 carries KubeVirt's reason. */
+/** `POST /api/tenants/{tenant}/vms/{name}/{start|stop|restart|pause|unpause}` → 202; 409 carries KubeVirt's reason. */
 export const powerVm = (tenant: string, name: string, action: PowerAction) =>
   apiFetch<{ accepted: true }>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/${action}`, { method: "POST" });
 

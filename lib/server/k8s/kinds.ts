@@ -38,6 +38,8 @@ export const kinds = {
   UploadTokenRequest: describe("UploadTokenRequest", "upload.cdi.kubevirt.io", "v1beta1", "uploadtokenrequests", true),
   /** KubeVirt's virt-api subresources of a VirtualMachine (start, stop, restart…): only with `subresource` */
   VirtualMachineSubresources: describe("VirtualMachine", "subresources.kubevirt.io", "v1", "virtualmachines", true),
+  /** KubeVirt's virt-api subresources of a VirtualMachineInstance (pause, unpause…): only with `subresource` */
+  VirtualMachineInstanceSubresources: describe("VirtualMachineInstance", "subresources.kubevirt.io", "v1", "virtualmachineinstances", true),
 } as const;
 
 /** The API version string of a kind, e.g. `apps.cozystack.io/v1alpha1` or `v1`. */

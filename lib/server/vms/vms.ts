@@ -249,7 +249,7 @@ async function checkExtraDisks(access: TenantAccess, input: CreateVmInput): Prom
  * Checks VM name `name` taken from a URL path: a DNS-1035 label of at most 41 characters.
  * @throws AppError not_found otherwise (a malformed name names no VM; k8s/names.ts `assertUrlName`)
  */
-function assertVmUrlName(name: string): string {
+export function assertVmUrlName(name: string): string {
   return assertUrlName("dns1035Label", name, "VM", vmNameMaxLength);
 }
 
