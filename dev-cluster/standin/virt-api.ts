@@ -366,6 +366,21 @@ function changeRequestPatch(vm: Json, changes: StateChange[]): unknown[] {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * The options body of a subresource PUT (StartOptions, StopOptions, PauseOptions…): `{}` when
+ * empty. Upstream answers an unparsable body with 400 "Can not unmarshal Request body to struct"
+ * (kubevirt pkg/virt-api/rest/subresource.go).
+ * @throws StatusError 400 Bad Request
+ */
+function parseOptions(text: string): Json {
+  if (!text.trim()) return {};
+  try {
+    return (JSON.parse(text) as Json) ?? {};
+  } catch (err) {
+    throw new StatusError(badRequest(`Can not unmarshal Request body to struct, error: ${(err as Error).message}`));
+  }
+}
+
+/**
  * Starts the stand-in's virt-api on 127.0.0.1 (HTTPS with virt-api.crt, client certificates
  * checked against front-proxy-ca.crt).
  * @throws Error when the certificates are missing (run `ensurePki` first) or the port is taken
@@ -567,15 +582,7 @@ export async function startVirtApi(opts: VirtApiOptions): Promise<VirtApi> {
     try {
       if (target.resource === "virtualmachines" && ["start", "stop", "restart"].includes(target.subresource)) {
         if (req.method !== "PUT") return send(405, "405: Method Not Allowed", caller);
-        let body: Json = {};
-        if (text.trim()) {
-          try {
-            body = JSON.parse(text);
-          } catch (err) {
-            throw new StatusError(badRequest(`Can not unmarshal Request body to struct, error: ${(err as Error).message}`));
-          }
-        }
-        await lifecycleAction(target, body ?? {});
+        await lifecycleAction(target, parseOptions(text));
         res.writeHead(202, { "Content-Length": 0 });
         res.end();
         log(`${req.method} ${req.url}${who(caller)} -> 202`);
@@ -583,15 +590,7 @@ export async function startVirtApi(opts: VirtApiOptions): Promise<VirtApi> {
       }
       if (target.resource === "virtualmachineinstances" && (target.subresource === "pause" || target.subresource === "unpause")) {
         if (req.method !== "PUT") return send(405, "405: Method Not Allowed", caller);
-        let body: Json = {};
-        if (text.trim()) {
-          try {
-            body = JSON.parse(text);
-          } catch (err) {
-            throw new StatusError(badRequest(`Can not unmarshal Request body to struct, error: ${(err as Error).message}`));
-          }
-        }
-        await pauseAction(target, body ?? {});
+        await pauseAction(target, parseOptions(text));
         res.writeHead(200, { "Content-Length": 0 });
         res.end();
         log(`${req.method} ${req.url}${who(caller)} -> 200`);

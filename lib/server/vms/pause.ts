@@ -5,11 +5,10 @@
  * PausedByUser); its VirtualMachine reads `Paused`, which the portal shows as the VM's state.
  */
 import { kinds, resourcePath } from "../k8s/kinds";
-import { errorFromStatus, kubeRequest, scrubClusterMessage, sendRaw } from "../k8s/client";
-import type { VMInstance } from "../k8s/objects";
+import { errorFromStatus, scrubClusterMessage, sendRaw } from "../k8s/client";
 import { AppError } from "../errors";
 import type { TenantAccess } from "../tenancy/tenancy";
-import { assertVmUrlName, virtualMachineName } from "./vms";
+import { assertVmUrlName, exists, virtualMachineName } from "./vms";
 
 /** The pause actions of KubeVirt's `subresources.kubevirt.io/v1` VirtualMachineInstance subresources. */
 export const pauseActions = ["pause", "unpause"] as const;
@@ -78,14 +77,7 @@ export async function pauseVm(access: TenantAccess, name: string, action: PauseA
   if (res.status >= 200 && res.status < 300) return { accepted: true };
   if (res.status === 409) throw pauseConflictError(action, res.body);
   if (res.status === 404) {
-    const exists = await kubeRequest<VMInstance>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace, name }) }).then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof AppError && err.code === "not_found") return false;
-        throw err;
-      },
-    );
-    if (!exists) throw new AppError("not_found", `VM "${name}" was not found.`);
+    if (!(await exists(access, kinds.VMInstance, name))) throw new AppError("not_found", `VM "${name}" was not found.`);
     throw pauseConflictError(action, "VMI is not running");
   }
   throw errorFromStatus(res.status, res.body);

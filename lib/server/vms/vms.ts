@@ -78,7 +78,11 @@ export async function listVms(access: TenantAccess): Promise<VmSummary[]> {
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name));
 }
 
-async function exists(access: TenantAccess, kind: typeof kinds.VMInstance | typeof kinds.VMDisk, name: string): Promise<boolean> {
+/**
+ * Whether the tenant's VMInstance or VMDisk `name` exists, read with the user's identity.
+ * @throws AppError other than not_found (forbidden, cluster_unavailable…)
+ */
+export async function exists(access: TenantAccess, kind: typeof kinds.VMInstance | typeof kinds.VMDisk, name: string): Promise<boolean> {
   try {
     await kubeRequest(access.identity, { path: resourcePath(kind, { namespace: access.tenant.namespace, name }) });
     return true;
