@@ -180,6 +180,8 @@ export function rbac(): KubeObject[] {
       { apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] },
       { apiGroups: ["kubevirt.io"], resources: ["virtualmachines", "virtualmachineinstances"], verbs: readVerbs },
       { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes"], verbs: readVerbs },
+      // The VM page shows an external VM's load-balancer address (Service vm-instance-X status).
+      { apiGroups: [""], resources: ["services"], verbs: readVerbs },
       // The create-disk form offers the cluster's StorageClasses (names only; not tenant data).
       { apiGroups: ["storage.k8s.io"], resources: ["storageclasses"], verbs: readVerbs },
       // Where CDI's upload proxy is (ConfigMap cdi/cdi-uploadproxy; CDIConfig status.uploadProxyURL upstream).

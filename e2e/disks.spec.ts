@@ -158,6 +158,7 @@ test("alice creates a stopped VM with a data disk and the ISO; its page lists bo
 
   await page.getByRole("link", { name: vm, exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/t/acme/vms/${vm}$`));
+  await page.getByRole("tab", { name: "Disks" }).click();
   const disks = page.getByRole("list", { name: "Disks" });
   await expect(disks.getByRole("listitem")).toHaveCount(3);
   await expect(disks.getByRole("listitem").nth(0)).toContainText(`${vm}-os`);
@@ -180,6 +181,7 @@ test("deleting the attached ISO is refused with the VM's name; after detaching i
 
   await row.getByRole("link", { name: vm }).click();
   await expect(page.getByText("Stopped").first()).toBeVisible({ timeout: 20_000 });
+  await page.getByRole("tab", { name: "Disks" }).click();
   await page.getByRole("button", { name: `Detach ${iso}` }).click();
   await expect(page.getByRole("list", { name: "Disks" }).getByRole("listitem")).toHaveCount(2);
 

@@ -1,124 +1,100 @@
 "use client";
 
 import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useQuery } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useId, useRef, type KeyboardEvent } from "react";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Spinner } from "@/components/ui/spinner";
-import { buttonClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
-import { DiskPhase, ProgressBar } from "@/components/disks/disk-phase";
-import { useVmDetail, useVmDiskEdit } from "@/components/disks/use-disks";
-import { fetchDisks, isApiError } from "@/lib/client/api";
-import { diskKeys } from "@/lib/client/query-keys";
-import { formatBytes } from "@/lib/shared/quantity";
+import { buttonClass } from "@/components/ui/styles";
+import { useVmDetail } from "@/components/disks/use-disks";
+import { isApiError } from "@/lib/client/api";
 import { VmStateBadge } from "./vm-state-badge";
+import { PowerActions } from "./power-actions";
+import { VmOverviewPanel } from "./vm-overview";
+import { VmDisksPanel } from "./vm-disks-panel";
+import { VmEventsPanel } from "./vm-events";
+
+/** The tabs of the VM page, in order; the chosen one is kept in the URL (`?tab=`). */
+export const vmTabs = ["overview", "disks", "events"] as const;
+/** One tab of the VM page. */
+export type VmTab = (typeof vmTabs)[number];
 
 /**
- * `/t/{tenant}/vms/{name}`: the VM's state, a link to its console, and its disks in boot order
- * with attach and detach (only while the VM is stopped; the server refuses otherwise).
+ * `/t/{tenant}/vms/{name}`: the VM's name, state, power actions and console link above three tabs
+ * (WAI-ARIA tabs pattern: arrow keys, Home and End move between tabs): Overview, Disks (boot
+ * order, attach, detach) and Events.
  */
 export function VmDetailView({ name }: { name: string }) {
   const tenant = useTenant();
   const t = useTranslations("VmDetail");
-  const tDisks = useTranslations("Disks");
   const detail = useVmDetail(tenant.name, name);
-  const edit = useVmDiskEdit(tenant.name, name);
-  const canEdit = tenant.can("vm.update");
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
   const ids = useId();
-  const free = useQuery({
-    queryKey: diskKeys.list(tenant.name),
-    queryFn: ({ signal }) => fetchDisks(tenant.name, signal),
-    enabled: canEdit,
-    refetchInterval: 5_000,
-  });
-  const [chosen, setChosen] = useState("");
+  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  const requested = params.get("tab");
+  const tab: VmTab = vmTabs.includes(requested as VmTab) ? (requested as VmTab) : "overview";
+
+  const choose = (next: VmTab, focus = false) => {
+    const query = new URLSearchParams(params.toString());
+    if (next === "overview") query.delete("tab");
+    else query.set("tab", next);
+    const qs = query.toString();
+    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+    if (focus) tabRefs.current[vmTabs.indexOf(next)]?.focus();
+  };
+  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
+    const i = vmTabs.indexOf(tab);
+    const target = e.key === "ArrowRight" ? (i + 1) % vmTabs.length
+      : e.key === "ArrowLeft" ? (i + vmTabs.length - 1) % vmTabs.length
+        : e.key === "Home" ? 0 : e.key === "End" ? vmTabs.length - 1 : -1;
+    if (target < 0) return;
+    e.preventDefault();
+    choose(vmTabs[target], true);
+  };
 
   if (isApiError(detail.error, 404)) return <Alert tone="error" title={t("notFound", { name })} />;
   if (!detail.data) {
     return detail.error ? <Alert tone="error">{detail.error.message}</Alert> : <Skeleton className="h-40" />;
   }
-  const { vm, disks } = detail.data;
-  const stopped = vm.powerState === "Stopped";
-  const attachable = (free.data ?? []).filter((d) => !d.attachedTo);
-  const pick = chosen && attachable.some((d) => d.name === chosen) ? chosen : (attachable[0]?.name ?? "");
+  const { vm } = detail.data;
 
   return (
     <div className="space-y-6">
       <div>
         <Link href={`/t/${tenant.name}/vms`} className="text-sm font-medium text-blue-700 hover:underline dark:text-blue-400">{t("back")}</Link>
         <div className="mt-2 flex flex-wrap items-center gap-4">
-          <h1 className="font-mono text-2xl font-semibold tracking-tight">{vm.name}</h1>
+          <h1 className="font-mono text-2xl font-semibold tracking-tight break-all">{vm.name}</h1>
           <VmStateBadge state={vm.powerState} message={vm.message} />
           {tenant.can("vm.console") && (
             <Link href={`/t/${tenant.name}/vms/${vm.name}/console`} className={buttonClass("secondary", "sm")}>{t("console")}</Link>
           )}
+          {tenant.can("vm.power") && <PowerActions tenant={tenant.name} name={vm.name} powerState={vm.powerState} />}
         </div>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("summary", { type: vm.instanceType || "—", profile: vm.instanceProfile || "—" })}</p>
       </div>
 
-      <section className={`${panelClass} p-6`} aria-labelledby={`${ids}-disks`}>
-        <h2 id={`${ids}-disks`} className="text-base font-semibold">{t("disks")}</h2>
-        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("bootOrderHint")}</p>
-        {canEdit && !stopped && <Alert tone="info" className="mt-3">{t("stopToEdit", { state: vm.powerState })}</Alert>}
-        {edit.isError && <Alert tone="error" className="mt-3">{edit.error.message}</Alert>}
+      <div role="tablist" aria-label={t("tabsLabel")} className="flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800">
+        {vmTabs.map((id, i) => (
+          <button key={id} ref={(el) => { tabRefs.current[i] = el; }} type="button" role="tab" id={`${ids}-tab-${id}`}
+            aria-selected={tab === id} aria-controls={`${ids}-panel-${id}`} tabIndex={tab === id ? 0 : -1}
+            onClick={() => choose(id)} onKeyDown={onTabKey}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium whitespace-nowrap focus-visible:outline-2 focus-visible:outline-blue-600 ${
+              tab === id ? "border-blue-600 text-blue-700 dark:border-blue-400 dark:text-blue-300"
+                : "border-transparent text-zinc-600 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100"}`}>
+            {t(`tab.${id}`)}
+          </button>
+        ))}
+      </div>
 
-        {disks.length === 0 ? (
-          <p className="mt-4 text-sm">{t("noDisks")}</p>
-        ) : (
-          <ol className="mt-4 divide-y divide-zinc-100 dark:divide-zinc-800" aria-label={t("disks")}>
-            {disks.map((d) => (
-              <li key={d.name} className="flex flex-wrap items-center gap-4 py-3" aria-label={d.name}>
-                <span className="w-8 text-center font-mono text-sm text-zinc-500" title={t("bootOrder")}>{d.bootOrder}</span>
-                <div className="min-w-48 flex-1">
-                  <span className="font-mono text-sm font-medium">{d.name}</span>
-                  {"missing" in d ? (
-                    <p className="text-xs text-red-700 dark:text-red-400">{t("missing")}</p>
-                  ) : (
-                    <p className="text-xs text-zinc-500 dark:text-zinc-400">
-                      {formatBytes(d.storageBytes)} · {d.storageClass} · {tDisks(`source.${d.source.type}`)}
-                      {d.optical && <> · <span className="font-medium text-violet-700 dark:text-violet-300">{tDisks("optical")}</span></>}
-                    </p>
-                  )}
-                </div>
-                {!("missing" in d) && (
-                  <div className="min-w-48">
-                    <DiskPhase disk={d} />
-                    {d.phase !== "Succeeded" && d.progress !== null && <ProgressBar value={d.progress} label={tDisks("progressOf", { name: d.name })} />}
-                  </div>
-                )}
-                {canEdit && (
-                  <button type="button" className={buttonClass("ghost", "sm")} disabled={!stopped || edit.isPending}
-                    onClick={() => edit.mutate({ disk: d.name, action: "detach" })}>
-                    {t("detach")}<span className="sr-only"> {d.name}</span>
-                  </button>
-                )}
-              </li>
-            ))}
-          </ol>
-        )}
-
-        {canEdit && (
-          <form className="mt-4 flex flex-wrap items-end gap-3 border-t border-zinc-100 pt-4 dark:border-zinc-800" onSubmit={(e) => {
-            e.preventDefault();
-            if (pick) edit.mutate({ disk: pick, action: "attach" });
-          }}>
-            <div className="w-72">
-              <label htmlFor={`${ids}-attach`} className={labelClass}>{t("attachLabel")}</label>
-              <select id={`${ids}-attach`} value={pick} onChange={(e) => setChosen(e.target.value)} disabled={!stopped || attachable.length === 0} className={`${inputClass} mt-1`}>
-                {attachable.length === 0 && <option value="">{t("noFreeDisk")}</option>}
-                {attachable.map((d) => <option key={d.name} value={d.name}>{`${d.name} (${formatBytes(d.storageBytes)}${d.optical ? `, ${tDisks("optical")}` : ""})`}</option>)}
-              </select>
-            </div>
-            <button type="submit" className={buttonClass("secondary")} disabled={!stopped || !pick || edit.isPending}>
-              {edit.isPending && <Spinner />}
-              {t("attach")}
-            </button>
-          </form>
-        )}
-      </section>
+      <div role="tabpanel" id={`${ids}-panel-${tab}`} aria-labelledby={`${ids}-tab-${tab}`} tabIndex={0} className="focus-visible:outline-none">
+        {tab === "overview" && <VmOverviewPanel detail={detail.data} />}
+        {tab === "disks" && <VmDisksPanel detail={detail.data} />}
+        {tab === "events" && <VmEventsPanel name={vm.name} />}
+      </div>
     </div>
   );
 }

@@ -103,6 +103,13 @@ export function ipFor(key: string): string {
   return `10.244.${(h >>> 8) & 255}.${(h & 253) + 2}`;
 }
 
+/** The load-balancer address of VM `key` ("namespace/name"): stable, in 192.0.2.0/24 (RFC 5737). */
+export function loadBalancerIpFor(key: string): string {
+  let h = 7;
+  for (const c of key) h = (h * 33 + c.charCodeAt(0)) >>> 0;
+  return `192.0.2.${(h % 253) + 1}`;
+}
+
 function paths(ns: string) {
   return {
     vmInstance: (n = "") => `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances${n ? `/${n}` : ""}`,
@@ -239,6 +246,15 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
           ports: (spec.externalMethod === "WholeIP" ? [] : (spec.externalPorts ?? [22])).map((port: number) => ({ name: `port-${port}`, port, targetPort: port })),
         },
       });
+      // A cloud's service controller gives the LoadBalancer its address and records it
+      // (k8s.io/cloud-provider controllers/service/controller.go: EnsuringLoadBalancer, then
+      // EnsuredLoadBalancer). Here the address comes from the documentation range 192.0.2.0/24
+      // (RFC 5737): nothing routes there, it only has to be shown.
+      const service = await get(p.service(vmName));
+      if (service && !(service.status as { loadBalancer?: { ingress?: unknown[] } } | undefined)?.loadBalancer?.ingress?.length) {
+        await mergeStatus(p.service(vmName), { loadBalancer: { ingress: [{ ip: loadBalancerIpFor(`${ns}/${vmName}`) }] } });
+        await recordEvent(service, "Service", "v1", "Normal", "EnsuredLoadBalancer", "Ensured load balancer");
+      }
     } else {
       await remove(p.service(vmName));
     }
@@ -341,6 +357,8 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       if (created) {
         await mergeStatus(p.vmi(vmName), {
           phase: "Running", nodeName,
+          // KubeVirt records when each phase began (pkg/virt-controller/watch/vmi.go)
+          phaseTransitionTimestamps: [{ phase: "Running", phaseTransitionTimestamp: new Date().toISOString() }],
           interfaces: [{ name: "default", ipAddress: ip, ipAddresses: [ip], interfaceName: "eth0" }],
           conditions: [{ type: "Ready", status: "True" }],
         });

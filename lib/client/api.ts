@@ -4,7 +4,7 @@
  * endpoint the pages use. Same-origin only: cookies carry the session and the browser's `Origin`
  * header satisfies the server's cross-site check on mutations.
  */
-import type { Catalogue, CreateVmRequest, VmSummary } from "@/lib/shared/vm";
+import type { Catalogue, CreateVmRequest, VmEvent, VmSummary } from "@/lib/shared/vm";
 import type { CreateDiskRequest, DiskSummary, StorageClassInfo, VmDetail } from "@/lib/shared/disk";
 import type { TenantRole } from "@/lib/shared/permissions";
 import type { QuotaAmounts, QuotaStatus } from "@/lib/shared/quota";
@@ -197,6 +197,10 @@ export const fetchStorageClasses = (tenant: string, signal?: AbortSignal) => api
 /** `GET /api/tenants/{tenant}/vms/{name}`: the VM and its disks in boot order. */
 export const fetchVmDetail = (tenant: string, name: string, signal?: AbortSignal) =>
   apiFetch<VmDetail>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}`, { signal });
+
+/** `GET /api/tenants/{tenant}/vms/{name}/events`: the VM's events, newest first. */
+export const fetchVmEvents = (tenant: string, name: string, signal?: AbortSignal) =>
+  apiFetch<VmEvent[]>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/events`, { signal });
 
 /** `POST /api/tenants/{tenant}/vms/{name}/disks` `{ name }`: attaches a disk to a stopped VM. */
 export const attachDisk = (tenant: string, vm: string, disk: string) =>

@@ -17,6 +17,8 @@ export const vmKeys = {
   list: (tenant: string) => [...vmKeys.tenant(tenant), "list"] as const,
   /** one VM with its disks (the VM page) */
   detail: (tenant: string, name: string) => [...vmKeys.tenant(tenant), "detail", name] as const,
+  /** one VM's events (the VM page's Events tab) */
+  events: (tenant: string, name: string) => [...vmKeys.tenant(tenant), "events", name] as const,
 };
 
 /** Keys of a tenant's disks. */

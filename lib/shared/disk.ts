@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { formatBytes, parseQuantity, quantityPattern } from "./quantity";
-import { diskNameMaxLength, dns1035Pattern, type VmSummary } from "./vm";
+import { diskNameMaxLength, dns1035Pattern, type VmOverview, type VmSummary } from "./vm";
 
 /** The sources of a VMDisk, in the order the form offers them; `blank` is "no source". */
 export const diskSourceTypes = ["http", "image", "disk", "upload", "blank"] as const;
@@ -201,4 +201,6 @@ export type VmDisk = (DiskSummary | MissingDisk) & { bootOrder: number; bus?: st
 export interface VmDetail {
   vm: VmSummary;
   disks: VmDisk[];
+  /** the Overview tab (lib/server/vms/overview.ts) */
+  overview: VmOverview;
 }

@@ -180,3 +180,50 @@ export function preferenceMismatch(instanceType: InstanceTypeInfo, preference: P
   }
   return null;
 }
+
+/**
+ * The Overview tab of the VM page (part of `GET /api/tenants/{tenant}/vms/{name}`). Built by
+ * lib/server/vms/overview.ts from the VMInstance, its VirtualMachine, VirtualMachineInstance,
+ * Service and DataVolumes.
+ */
+export interface VmOverview {
+  /**
+   * Why the VM is not (yet) running as asked: the first failing condition of the VMInstance, the
+   * VirtualMachine or one of its DataVolumes, or a DataVolume's Failed phase. Absent when all is well.
+   */
+  problem?: { source: "VMInstance" | "VirtualMachine" | "DataVolume"; object: string; reason: string; message: string };
+  /** KubeVirt's `RestartRequired` condition on the VirtualMachine: a change waits for a restart. */
+  restartRequired: boolean;
+  /** the guest's addresses from the VirtualMachineInstance's interfaces (empty while stopped) */
+  ipAddresses: string[];
+  /** external access when `spec.external`; `ip` is the Service's load-balancer address once assigned */
+  external?: { method: "PortList" | "WholeIP"; ports: number[]; ip?: string };
+  /** a command to copy, e.g. `ssh ubuntu@192.0.2.7` (external IP first, else the guest's address) */
+  sshCommand?: string;
+  /** the node running the guest */
+  node?: string;
+  /** ISO 8601: when the VirtualMachineInstance reached Running */
+  startedAt?: string;
+  /** the instance type and its sizes (cpu in vCPUs, memory in bytes), when the catalogue has it */
+  instanceType?: { name: string; cpu: number; memoryBytes: number };
+  /** the OS profile (preference) and its display name */
+  preference?: { name: string; displayName: string };
+  runStrategy: string;
+}
+
+/** One row of the VM page's Events tab (`GET /api/tenants/{tenant}/vms/{name}/events`). */
+export interface VmEvent {
+  /** the Event's uid */
+  id: string;
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+  /** how many times it happened */
+  count: number;
+  /** the object it is about, e.g. `{ kind: "VirtualMachine", name: "vm-instance-web" }` */
+  object: { kind: string; name: string };
+  /** ISO 8601, when first seen (absent for events.k8s.io-style events) */
+  firstSeen?: string;
+  /** ISO 8601, when last seen */
+  lastSeen: string;
+}

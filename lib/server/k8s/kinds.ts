@@ -29,6 +29,7 @@ export const kinds = {
     "virtualmachineclusterpreferences", false),
   ResourceQuota: describe("ResourceQuota", "", "v1", "resourcequotas", true),
   Event: describe("Event", "", "v1", "events", true),
+  Service: describe("Service", "", "v1", "services", true),
   Namespace: describe("Namespace", "", "v1", "namespaces", false),
   LimitRange: describe("LimitRange", "", "v1", "limitranges", true),
   RoleBinding: describe("RoleBinding", "rbac.authorization.k8s.io", "v1", "rolebindings", true),

@@ -9,7 +9,7 @@
  * unpredictable moment. The power state is read from the VirtualMachine (portal identity, after
  * the gate), as in vms.ts.
  */
-import { kinds, resourcePath } from "../k8s/kinds";
+import { kinds, resourcePath, type KindDescriptor } from "../k8s/kinds";
 import { assertKubeName } from "../k8s/names";
 import { kubeRequest } from "../k8s/client";
 import { portalIdentity } from "../k8s/identity";
@@ -17,11 +17,17 @@ import type { DataVolume, KubeList, VMDisk, VMInstance, VirtualMachine } from ".
 import { AppError } from "../errors";
 import { dataVolumeName, diskAttachments, getDiskOrThrow, toDiskSummary } from "../disks/disks";
 import { toVmSummary, virtualMachineName } from "./vms";
+import { getInstanceType, getPreference } from "./catalogue";
+import { toVmOverview, type Service, type VirtualMachineInstance } from "./overview";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { dns1035Pattern, vmNameMaxLength } from "../../shared/vm";
 import type { VmDetail } from "../../shared/disk";
 
-async function getVmOrThrow(access: TenantAccess, name: string): Promise<VMInstance> {
+/**
+ * VMInstance `name` read as the user; a malformed name is answered like a missing one.
+ * @throws AppError not_found
+ */
+export async function getVmOrThrow(access: TenantAccess, name: string): Promise<VMInstance> {
   if (!dns1035Pattern.test(name) || name.length > vmNameMaxLength) throw new AppError("not_found", `VM "${name.slice(0, 64)}" was not found.`);
   try {
     return await kubeRequest<VMInstance>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace: access.tenant.namespace, name }) });
@@ -31,39 +37,60 @@ async function getVmOrThrow(access: TenantAccess, name: string): Promise<VMInsta
   }
 }
 
-async function getVirtualMachine(access: TenantAccess, name: string): Promise<VirtualMachine | undefined> {
+/** Reads one object with the portal's identity (after the gate checked `vm.read`); 404 → undefined. */
+async function getAsPortal<T>(kind: KindDescriptor, namespace: string, name: string): Promise<T | undefined> {
   try {
-    return await kubeRequest<VirtualMachine>(portalIdentity,
-      { path: resourcePath(kinds.VirtualMachine, { namespace: access.tenant.namespace, name: virtualMachineName(name) }) });
+    return await kubeRequest<T>(portalIdentity, { path: resourcePath(kind, { namespace, name }) });
   } catch (err) {
     if (err instanceof AppError && err.code === "not_found") return undefined;
     throw err;
   }
 }
 
+const getVirtualMachine = (access: TenantAccess, name: string) =>
+  getAsPortal<VirtualMachine>(kinds.VirtualMachine, access.tenant.namespace, virtualMachineName(name));
+
+/** A catalogue entry for the overview; a type or profile the cluster no longer offers is left out. */
+const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch((err) => {
+  if (err instanceof AppError && (err.code === "invalid" || err.code === "not_found")) return undefined;
+  throw err;
+});
+
 /**
- * VM `name` with its disks in boot order (the order of `spec.disks`; the first boots). A disk the
- * VM names but that does not exist is listed with phase "Missing".
+ * VM `name` with its disks in boot order (the order of `spec.disks`; the first boots) and its
+ * Overview (overview.ts: state reason, restart required, addresses, external access, SSH, node,
+ * uptime, sizes). A disk the VM names but that does not exist is listed with phase "Missing".
+ * VMDisks are read as the user; the VirtualMachine, VirtualMachineInstance, Service and
+ * DataVolumes with the portal's identity (tenant roles cannot read them; the gate checked `vm.read`).
  * @throws AppError not_found
  */
 export async function getVmDetail(access: TenantAccess, name: string): Promise<VmDetail> {
   const namespace = access.tenant.namespace;
   const instance = await getVmOrThrow(access, name);
-  const [vm, disks, dvs] = await Promise.all([
+  const [vm, vmi, service, disks, dvs, instanceType, preference] = await Promise.all([
     getVirtualMachine(access, name),
+    getAsPortal<VirtualMachineInstance>(kinds.VirtualMachineInstance, namespace, virtualMachineName(name)),
+    instance.spec.external ? getAsPortal<Service>(kinds.Service, namespace, virtualMachineName(name)) : Promise.resolve(undefined),
     kubeRequest<KubeList<VMDisk>>(access.identity, { path: resourcePath(kinds.VMDisk, { namespace }) }),
     kubeRequest<KubeList<DataVolume>>(portalIdentity, { path: resourcePath(kinds.DataVolume, { namespace }) }),
+    instance.spec.instanceType ? orUndefined(getInstanceType(access.identity, instance.spec.instanceType)) : Promise.resolve(undefined),
+    instance.spec.instanceProfile ? orUndefined(getPreference(access.identity, instance.spec.instanceProfile)) : Promise.resolve(undefined),
   ]);
   const byName = new Map(disks.items.map((d) => [d.metadata.name, d]));
   const dvByName = new Map(dvs.items.map((d) => [d.metadata.name, d]));
+  const refs = instance.spec.disks ?? [];
   return {
     vm: toVmSummary(instance, vm),
-    disks: (instance.spec.disks ?? []).map((ref, index) => {
+    disks: refs.map((ref, index) => {
       const disk = byName.get(ref.name);
       const summary = disk
         ? toDiskSummary(disk, dvByName.get(dataVolumeName(ref.name)), name)
         : { name: ref.name, missing: true as const };
       return { ...summary, bootOrder: index + 1, ...(ref.bus ? { bus: ref.bus } : {}) };
+    }),
+    overview: toVmOverview({
+      instance, vm, vmi, service, instanceType, preference,
+      dataVolumes: refs.map((r) => dvByName.get(dataVolumeName(r.name))).filter((d): d is DataVolume => Boolean(d)),
     }),
   };
 }

@@ -1,0 +1,72 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useLocale, useTranslations } from "next-intl";
+import { useTenant } from "@/components/shell/tenant-context";
+import { Alert } from "@/components/ui/alert";
+import { Skeleton } from "@/components/ui/skeleton";
+import { panelClass } from "@/components/ui/styles";
+import { fetchVmEvents } from "@/lib/client/api";
+import { vmKeys } from "@/lib/client/query-keys";
+import { formatAge } from "@/lib/client/relative-time";
+import { useNow } from "./use-now";
+
+/** How often the Events tab asks again while it is open (milliseconds). */
+const refreshMs = 3_000;
+
+/**
+ * The Events tab of the VM page: events of the VMInstance, its VirtualMachine,
+ * VirtualMachineInstance, Service and DataVolumes, newest first, with type, reason, message,
+ * count and age; refreshed every few seconds while open. Warnings stand out.
+ */
+export function VmEventsPanel({ name }: { name: string }) {
+  const t = useTranslations("VmEvents");
+  const tenant = useTenant();
+  const locale = useLocale();
+  const now = useNow(5_000);
+  const events = useQuery({
+    queryKey: vmKeys.events(tenant.name, name),
+    queryFn: ({ signal }) => fetchVmEvents(tenant.name, name, signal),
+    refetchInterval: refreshMs,
+  });
+
+  if (!events.data) {
+    return events.error ? <Alert tone="error">{t("loadError", { message: events.error.message })}</Alert> : <Skeleton className="h-40" />;
+  }
+  if (events.data.length === 0) return <p className={`${panelClass} p-6 text-sm`}>{t("empty")}</p>;
+  return (
+    <div className={`${panelClass} overflow-x-auto`}>
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">{t("caption", { name })}</caption>
+        <thead className="border-b border-zinc-200 text-xs text-zinc-500 uppercase dark:border-zinc-800 dark:text-zinc-400">
+          <tr>
+            <th scope="col" className="px-4 py-2">{t("colType")}</th>
+            <th scope="col" className="px-4 py-2">{t("colReason")}</th>
+            <th scope="col" className="px-4 py-2">{t("colObject")}</th>
+            <th scope="col" className="px-4 py-2">{t("colMessage")}</th>
+            <th scope="col" className="px-4 py-2 text-right">{t("colCount")}</th>
+            <th scope="col" className="px-4 py-2">{t("colAge")}</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          {events.data.map((e) => (
+            <tr key={e.id}>
+              <td className="px-4 py-2">
+                <span className={e.type === "Warning" ? "font-medium text-amber-800 dark:text-amber-300" : "text-zinc-700 dark:text-zinc-300"}>
+                  {e.type === "Warning" ? t("warning") : t("normal")}
+                </span>
+              </td>
+              <td className="px-4 py-2 font-medium">{e.reason}</td>
+              <td className="px-4 py-2 text-xs text-zinc-600 dark:text-zinc-400"><span className="block">{e.object.kind}</span><span className="font-mono break-all">{e.object.name}</span></td>
+              <td className="px-4 py-2 break-words">{e.message}</td>
+              <td className="px-4 py-2 text-right tabular-nums">{e.count}</td>
+              <td className="px-4 py-2 whitespace-nowrap">
+                <time dateTime={e.lastSeen} title={e.lastSeen ? new Date(e.lastSeen).toLocaleString(locale) : undefined}>{formatAge(e.lastSeen, now, locale)}</time>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
