@@ -103,8 +103,14 @@ describe("stand-in controller", () => {
     expect(vmi.status.phase).toBe("Running");
     expect(vmi.status.nodeName).toBeTruthy();
     expect(vmi.status.interfaces[0].ipAddress).toMatch(/^10\.244\.\d+\.\d+$/);
-    expect(started.get(`${ns}/vm-instance-web`)).toEqual({ hostname: "vm-instance-web", userData: "#cloud-config\n", sshKeys: ["ssh-ed25519 AAAA x"] });
-    const svc = await getJson(`/api/v1/namespaces/${ns}/services/vm-instance-web`);
+    // u1.medium has 1 guest vCPU (dev-cluster/manifests/instancetypes.yaml)
+    expect(started.get(`${ns}/vm-instance-web`)).toEqual({ hostname: "vm-instance-web", userData: "#cloud-config\n", sshKeys: ["ssh-ed25519 AAAA x"], cpus: 1 });
+    expect(vmi.status.currentCPUTopology).toEqual({ sockets: 1, cores: 1, threads: 1 });
+    const svc = await eventually("load-balancer address", async () => {
+      const s = await getJson(`/api/v1/namespaces/${ns}/services/vm-instance-web`);
+      return s?.status?.loadBalancer?.ingress?.length && s;
+    });
+    expect(svc.status.loadBalancer.ingress[0].ip).toMatch(/^192\.0\.2\.\d+$/);
     expect(svc.spec.type).toBe("LoadBalancer");
     expect(svc.spec.ports.map((p: { name: string }) => p.name)).toEqual(["port-22", "port-443"]);
     const inst = await getJson(`${base}/vminstances/web`);

@@ -4,14 +4,16 @@
  * It plays the parts the real platform plays behind the portal:
  * - Cozystack's vm-instance chart: VMInstance `X` → VirtualMachine `vm-instance-X` (instancetype,
  *   preference, disks in boot order, run strategy) and, when external, a LoadBalancer Service
- *   `vm-instance-X` with `port-<n>` ports; the chart's render-time checks become the VMInstance's
+ *   `vm-instance-X` with `port-<n>` ports, which gets a load-balancer address from 192.0.2.0/24
+ *   (as a cloud's service controller would; RFC 5737, nothing routes there); the chart's render-time checks become the VMInstance's
  *   `Ready=False` condition with the chart's message (cozystack/cozystack
  *   packages/apps/vm-instance/templates/vm.yaml: "Specified instanceType does not exist in the
  *   cluster: %s", "Specified instanceProfile does not exist in the cluster: %s");
  * - KubeVirt's virt-controller: a VirtualMachine runs or not by `spec.runStrategy`;
  *   `status.printableStatus` moves Provisioning → Starting → Running and Stopping → Stopped; a
  *   VirtualMachineInstance exists while it runs, with `status.interfaces[].ipAddress` and
- *   `status.nodeName`; a VM that cannot get a guest (the pool is full) is ErrorUnschedulable.
+ *   `status.nodeName`; its guest gets the instance type's vCPUs (at most 4 here), reported in
+ *   `status.currentCPUTopology`; a VM that cannot get a guest (the pool is full) is ErrorUnschedulable.
  * - A guest that ends by itself leaves its VMI in a final phase: Succeeded after a guest power-off,
  *   Failed after a crash. Then, as virt-controller's run strategies do (kubevirt/kubevirt
  *   pkg/virt-controller/watch/vm.go, docs "Run Strategies"): Always deletes the final VMI and starts
@@ -41,7 +43,12 @@ export interface GuestSpec {
   hostname: string;
   userData: string;
   sshKeys: string[];
+  /** vCPUs: the instance type's `spec.cpu.guest`, at most {@link maxGuestCpus} here; default 1 */
+  cpus?: number;
 }
+
+/** The most vCPUs a stand-in guest gets (the dev machine has few cores; QEMU runs them as threads). */
+export const maxGuestCpus = 4;
 
 /** How a guest ended by itself: the VMI's final phase. */
 export type GuestExit = "Succeeded" | "Failed";
@@ -128,6 +135,8 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
   const { admin, guests } = opts;
   const log = opts.log ?? (() => {});
   const abort = new AbortController();
+  /** vCPUs each running guest was started with, for the VMI status */
+  const guestCpus = new Map<string, number>();
   const manualRunning = new Set<string>();
   const onceDone = new Set<string>();
   /** VMs whose next reconcile stops the guest, drops the VMI and starts anew (restart, start of a final VMI). */
@@ -333,7 +342,13 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       const instName = vmName.replace(/^vm-instance-/, "");
       const inst = await get(p.vmInstance(instName));
       try {
-        await guests.start(key, { hostname: vmName, userData: inst?.spec?.cloudInit ?? "", sshKeys: inst?.spec?.sshKeys ?? [] });
+        // virt-launcher gives the domain the instance type's guest vCPUs (pkg/instancetype/apply:
+        // spec.cpu.guest becomes sockets), and the VMI reports them in status.currentCPUTopology.
+        const typeName = (vm.spec?.instancetype as { name?: string } | undefined)?.name;
+        const type = typeName ? await get(`/apis/instancetype.kubevirt.io/v1beta1/virtualmachineclusterinstancetypes/${typeName}`) : null;
+        const cpus = Math.min(maxGuestCpus, Math.max(1, Math.floor(Number((type?.spec?.cpu as { guest?: number } | undefined)?.guest ?? 1)) || 1));
+        guestCpus.set(key, cpus);
+        await guests.start(key, { hostname: vmName, userData: inst?.spec?.cloudInit ?? "", sshKeys: inst?.spec?.sshKeys ?? [], cpus });
       } catch (err) {
         if ((err as { code?: string }).code === "capacity") {
           await setStatus("ErrorUnschedulable", {
@@ -357,6 +372,7 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       if (created) {
         await mergeStatus(p.vmi(vmName), {
           phase: "Running", nodeName,
+          currentCPUTopology: { sockets: guestCpus.get(key) ?? 1, cores: 1, threads: 1 },
           // KubeVirt records when each phase began (pkg/virt-controller/watch/vmi.go)
           phaseTransitionTimestamps: [{ phase: "Running", phaseTransitionTimestamp: new Date().toISOString() }],
           interfaces: [{ name: "default", ipAddress: ip, ipAddresses: [ip], interfaceName: "eth0" }],

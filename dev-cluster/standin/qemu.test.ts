@@ -48,6 +48,7 @@ describe("a guest in QEMU", () => {
       hostname: "vm-test-1",
       userData,
       sshKeys: [sshKey],
+      cpus: 2,
       stateDir: path.join(tmp, "vm-test-1"),
     });
     shell = await waitForShell(guest.serialSocket, 90_000);
@@ -62,6 +63,10 @@ describe("a guest in QEMU", () => {
     expect(await shell.run("echo $((6*7))")).toBe("42");
     expect(await shell.run("hostname")).toBe("vm-test-1");
     expect(await shell.run("cat /etc/hostname")).toBe("vm-test-1");
+  });
+
+  it("has the vCPUs it was started with", async () => {
+    expect(await shell.run("grep -c ^processor /proc/cpuinfo")).toBe("2");
   });
 
   it("holds the VM's cloud-init user-data and SSH keys", async () => {
