@@ -80,7 +80,7 @@ export function VmDetailView({ name }: { name: string }) {
       <div role="tablist" aria-label={t("tabsLabel")} className="flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800">
         {vmTabs.map((id, i) => (
           <button key={id} ref={(el) => { tabRefs.current[i] = el; }} type="button" role="tab" id={`${ids}-tab-${id}`}
-            aria-selected={tab === id} aria-controls={`${ids}-panel-${id}`} tabIndex={tab === id ? 0 : -1}
+            aria-selected={tab === id} aria-controls={tab === id ? `${ids}-panel-${id}` : undefined} tabIndex={tab === id ? 0 : -1}
             onClick={() => choose(id)} onKeyDown={onTabKey}
             className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium whitespace-nowrap focus-visible:outline-2 focus-visible:outline-blue-600 ${
               tab === id ? "border-blue-600 text-blue-700 dark:border-blue-400 dark:text-blue-300"

@@ -1,7 +1,7 @@
 "use client";
 
 import { useLocale, useTranslations } from "next-intl";
-import { useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass, panelClass } from "@/components/ui/styles";
@@ -24,12 +24,15 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 function CopyCommand({ command, label }: { command: string; label: string }) {
   const t = useTranslations("VmOverview");
   const [copied, setCopied] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
   return (
     <div className="flex flex-wrap items-center gap-2">
       <code className="rounded bg-zinc-100 px-2 py-1 font-mono text-sm break-all dark:bg-zinc-800" aria-label={label}>{command}</code>
       <button type="button" className={buttonClass("ghost", "sm")} onClick={() => {
         void navigator.clipboard?.writeText(command).then(() => setCopied(true), () => setCopied(false));
-        setTimeout(() => setCopied(false), 2_000);
+        clearTimeout(timer.current);
+        timer.current = setTimeout(() => setCopied(false), 2_000);
       }}>
         {copied ? t("copied") : t("copy")}<span className="sr-only"> {label}</span>
       </button>

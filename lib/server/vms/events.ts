@@ -15,7 +15,7 @@ import type { VmEvent } from "../../shared/vm";
 /** core/v1 Event, the fields shown (k8s.io/api/core/v1 types.go `Event`). */
 interface CoreEvent {
   metadata: { name: string; uid?: string; creationTimestamp?: string };
-  involvedObject: { kind?: string; name?: string };
+  involvedObject: { kind?: string; name?: string; uid?: string };
   type?: string;
   reason?: string;
   message?: string;
@@ -61,10 +61,23 @@ export async function listVmEvents(access: TenantAccess, instance: VMInstance): 
       path: resourcePath(kinds.Event, { namespace }),
       query: { fieldSelector: `involvedObject.name=${n}` },
     })));
-  const wanted = new Set(["VMInstance", "VirtualMachine", "VirtualMachineInstance", "Service", "DataVolume"]);
+  // Each name only with its own kinds: a VMInstance named `vm-instance-web` or `vm-disk-x` must not
+  // lend its events to VM `web` or to the VM using disk `x`. The VMInstance's events also by uid,
+  // so a VM re-created under an old name does not show its predecessor's.
+  const derived = virtualMachineName(name);
+  const disks = new Set((instance.spec.disks ?? []).map((d) => dataVolumeName(d.name)));
+  const uid = instance.metadata.uid;
+  const belongs = (e: CoreEvent) => {
+    const { kind, name: n } = e.involvedObject;
+    if (kind === "VMInstance") return n === name && (!uid || !e.involvedObject.uid || e.involvedObject.uid === uid);
+    if (kind === "VirtualMachine" || kind === "VirtualMachineInstance" || kind === "Service") return n === derived;
+    if (kind === "DataVolume") return disks.has(n ?? "");
+    return false;
+  };
+  const time = (iso: string) => Date.parse(iso) || 0;
   return lists.flatMap((l) => l.items)
-    .filter((e) => wanted.has(e.involvedObject.kind ?? ""))
+    .filter(belongs)
     .map(toVmEvent)
-    .sort((a, b) => b.lastSeen.localeCompare(a.lastSeen) || a.id.localeCompare(b.id))
+    .sort((a, b) => time(b.lastSeen) - time(a.lastSeen) || a.id.localeCompare(b.id))
     .slice(0, maxVmEvents);
 }

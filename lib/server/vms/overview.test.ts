@@ -92,3 +92,12 @@ describe("toVmEvent", () => {
     expect(series.firstSeen).toBeUndefined();
   });
 });
+
+describe("toVmOverview on KubeVirt's ordinary transitions", () => {
+  it("does not show a booting or stopping VM's Ready=False as a problem", () => {
+    for (const [printableStatus, reason] of [["Starting", "GuestNotRunning"], ["Stopping", "PodTerminating"], ["Provisioning", "SomethingNew"]]) {
+      const vm = { metadata: { name: "vm-instance-web" }, status: { printableStatus, conditions: [{ type: "Ready" as const, status: "False" as const, reason, message: "Guest VM is not reported as running" }] } };
+      expect(toVmOverview(base({ vm })).problem, printableStatus).toBeUndefined();
+    }
+  });
+});

@@ -43,7 +43,15 @@ export interface OverviewSources {
  * False while stopped (reason "VMINotExists"), so that reason is not a problem.
  * Upstream: pkg/virt-controller/watch/vm.go (conditions), CDI's DataVolume conditions Bound/Ready/Running.
  */
-const benignReasons = new Set(["VMINotExists", "Completed", "PodCompleted", "Paused", "PausedByUser"]);
+const benignReasons = new Set(["VMINotExists", "GuestNotRunning", "PodNotExists", "PodTerminating", "Completed", "PodCompleted", "Paused", "PausedByUser"]);
+
+/**
+ * KubeVirt's printable statuses that are errors (pkg/apis/core/v1 VirtualMachinePrintableStatus).
+ * A VirtualMachine's Ready=False explains the state only in one of these: while it boots or stops
+ * Ready is False as a matter of course.
+ */
+const errorStatuses = new Set(["ErrorUnschedulable", "ErrImagePull", "ImagePullBackOff", "ErrorPvcNotFound", "ErrorDataVolumeNotFound",
+  "DataVolumeError", "CrashLoopBackOff", "Unknown"]);
 
 function failing(conditions: Condition[] | undefined): Condition | undefined {
   return conditions?.find((c) => (c.type === "Ready" || c.type === "Failure" || c.type === "Synchronized" || c.type === "Running")
@@ -97,7 +105,8 @@ export function toVmOverview(s: OverviewSources): VmOverview {
   const { instance, vm, vmi, service } = s;
   let problem: VmOverview["problem"];
   const instanceFailure = failing(instance.status?.conditions);
-  const vmFailure = failing(vm?.status?.conditions);
+  const vmFailure = vm?.status?.conditions?.find((c) => c.type === "Failure" && c.status === "True" && c.message)
+    ?? (errorStatuses.has(vm?.status?.printableStatus ?? "") ? failing(vm?.status?.conditions) : undefined);
   if (instanceFailure) {
     problem = { source: "VMInstance", object: instance.metadata.name, reason: instanceFailure.reason ?? instanceFailure.type, message: instanceFailure.message ?? "" };
   } else if (vmFailure) {
