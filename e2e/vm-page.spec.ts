@@ -31,7 +31,7 @@ test.afterAll(async ({ browser }) => {
   await page.close();
 });
 
-test("the VM page shows its IP, external IP and ports, SSH command and the events of its creation", async ({ page }) => {
+test("the VM page shows its IP, external IP and ports, SSH command and the events of its creation", async ({ page }, testInfo) => {
   test.setTimeout(150_000);
   await signInAs(page, "alice", "alice-password");
   await page.goto(`/t/acme/vms/${name}`);
@@ -43,6 +43,7 @@ test("the VM page shows its IP, external IP and ports, SSH command and the event
   await expect(overview.getByLabel("SSH command")).toHaveText(/^ssh cirros@192\.0\.2\.\d+$/);
   await expect(overview.getByText("u1.medium")).toBeVisible();
   await expect(overview.getByText(/1 vCPU, 4(\.0)? GiB/)).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("vm-overview.png"), fullPage: true });
 
   // keyboard: from the selected tab, ArrowRight twice reaches Events
   await page.getByRole("tab", { name: "Overview" }).focus();
@@ -54,6 +55,7 @@ test("the VM page shows its IP, external IP and ports, SSH command and the event
   const events = page.getByRole("table", { name: `Events of VM ${name}, newest first` });
   await expect(events.getByRole("row").filter({ hasText: "EnsuredLoadBalancer" })).toBeVisible({ timeout: 30_000 });
   await expect(events.getByRole("row").filter({ hasText: "VirtualMachine" }).first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("vm-events.png"), fullPage: true });
   await page.reload();
   await expect(page.getByRole("tab", { name: "Events" })).toHaveAttribute("aria-selected", "true");
   await expect(events).toBeVisible();
