@@ -259,6 +259,46 @@ describe("stand-in controller", () => {
     expect(events.filter((e: any) => e.reason === "Started").length).toBe(startedBefore);
   });
 
+  it("a resize under a running guest sets RestartRequired (with an event) until a restart gives the guest the new vCPUs", async () => {
+    const vm = "vm-instance-web";
+    const key = `${ns}/${vm}`;
+    await eventually("web running", async () => (await getJson(`${kv}/virtualmachines/${vm}`))?.status?.printableStatus === "Running");
+    expect(started.get(key)?.cpus).toBe(1);
+    // u1.large has 2 guest vCPUs (dev-cluster/manifests/instancetypes.yaml)
+    await kube.request(admin, "PATCH", `${base}/vminstances/web`, JSON.stringify({ spec: { instanceType: "u1.large" } }), "application/merge-patch+json");
+    const resized = await eventually("RestartRequired", async () => {
+      const v = await getJson(`${kv}/virtualmachines/${vm}`);
+      return v?.status?.conditions?.some((c: any) => c.type === "RestartRequired" && c.status === "True") && v;
+    });
+    expect(resized.status.printableStatus).toBe("Running");
+    expect(resized.status.conditions).toContainEqual(expect.objectContaining({ type: "RestartRequired", message: "a non-live-updatable field was changed in the template spec" }));
+    expect(started.get(key)?.cpus).toBe(1); // the guest keeps its size until restarted
+    const events = (await getJson(`/api/v1/namespaces/${ns}/events`)).items.filter((e: any) => e.involvedObject.name === vm);
+    expect(events.map((e: any) => e.reason)).toContain("RestartRequired");
+
+    await controller.restart(ns, vm);
+    await eventually("restarted with 2 vCPUs and no RestartRequired", async () => {
+      const v = await getJson(`${kv}/virtualmachines/${vm}`);
+      return started.get(key)?.cpus === 2 && v?.status?.printableStatus === "Running"
+        && !v.status.conditions?.some((c: any) => c.type === "RestartRequired");
+    });
+    expect((await getJson(`${kv}/virtualmachineinstances/${vm}`)).status.currentCPUTopology).toEqual({ sockets: 2, cores: 1, threads: 1 });
+  });
+
+  it("sizes a VM without an instance type from its resources: domain cpu cores × sockets and memory, as the chart renders them", async () => {
+    await createInstance("custom", { instanceType: "", instanceProfile: "", resources: { cpu: 1, sockets: 2, memory: "1Gi" }, runStrategy: "Always" });
+    const vm = await eventually("custom running", async () => {
+      const v = await getJson(`${kv}/virtualmachines/vm-instance-custom`);
+      return v?.status?.printableStatus === "Running" && v;
+    });
+    expect(vm.spec.instancetype).toBeUndefined();
+    expect(vm.spec.template.spec.domain.cpu).toEqual({ cores: 1, sockets: 2 });
+    expect(vm.spec.template.spec.domain.resources).toEqual({ requests: { memory: "1Gi" } });
+    expect(started.get(`${ns}/vm-instance-custom`)?.cpus).toBe(2);
+    await kube.request(admin, "DELETE", `${base}/vminstances/custom`);
+    await eventually("custom gone", async () => !started.has(`${ns}/vm-instance-custom`));
+  });
+
   it("removes the VirtualMachine, VMI and guest when the VMInstance is deleted", async () => {
     await kube.request(admin, "DELETE", `${base}/vminstances/web`);
     await eventually("VM gone", async () => (await getJson(`${kv}/virtualmachines/vm-instance-web`)) === null);

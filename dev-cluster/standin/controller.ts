@@ -8,7 +8,11 @@
  *   (as a cloud's service controller would; RFC 5737, nothing routes there); the chart's render-time checks become the VMInstance's
  *   `Ready=False` condition with the chart's message (cozystack/cozystack
  *   packages/apps/vm-instance/templates/vm.yaml: "Specified instanceType does not exist in the
- *   cluster: %s", "Specified instanceProfile does not exist in the cluster: %s");
+ *   cluster: %s", "Specified instanceProfile does not exist in the cluster: %s", "Either
+ *   instanceType or resources (cpu, sockets, memory) must be specified"); without an instance
+ *   type the VM's `domain.cpu`/`domain.resources` come from `resources` ({@link domainResources});
+ * - virt-controller's `RestartRequired` condition when a running VM's size changes
+ *   ({@link restartRequiredCondition});
  * - KubeVirt's virt-controller: a VirtualMachine runs or not by `spec.runStrategy`;
  *   `status.printableStatus` moves Provisioning → Starting → Running and Stopping → Stopped; a
  *   VirtualMachineInstance exists while it runs, with `status.interfaces[].ipAddress` and
@@ -229,6 +233,7 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
           metadata: { labels: { "kubevirt.io/vm": vmName } },
           spec: {
             domain: {
+              ...domainResources(spec),
               devices: {
                 disks: [
                   ...disks.map((d, i) => ({ name: `disk-${d.name}`, bootOrder: i + 1, disk: { bus: d.bus ?? "virtio" } })),
@@ -344,9 +349,7 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       try {
         // virt-launcher gives the domain the instance type's guest vCPUs (pkg/instancetype/apply:
         // spec.cpu.guest becomes sockets), and the VMI reports them in status.currentCPUTopology.
-        const typeName = (vm.spec?.instancetype as { name?: string } | undefined)?.name;
-        const type = typeName ? await get(`/apis/instancetype.kubevirt.io/v1beta1/virtualmachineclusterinstancetypes/${typeName}`) : null;
-        const cpus = Math.min(maxGuestCpus, Math.max(1, Math.floor(Number((type?.spec?.cpu as { guest?: number } | undefined)?.guest ?? 1)) || 1));
+        const cpus = Math.min(maxGuestCpus, Math.max(1, await wantedCpus(vm, get)));
         guestCpus.set(key, cpus);
         await guests.start(key, { hostname: vmName, userData: inst?.spec?.cloudInit ?? "", sshKeys: inst?.spec?.sshKeys ?? [], cpus });
       } catch (err) {
@@ -365,6 +368,8 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
         apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance",
         metadata: {
           name: vmName, namespace: ns, labels: { "kubevirt.io/vm": vmName },
+          // pkg/instancetype (KubeVirt): the VMI names the cluster instancetype it was expanded from
+          annotations: { [instancetypeAnnotation]: (vm.spec?.instancetype as { name?: string } | undefined)?.name ?? "" },
           ownerReferences: [{ apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", name: vmName, uid: vm.metadata.uid, controller: true }],
         },
         spec: vm.spec?.template?.spec ?? {},
@@ -403,10 +408,22 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
     // printableStatus does while the VMI has the Paused condition.
     const paused = isPausedVmi(vmi);
     const wanted = paused ? "Paused" : "Running";
-    await setStatus(wanted, status.printableStatus === wanted ? {} : {
+    // A size change under a running guest waits for a restart (see restartRequiredCondition).
+    const conditions = (vm.status?.conditions ?? []) as { type: string; status?: string; lastTransitionTime?: string }[];
+    const hadRestartRequired = conditions.some((c) => c.type === "RestartRequired" && c.status === "True");
+    const restartRequired = vmi !== null && sizeChanged(vm, vmi);
+    if (restartRequired && !hadRestartRequired) {
+      await recordEvent(vm, "VirtualMachine", "kubevirt.io/v1", "Normal", "RestartRequired", restartRequiredCondition.message);
+    }
+    if (status.printableStatus === wanted && restartRequired === hadRestartRequired) return;
+    const since = conditions.find((c) => c.type === "RestartRequired")?.lastTransitionTime ?? new Date().toISOString();
+    await setStatus(wanted, {
       ready: !paused,
-      conditions: paused ? [{ type: "Ready", status: "False", reason: "Paused" }, { ...pausedCondition, lastTransitionTime: new Date().toISOString() }]
-        : [{ type: "Ready", status: "True" }],
+      conditions: [
+        ...(paused ? [{ type: "Ready", status: "False", reason: "Paused" }, { ...pausedCondition, lastTransitionTime: new Date().toISOString() }]
+          : [{ type: "Ready", status: "True" }]),
+        ...(restartRequired ? [{ ...restartRequiredCondition, lastTransitionTime: since }] : []),
+      ],
     });
   };
 
@@ -468,6 +485,54 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
   };
 }
 
+/** The VMI annotation naming the cluster instancetype it was expanded from (KubeVirt pkg/instancetype). */
+export const instancetypeAnnotation = "kubevirt.io/cluster-instancetype-name";
+
+/**
+ * The VirtualMachine condition virt-controller sets when its spec changed in a way a running VMI
+ * cannot take live (kubevirt/kubevirt pkg/virt-controller/watch/vm.go `setRestartRequired`: type
+ * RestartRequired, status True, no reason, this message); a new VMI (restart, stop + start) clears it.
+ */
+export const restartRequiredCondition = {
+  type: "RestartRequired", status: "True", message: "a non-live-updatable field was changed in the template spec",
+} as const;
+
+/**
+ * The chart's `virtual-machine.domainResources` (cozystack/cozystack packages/apps/vm-instance/
+ * templates/_helpers.tpl): with `resources.cpu` and `resources.sockets`, `domain.cpu` gets
+ * `cores` and `sockets`; with `resources.memory`, `domain.resources.requests.memory`.
+ */
+export function domainResources(spec: Record<string, Json>): Record<string, Json> {
+  const r = (spec.resources ?? {}) as { cpu?: number | string; sockets?: number | string; memory?: string };
+  const out: Record<string, Json> = {};
+  if (r.cpu !== undefined && r.sockets !== undefined) out.cpu = { cores: Number(r.cpu), sockets: Number(r.sockets) };
+  if (r.memory !== undefined) out.resources = { requests: { memory: String(r.memory) } };
+  return out;
+}
+
+/**
+ * The vCPUs virt-launcher gives a VM's guest: its instance type's `spec.cpu.guest` (pkg/instancetype
+ * applies it as sockets), else the template's `cores × sockets × threads` (pkg/util/hardware
+ * `GetNumberOfVCPUs`), else 1.
+ */
+async function wantedCpus(vm: Obj, get: (path: string) => Promise<Obj | null>): Promise<number> {
+  const typeName = (vm.spec?.instancetype as { name?: string } | undefined)?.name;
+  if (typeName) {
+    const type = await get(`/apis/instancetype.kubevirt.io/v1beta1/virtualmachineclusterinstancetypes/${typeName}`);
+    return Math.floor(Number((type?.spec?.cpu as { guest?: number } | undefined)?.guest ?? 1)) || 1;
+  }
+  const cpu = (vm.spec?.template?.spec?.domain?.cpu ?? {}) as { cores?: number; sockets?: number; threads?: number };
+  return (cpu.cores ?? 1) * (cpu.sockets ?? 1) * (cpu.threads ?? 1) || 1;
+}
+
+/** Whether the VM's size (instance type, domain cpu or memory) differs from what its running VMI started with. */
+function sizeChanged(vm: Obj, vmi: Obj): boolean {
+  const vmType = (vm.spec?.instancetype as { name?: string } | undefined)?.name ?? "";
+  const vmiType = (vmi.metadata as { annotations?: Record<string, string> }).annotations?.[instancetypeAnnotation] ?? "";
+  const sizeOf = (domain: Json) => JSON.stringify({ cpu: domain?.cpu ?? null, memory: domain?.resources?.requests?.memory ?? null });
+  return vmType !== vmiType || sizeOf(vm.spec?.template?.spec?.domain) !== sizeOf(vmi.spec?.domain);
+}
+
 /** Whether a VMI phase is final (Succeeded or Failed), as `vmi.IsFinal()`. */
 function isFinal(phase: string): boolean {
   return phase === "Succeeded" || phase === "Failed";
@@ -478,6 +543,8 @@ async function renderProblem(spec: Record<string, Json>, ns: string, get: (path:
   const base = "/apis/instancetype.kubevirt.io/v1beta1";
   const type = spec.instanceType ? await get(`${base}/virtualmachineclusterinstancetypes/${spec.instanceType}`) : null;
   if (spec.instanceType && !type) return `Specified instanceType does not exist in the cluster: ${spec.instanceType}`;
+  const r = (spec.resources ?? {}) as Record<string, unknown>;
+  if (!spec.instanceType && !(r.cpu && r.sockets && r.memory)) return "Either instanceType or resources (cpu, sockets, memory) must be specified";
   const pref = spec.instanceProfile ? await get(`${base}/virtualmachineclusterpreferences/${spec.instanceProfile}`) : null;
   if (spec.instanceProfile && !pref) return `Specified instanceProfile does not exist in the cluster: ${spec.instanceProfile}`;
   if (type && pref) {

@@ -29,8 +29,11 @@ export interface TenantContext<I> {
   input: I;
   /** the route's path parameters, e.g. `{ tenant: "acme", name: "web" }` */
   params: Record<string, string>;
-  /** the handler may name the audited target once it knows it */
-  audit: { targetName?: string };
+  /**
+   * the handler may name the audited target once it knows it, and replace the request summary
+   * stored in the audit row (e.g. an edit's "what changed" lines), also when it fails afterwards
+   */
+  audit: { targetName?: string; summary?: unknown };
 }
 
 /** An answer with a status other than 200. */
@@ -169,7 +172,7 @@ export function tenantRoute<I = Record<string, string>>(
     const tenantName = params.tenant ?? "";
     const mutation = isMutation(req.method);
     const { ip, userAgent } = clientInfo(req);
-    const audit = { targetName: params.name as string | undefined };
+    const audit: TenantContext<I>["audit"] = { targetName: params.name as string | undefined };
     let principal: Principal | null = null;
     let access: TenantAccess | null = null;
     let rawInput: unknown = undefined;
@@ -186,7 +189,7 @@ export function tenantRoute<I = Record<string, string>>(
         action: opts.audit.action,
         targetKind: opts.audit.targetKind,
         targetName: audit.targetName ?? null,
-        request: summary ?? rawInput,
+        request: audit.summary ?? summary ?? rawInput,
         result,
         errorMessage: errorMessage ?? null,
         ip,

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { formatBytes, parseQuantity, quantityPattern } from "./quantity";
-import { diskNameMaxLength, dns1035Pattern, type VmOverview, type VmSummary } from "./vm";
+import { diskNameMaxLength, dns1035Pattern, type VmEditableSpec, type VmOverview, type VmSummary } from "./vm";
 
 /** The sources of a VMDisk, in the order the form offers them; `blank` is "no source". */
 export const diskSourceTypes = ["http", "image", "disk", "upload", "blank"] as const;
@@ -203,4 +203,6 @@ export interface VmDetail {
   disks: VmDisk[];
   /** the Overview tab (lib/server/vms/overview.ts) */
   overview: VmOverview;
+  /** the editable fields as stored, for the edit form (lib/server/vms/spec.ts `toEditableSpec`) */
+  spec: VmEditableSpec;
 }

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import YAML from "yaml";
-import { quantityPattern } from "./quantity";
+import { parseQuantity, quantityPattern } from "./quantity";
 
 /** A DNS-1035 label: lowercase letters, digits and '-', starting with a letter, not ending with '-'. */
 export const dns1035Pattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -111,6 +111,78 @@ export const createVmSchema = z.object({
     .max(8, "at most 8 disks")
     .default([]),
 });
+
+/**
+ * A VMInstance's custom size, used when no instance type is chosen (the chart's
+ * `virtual-machine.domainResources`, cozystack/cozystack packages/apps/vm-instance/templates/_helpers.tpl):
+ * `cpu` is cores per socket and `sockets` the socket count, so the guest has `cpu × sockets` vCPUs;
+ * `memory` is a quantity such as "4Gi". The chart needs all three when `instanceType` is empty
+ * ("Either instanceType or resources (cpu, sockets, memory) must be specified", templates/vm.yaml)
+ * and refuses anything but positive whole numbers for `cpu` and `sockets`.
+ */
+export const vmResourcesSchema = z.object({
+  cpu: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(64, "must be at most 64"),
+  sockets: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(16, "must be at most 16"),
+  memory: z.string().regex(quantityPattern, "must be a size such as 4Gi")
+    .refine((q) => parseQuantity(q) >= 128 * 1024 * 1024, "must be at least 128Mi"),
+});
+
+/** A VM's custom size (see {@link vmResourcesSchema}). */
+export type VmResources = z.infer<typeof vmResourcesSchema>;
+
+/** The vCPUs a custom size gives: cores per socket × sockets. */
+export const resourcesCpu = (r: Pick<VmResources, "cpu" | "sockets">) => r.cpu * r.sockets;
+
+/** External access methods of the VMInstance schema (`externalMethod`). */
+export const externalMethods = ["PortList", "WholeIP"] as const;
+
+/**
+ * Input of `PATCH /api/tenants/{tenant}/vms/{name}` (the edit form): the fields to change, each
+ * optional, and the VMInstance's `resourceVersion` the form was filled from (a concurrent change
+ * answers 409 instead of being overwritten). `instanceType: ""` with `resources` sizes the VM by
+ * hand; choosing an instance type drops `resources`. Errors name the field.
+ */
+export const editVmSchema = z.object({
+  resourceVersion: z.string().min(1, "is required").max(64),
+  instanceType: z.string().max(253).optional(),
+  resources: vmResourcesSchema.optional(),
+  instanceProfile: z.string().min(1, "is required").max(253).optional(),
+  sshKeys: createVmSchema.shape.sshKeys.unwrap().optional(),
+  cloudInit: createVmSchema.shape.cloudInit.unwrap().optional(),
+  external: z.boolean().optional(),
+  externalMethod: z.enum(externalMethods).optional(),
+  externalPorts: createVmSchema.shape.externalPorts.unwrap().optional(),
+  runStrategy: z.enum(runStrategies).optional(),
+}).superRefine((v, ctx) => {
+  if (v.instanceType === "" && !v.resources) ctx.addIssue({ code: "custom", path: ["resources"], message: "is required when no instance type is chosen" });
+  if (v.instanceType && v.resources) ctx.addIssue({ code: "custom", path: ["resources"], message: "must be left out when an instance type is chosen" });
+});
+
+/** Parsed input of a VM edit. */
+export type EditVmInput = z.infer<typeof editVmSchema>;
+
+/** The editable part of a VM as the edit form shows it (`GET /api/tenants/{tenant}/vms/{name}` → `spec`). */
+export interface VmEditableSpec {
+  instanceType: string;
+  resources?: VmResources;
+  instanceProfile: string;
+  sshKeys: string[];
+  cloudInit: string;
+  external: boolean;
+  externalMethod: (typeof externalMethods)[number];
+  externalPorts: number[];
+  runStrategy: string;
+}
+
+/**
+ * What a VM edit answers: the fields that changed, each as `field: before → after` (also the audit
+ * row's summary), and whether the change waits for a restart (a running VM's size changed).
+ */
+export interface VmEditResult {
+  changed: string[];
+  restartRequired: boolean;
+  resourceVersion: string;
+}
 
 /** Parsed input of a VM create. */
 export type CreateVmInput = z.infer<typeof createVmSchema>;

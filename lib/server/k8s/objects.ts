@@ -46,6 +46,10 @@ export interface VMInstance {
     externalPorts?: number[];
     sshKeys?: string[];
     cloudInit?: string;
+    /** the VM's size when `instanceType` is empty: cores per socket, sockets, memory (int-or-string) */
+    resources?: { cpu?: number | string; sockets?: number | string; memory?: number | string };
+    /** other fields of the schema (networks, gpus, cpuModel…), kept as they are */
+    [field: string]: unknown;
   };
   status?: { conditions?: Condition[] };
 }

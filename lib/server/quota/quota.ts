@@ -5,7 +5,8 @@
  *
  * Usage is read from the cluster at the moment of the check:
  * - vCPU and memory: the instance type (VirtualMachineClusterInstancetype `spec.cpu.guest`,
- *   `spec.memory.guest`) of every VMInstance, including those being deleted;
+ *   `spec.memory.guest`) of every VMInstance, or its custom `resources` (cores × sockets, memory)
+ *   when it names no type (vms/spec.ts), including those being deleted;
  * - VM count: the VMInstances; load balancers: the VMInstances with `external: true`;
  * - storage and disk count: the VMDisks and their `spec.storage` (default 5Gi, as the VMDisk schema).
  */
@@ -15,6 +16,7 @@ import type { KubeList, VMDisk, VMInstance, VirtualMachineClusterInstancetype } 
 import { getDb } from "../db/db";
 import { AppError } from "../errors";
 import { withQuotaLock, type QuotaLease } from "./lock";
+import { specSize } from "../vms/spec";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { parseQuantity } from "../../shared/quantity";
 import {
@@ -73,7 +75,7 @@ export async function getQuotaUsage(access: TenantAccess): Promise<QuotaAmounts>
   const usage = zeroAmounts();
   for (const i of instances.items) {
     // A type removed from the catalogue no longer tells its size: the ResourceQuota still counts it.
-    const size = sizes.get(i.spec.instanceType ?? "");
+    const size = specSize(i.spec, sizes.get(i.spec.instanceType ?? ""));
     usage.cpuMillicores += (size?.cpu ?? 0) * 1000;
     usage.memoryBytes += size?.memoryBytes ?? 0;
     usage.vmCount += 1;

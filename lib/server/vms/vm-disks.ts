@@ -18,6 +18,7 @@ import { AppError } from "../errors";
 import { dataVolumeName, diskAttachments, getDiskOrThrow, toDiskSummary } from "../disks/disks";
 import { toVmSummary, virtualMachineName } from "./vms";
 import { getInstanceType, getPreference } from "./catalogue";
+import { toEditableSpec } from "./spec";
 import { toVmOverview, type Service, type VirtualMachineInstance } from "./overview";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { dns1035Pattern, vmNameMaxLength } from "../../shared/vm";
@@ -92,6 +93,7 @@ export async function getVmDetail(access: TenantAccess, name: string): Promise<V
       instance, vm, vmi, service, instanceType, preference,
       dataVolumes: refs.map((r) => dvByName.get(dataVolumeName(r.name))).filter((d): d is DataVolume => Boolean(d)),
     }),
+    spec: toEditableSpec(instance.spec),
   };
 }
 
