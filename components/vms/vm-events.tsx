@@ -1,33 +1,45 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
 import { panelClass } from "@/components/ui/styles";
-import { fetchVmEvents } from "@/lib/client/api";
+import { fetchVmEvents, vmEventsStreamUrl } from "@/lib/client/api";
+import { useLiveList } from "@/lib/client/use-live-list";
+import { compareVmEvents, type VmEvent } from "@/lib/shared/vm";
 import { vmKeys } from "@/lib/client/query-keys";
 import { formatAge } from "@/lib/client/relative-time";
 import { useNow } from "./use-now";
 
-/** How often the Events tab asks again while it is open (milliseconds). */
-const refreshMs = 3_000;
+/** The most rows the tab keeps (the server's snapshot has at most as many). */
+const maxRows = 200;
 
 /**
  * The Events tab of the VM page: events of the VMInstance, its VirtualMachine,
  * VirtualMachineInstance, Service and DataVolumes, newest first, with type, reason, message,
- * count and age; refreshed every few seconds while open. Warnings stand out.
+ * count and age; live from the server's watch (`?watch=true`, lib/server/vms/events.ts
+ * `vmEventsStream`), with the plain list as the first answer. Warnings stand out.
  */
 export function VmEventsPanel({ name }: { name: string }) {
   const t = useTranslations("VmEvents");
   const tenant = useTenant();
   const locale = useLocale();
   const now = useNow(5_000);
+  const queryClient = useQueryClient();
+  const key = vmKeys.events(tenant.name, name);
   const events = useQuery({
-    queryKey: vmKeys.events(tenant.name, name),
+    queryKey: key,
     queryFn: ({ signal }) => fetchVmEvents(tenant.name, name, signal),
-    refetchInterval: refreshMs,
+    staleTime: Infinity,
+  });
+  const patch = (f: (old: VmEvent[]) => VmEvent[]) => queryClient.setQueryData<VmEvent[]>(key, (old) => f(old ?? []));
+  useLiveList<VmEvent>(vmEventsStreamUrl(tenant.name, name), {
+    snapshot: (rows) => patch(() => [...rows].sort(compareVmEvents)),
+    upsert: (row) => patch((old) => [row, ...old.filter((e) => e.id !== row.id)].sort(compareVmEvents).slice(0, maxRows)),
+    remove: (id) => patch((old) => old.filter((e) => e.id !== id)),
+    closed: () => void queryClient.invalidateQueries({ queryKey: key }),
   });
 
   if (!events.data) {

@@ -299,3 +299,9 @@ export interface VmEvent {
   /** ISO 8601, when last seen */
   lastSeen: string;
 }
+
+/** Orders VM events newest first (by parsed time: the producers' precisions differ), then by id. */
+export function compareVmEvents(a: VmEvent, b: VmEvent): number {
+  const time = (iso: string) => Date.parse(iso) || 0;
+  return time(b.lastSeen) - time(a.lastSeen) || a.id.localeCompare(b.id);
+}

@@ -16,11 +16,12 @@ export interface VmSize {
 }
 
 /**
- * Reads a whole number from an int-or-string field (`resources.cpu`, `resources.sockets`).
+ * Reads a whole number from an int-or-string field (`resources.cpu`, `resources.sockets`); a
+ * leading zero is refused, as the chart does (YAML reads `010` as octal 8).
  * @returns the number, or NaN when it is not a positive whole number
  */
 export function wholeNumber(v: unknown): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  const n = typeof v === "number" ? v : typeof v === "string" && /^[1-9]\d*$/.test(v.trim()) ? Number(v) : NaN;
   return Number.isInteger(n) && n > 0 ? n : NaN;
 }
 
