@@ -41,9 +41,16 @@ type Spec = VMInstance["spec"];
 const summarized = ["instanceType", "resources", "instanceProfile", "runStrategy", "external", "externalMethod", "externalPorts",
   "sshKeys", "cloudInit", "disks"] as const;
 
+/** Whether a field's value says nothing: absent, "", [] or {} (the schema's defaults for resources, disks…). */
+const isEmptyValue = (v: unknown) => v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0)
+  || (typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
+
+/** A field's value with the empty ones ({@link isEmptyValue}) as undefined, for comparisons. */
+const meaningful = (v: unknown) => (isEmptyValue(v) ? undefined : v);
+
 /** A short, secret-free text of a field's value for the summary (cloud-init and keys by size only). */
 function describe(field: string, value: unknown): string {
-  if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) return "—";
+  if (isEmptyValue(value)) return "—";
   if (field === "cloudInit") return `${Buffer.byteLength(String(value))} bytes`;
   if (field === "sshKeys") return `${(value as unknown[]).length} key(s)`;
   if (field === "disks") return (value as { name: string }[]).map((d) => d.name).join(", ");
@@ -61,10 +68,10 @@ function describe(field: string, value: unknown): string {
 export function summarizeChange(before: Spec, after: Spec): string[] {
   const lines: string[] = [];
   for (const f of summarized) {
-    if (!isDeepStrictEqual(before[f] ?? undefined, after[f] ?? undefined)) lines.push(`${f}: ${describe(f, before[f])} → ${describe(f, after[f])}`);
+    if (!isDeepStrictEqual(meaningful(before[f]), meaningful(after[f]))) lines.push(`${f}: ${describe(f, before[f])} → ${describe(f, after[f])}`);
   }
   const others = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => !(summarized as readonly string[]).includes(k)));
-  for (const f of [...others].sort()) if (!isDeepStrictEqual(before[f], after[f])) lines.push(`spec.${f} changed`);
+  for (const f of [...others].sort()) if (!isDeepStrictEqual(meaningful(before[f]), meaningful(after[f]))) lines.push(`spec.${f} changed`);
   return lines;
 }
 
@@ -124,7 +131,7 @@ async function checkSpec(access: TenantAccess, name: string, current: Spec, next
   let size: VmSize | null;
   if (next.instanceType) {
     size = await getInstanceType(identity, next.instanceType);
-    if (next.resources !== undefined) throw new AppError("invalid", "resources must be left out when an instance type is chosen", "resources");
+    if (!isEmptyValue(next.resources)) throw new AppError("invalid", "resources must be left out when an instance type is chosen", "resources");
   } else {
     size = specSize(next);
     if (!size) throw new AppError("invalid", "resources (cpu, sockets and memory) are required when no instance type is chosen", "resources");
@@ -226,7 +233,7 @@ export async function applyVmSpec(access: TenantAccess, name: string, resourceVe
     await lease.renew();
     return write(false);
   });
-  const resized = !isDeepStrictEqual(current.spec.instanceType, next.instanceType) || !isDeepStrictEqual(current.spec.resources, next.resources);
+  const resized = changed.some((line) => line.startsWith("instanceType:") || line.startsWith("resources:"));
   let running = false;
   if (resized) {
     const vm = await kubeRequest<VirtualMachine>(portalIdentity, { path: resourcePath(kinds.VirtualMachine, { namespace, name: virtualMachineName(name) }) })
