@@ -92,7 +92,7 @@ describe("VM edit", () => {
       [{ sshKeys: ["ssh-rsa nope"] }, "sshKeys.0"],
       [{ cloudInit: "hello" }, "cloudInit"],
       // windows.11 needs 2 vCPU; u1.medium has 1
-      [{ instanceProfile: "windows.11" }, "instanceProfile"],
+      [{ instanceType: "u1.medium", instanceProfile: "windows.11" }, "instanceProfile"],
     ];
     for (const [change, field] of cases) {
       const res = await alice.call("PATCH", vmPath, { resourceVersion: rv, ...change });
