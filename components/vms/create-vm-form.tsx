@@ -15,8 +15,8 @@ import { quotaKeys } from "@/lib/client/query-keys";
 import { findQuotaExcess, formatQuotaAmount } from "@/lib/shared/quota";
 import { formatBytes, parseQuantity } from "@/lib/shared/quantity";
 import {
-  createVmSchema, preferenceMismatch, rootDiskSuffix, runStrategies, vmNameMaxLength,
-  type Catalogue, type CreateVmRequest, type InstanceTypeInfo, type PreferenceInfo,
+  createVmSchema, preferenceMismatch, resourcesCpu, rootDiskSuffix, runStrategies, vmNameMaxLength, vmResourcesSchema,
+  type Catalogue, type CreateVmRequest, type InstanceTypeInfo, type PreferenceInfo, type VmResources,
 } from "@/lib/shared/vm";
 import {
   checkCloudInitText, checkName, checkSize, checkSshKeys, checkUrl, fieldOfPath, formFields, parsePorts, parseSshKeys,
@@ -79,6 +79,9 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
 
   const [name, setName] = useState("");
   const [instanceType, setInstanceType] = useState(() => preferred(catalogue.instanceTypes, "u1.medium")?.name ?? "");
+  // Sized by an instance type, or by hand (the VMInstance's `resources`: cores per socket × sockets, memory).
+  const [sizing, setSizing] = useState<"type" | "custom">("type");
+  const [custom, setCustom] = useState({ cores: "2", sockets: "1", memory: "4Gi" });
   const [profile, setProfile] = useState(() => preferred(catalogue.preferences, "ubuntu")?.name ?? "");
   const [sourceType, setSourceType] = useState<"image" | "http">(catalogue.images.length > 0 ? "image" : "http");
   const [image, setImage] = useState(() => (catalogue.images.includes("ubuntu") ? "ubuntu" : (catalogue.images[0] ?? "")));
@@ -95,7 +98,10 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
   const [submitted, setSubmitted] = useState(false);
   const [serverError, setServerError] = useState<{ field: FieldId | null; message: string } | null>(null);
 
-  const selectedType: InstanceTypeInfo | undefined = catalogue.instanceTypes.find((x) => x.name === instanceType);
+  const customResources = parseCustomSize(custom);
+  const selectedType: InstanceTypeInfo | undefined = sizing === "custom"
+    ? customResources ? { name: "resources", series: "", seriesDisplayName: "", ratio: "", cpu: resourcesCpu(customResources), memoryBytes: parseQuantity(customResources.memory) } : undefined
+    : catalogue.instanceTypes.find((x) => x.name === instanceType);
   const selectedProfile: PreferenceInfo | undefined = catalogue.preferences.find((p) => p.name === profile);
   const mismatch = selectedType && selectedProfile ? preferenceMismatch(selectedType, selectedProfile) : null;
   const amount = (resource: "cpu" | "memory", n: number) => (resource === "cpu" ? t("vcpu", { count: n }) : formatBytes(n));
@@ -119,7 +125,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
   const problems: Partial<Record<FieldId, Problem>> = {};
   const nameProblem = checkName(name);
   if (nameProblem) problems.name = nameProblem;
-  if (!selectedType) problems.instanceType = { key: "typeRequired" };
+  if (!selectedType) problems.instanceType = { key: sizing === "custom" ? "customInvalid" : "typeRequired" };
   if (!selectedProfile) problems.profile = { key: "profileRequired" };
   if (sourceType === "image" && !image) problems.image = { key: "imageRequired" };
   if (sourceType === "http") {
@@ -167,7 +173,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
 
   const request: CreateVmRequest = {
     name,
-    instanceType,
+    ...(sizing === "custom" && customResources ? { instanceType: "", resources: customResources } : { instanceType }),
     instanceProfile: profile,
     rootDisk: {
       source: sourceType === "image" ? { type: "image", name: image } : { type: "http", url: url.trim() },
@@ -290,6 +296,29 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
       </Section>
 
       <Section title={<span id={id("instanceType-label")}>{t("instanceType")}</span>} description={<span id={id("instanceType-hint")}>{t("instanceTypeHint")}</span>}>
+        <div role="radiogroup" aria-label={t("sizing")} className="mb-4 flex flex-wrap gap-4 text-sm">
+          {(["type", "custom"] as const).map((v) => (
+            <label key={v} className="inline-flex items-center gap-2">
+              <input type="radio" name={id("sizing")} checked={sizing === v} onChange={() => { setSizing(v); edited("instanceType"); }} />
+              {t(v === "type" ? "sizingType" : "sizingCustom")}
+            </label>
+          ))}
+        </div>
+        {sizing === "custom" ? (
+          <div id={id("instanceType")} className="grid max-w-xl grid-cols-1 gap-4 sm:grid-cols-3">
+            {(["cores", "sockets", "memory"] as const).map((f) => (
+              <div key={f}>
+                <label htmlFor={id(`custom-${f}`)} className={labelClass}>{t(`custom.${f}`)}</label>
+                <input id={id(`custom-${f}`)} className={`${inputClass} mt-1`} value={custom[f]} inputMode={f === "memory" ? "text" : "numeric"}
+                  aria-invalid={Boolean(errorOf("instanceType"))} aria-describedby={describedBy("instanceType")}
+                  onChange={(e) => { setCustom({ ...custom, [f]: e.target.value }); edited("instanceType"); }} />
+              </div>
+            ))}
+            <p className={`${hintClass} sm:col-span-3`}>
+              {customResources ? t("custom.total", { cpu: resourcesCpu(customResources), memory: formatBytes(parseQuantity(customResources.memory)) }) : t("custom.hint")}
+            </p>
+          </div>
+        ) : (
         <div id={id("instanceType")}>
           <InstanceTypePicker
             types={catalogue.instanceTypes}
@@ -306,6 +335,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
             noRoom={noRoom}
           />
         </div>
+        )}
         {fieldError("instanceType")}
       </Section>
 
@@ -579,4 +609,14 @@ function FormSkeleton({ label }: { label: string }) {
       ))}
     </div>
   );
+}
+
+/**
+ * The custom size fields as the VMInstance's `resources`, or null while one is not valid (cores
+ * per socket 1–64, sockets 1–16, memory a quantity of at least 128Mi; shared/vm.ts
+ * `vmResourcesSchema` decides on the server).
+ */
+function parseCustomSize(c: { cores: string; sockets: string; memory: string }): VmResources | null {
+  const parsed = vmResourcesSchema.safeParse({ cpu: Number(c.cores.trim() || NaN), sockets: Number(c.sockets.trim() || NaN), memory: c.memory.trim() });
+  return parsed.success ? parsed.data : null;
 }

@@ -73,10 +73,35 @@ export const rootDiskSchema = z.object({
   storage: z.string().regex(quantityPattern, "must be a size such as 20Gi").default("20Gi"),
 });
 
-/** Input of `POST /api/tenants/{tenant}/vms`. Errors name the field (zod path). */
+/**
+ * A VMInstance's custom size, used when no instance type is chosen (the chart's
+ * `virtual-machine.domainResources`, cozystack/cozystack packages/apps/vm-instance/templates/_helpers.tpl):
+ * `cpu` is cores per socket and `sockets` the socket count, so the guest has `cpu × sockets` vCPUs;
+ * `memory` is a quantity such as "4Gi". The chart needs all three when `instanceType` is empty
+ * ("Either instanceType or resources (cpu, sockets, memory) must be specified", templates/vm.yaml)
+ * and refuses anything but positive whole numbers for `cpu` and `sockets`.
+ */
+export const vmResourcesSchema = z.object({
+  cpu: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(64, "must be at most 64"),
+  sockets: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(16, "must be at most 16"),
+  memory: z.string().regex(quantityPattern, "must be a size such as 4Gi")
+    .refine((q) => parseQuantity(q) >= 128 * 1024 * 1024, "must be at least 128Mi"),
+});
+
+/** A VM's custom size (see {@link vmResourcesSchema}). */
+export type VmResources = z.infer<typeof vmResourcesSchema>;
+
+/** The vCPUs a custom size gives: cores per socket × sockets. */
+export const resourcesCpu = (r: Pick<VmResources, "cpu" | "sockets">) => r.cpu * r.sockets;
+
+/**
+ * Input of `POST /api/tenants/{tenant}/vms`. Errors name the field (zod path). `instanceType: ""`
+ * with `resources` sizes the VM by hand (the VMInstance schema's override).
+ */
 export const createVmSchema = z.object({
   name: vmName,
-  instanceType: z.string().min(1, "is required"),
+  instanceType: z.string().max(253),
+  resources: vmResourcesSchema.optional(),
   instanceProfile: z.string().min(1, "is required"),
   rootDisk: rootDiskSchema,
   sshKeys: z.array(z.string().trim().regex(sshKeyPattern, "is not an OpenSSH public key")).max(32).default([]),
@@ -110,28 +135,10 @@ export const createVmSchema = z.object({
     .array(z.string().max(diskNameMaxLength, `must be at most ${diskNameMaxLength} characters`).regex(dns1035Pattern, "is not a disk name"))
     .max(8, "at most 8 disks")
     .default([]),
+}).superRefine((v, ctx) => {
+  if (v.instanceType === "" && !v.resources) ctx.addIssue({ code: "custom", path: ["instanceType"], message: "is required (or give resources)" });
+  if (v.instanceType && v.resources) ctx.addIssue({ code: "custom", path: ["resources"], message: "must be left out when an instance type is chosen" });
 });
-
-/**
- * A VMInstance's custom size, used when no instance type is chosen (the chart's
- * `virtual-machine.domainResources`, cozystack/cozystack packages/apps/vm-instance/templates/_helpers.tpl):
- * `cpu` is cores per socket and `sockets` the socket count, so the guest has `cpu × sockets` vCPUs;
- * `memory` is a quantity such as "4Gi". The chart needs all three when `instanceType` is empty
- * ("Either instanceType or resources (cpu, sockets, memory) must be specified", templates/vm.yaml)
- * and refuses anything but positive whole numbers for `cpu` and `sockets`.
- */
-export const vmResourcesSchema = z.object({
-  cpu: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(64, "must be at most 64"),
-  sockets: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(16, "must be at most 16"),
-  memory: z.string().regex(quantityPattern, "must be a size such as 4Gi")
-    .refine((q) => parseQuantity(q) >= 128 * 1024 * 1024, "must be at least 128Mi"),
-});
-
-/** A VM's custom size (see {@link vmResourcesSchema}). */
-export type VmResources = z.infer<typeof vmResourcesSchema>;
-
-/** The vCPUs a custom size gives: cores per socket × sockets. */
-export const resourcesCpu = (r: Pick<VmResources, "cpu" | "sockets">) => r.cpu * r.sockets;
 
 /** External access methods of the VMInstance schema (`externalMethod`). */
 export const externalMethods = ["PortList", "WholeIP"] as const;

@@ -148,6 +148,26 @@ describe("VM edit", () => {
     }
   });
 
+  it("creates a VM with a custom size instead of an instance type; the quota counts cores × sockets and its memory", async () => {
+    const custom = uniqueName("cust");
+    const before = (await alice.call("GET", "/api/tenants/acme/quota")).body.usage;
+    const base = { name: custom, instanceProfile: "cirros", rootDisk: { source: { type: "image", name: "cirros" }, storage: "1Gi" }, runStrategy: "Halted" };
+    const missing = await alice.call("POST", "/api/tenants/acme/vms", { ...base, instanceType: "" });
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.field).toBe("instanceType");
+    const res = await alice.call("POST", "/api/tenants/acme/vms", { ...base, instanceType: "", resources: { cpu: 1, sockets: 2, memory: "512Mi" } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    try {
+      const spec = (await getObject(paths.vmInstance(ns, custom)))!.spec;
+      expect(spec).toMatchObject({ instanceType: "", resources: { cpu: 1, sockets: 2, memory: "512Mi" } });
+      const after = (await alice.call("GET", "/api/tenants/acme/quota")).body.usage;
+      expect(after.cpuMillicores - before.cpuMillicores).toBe(2000);
+      expect(after.memoryBytes - before.memoryBytes).toBe(512 * 2 ** 20);
+    } finally {
+      await alice.call("DELETE", `/api/tenants/acme/vms/${custom}?withDisks=true`);
+    }
+  });
+
   it("lets a viewer read but not edit (403), and answers 404 to a non-member; nothing changes", async () => {
     const rv = (await stored()).metadata.resourceVersion;
     expect((await victor.call("GET", vmPath)).status).toBe(200);

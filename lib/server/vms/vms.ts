@@ -21,7 +21,9 @@ import { getVmInstanceSchemaFlavor } from "./schema-flavor";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { createWithinQuota, vmQuotaRequest } from "../quota/quota";
 import { formatBytes, parseQuantity } from "../../shared/quantity";
-import { dataDiskName, preferenceMismatch, rootDiskSuffix, vmNameMaxLength, type CreateVmInput, type VmSummary } from "../../shared/vm";
+import {
+  dataDiskName, preferenceMismatch, resourcesCpu, rootDiskSuffix, vmNameMaxLength, type CreateVmInput, type InstanceTypeInfo, type VmSummary,
+} from "../../shared/vm";
 
 /** The VirtualMachine behind VMInstance `name` (Cozystack's naming). */
 export const virtualMachineName = (name: string) => `vm-instance-${name}`;
@@ -93,7 +95,8 @@ export async function exists(access: TenantAccess, kind: typeof kinds.VMInstance
 }
 
 /**
- * Creates a VM: checks everything first (catalogue, profile fits the type, SSH keys, names free,
+ * Creates a VM: checks everything first (catalogue, profile fits the type or the custom size of
+ * `resources`, SSH keys, names free,
  * the root disk not below its golden image, the chosen existing disks free), then creates the root
  * VMDisk `<name>-os` and the new blank data disks `<name>-d1`…, then the VMInstance referencing
  * them (root, data disks, existing disks, in boot order), all while holding the tenant's quota
@@ -110,8 +113,13 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
   const sshKeys = validateSshKeys(input.sshKeys);
   // the same import URL policy as a disk's (no loopback, link-local, cluster-internal hosts)
   if (input.rootDisk.source.type === "http") input.rootDisk.source.url = assertImportUrlAllowed(input.rootDisk.source.url, "rootDisk.source.url");
+  // A custom size (resources) stands in for an instance type of the same vCPUs and memory.
+  const custom = input.resources;
   const [instanceType, preference, flavor] = await Promise.all([
-    getInstanceType(identity, input.instanceType),
+    custom
+      ? Promise.resolve<InstanceTypeInfo>({ name: "resources", series: "", seriesDisplayName: "", ratio: "",
+        cpu: resourcesCpu(custom), memoryBytes: parseQuantity(custom.memory) })
+      : getInstanceType(identity, input.instanceType),
     getPreference(identity, input.instanceProfile),
     getVmInstanceSchemaFlavor(),
   ]);
@@ -119,7 +127,7 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
   if (mismatch) {
     const fmt = (n: number) => (mismatch.resource === "cpu" ? `${n} vCPU` : formatBytes(n));
     throw new AppError("invalid",
-      `instanceProfile ${preference.name} needs ${fmt(mismatch.required)} but ${instanceType.name} has ${fmt(mismatch.offered)}`,
+      `instanceProfile ${preference.name} needs ${fmt(mismatch.required)} but ${custom ? "this size" : instanceType.name} has ${fmt(mismatch.offered)}`,
       "instanceProfile");
   }
   const diskName = `${input.name}${rootDiskSuffix}`;
@@ -164,6 +172,7 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
   ];
   const spec: VMInstance["spec"] = {
     instanceType: input.instanceType,
+    ...(custom ? { resources: { cpu: custom.cpu, sockets: custom.sockets, memory: custom.memory } } : {}),
     instanceProfile: input.instanceProfile,
     // Boot order: the root disk, the new data disks, then the chosen existing disks.
     disks: [diskName, ...dataDiskNames, ...input.disks].map((name) => ({ name })),
