@@ -1,42 +1,109 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useLocale, useTranslations } from "next-intl";
-import { useState } from "react";
+import { Suspense, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
 import { buttonClass, panelClass } from "@/components/ui/styles";
 import { isApiError } from "@/lib/client/api";
 import { formatAge } from "@/lib/client/relative-time";
+import {
+  applyVmListView, clearVmListFilters, initialVmListViewState, isVmListFiltered, recordVmListView, selectionExtent,
+  syncVmListViewState, toggleAllSelected, toggleSelected, toggleVmSort, vmFilterOptions, vmListQuery,
+  type VmListView, type VmSortKey,
+} from "@/lib/client/vm-list-view";
 import type { VmSummary } from "@/lib/shared/vm";
+import { BulkActionDialog, type BulkAction } from "./bulk-action-dialog";
+import { BulkToolbar } from "./bulk-toolbar";
 import { DeleteVmDialog } from "./delete-vm-dialog";
 import { useNow } from "./use-now";
 import { useVmList, type VmStreamStatus } from "./use-vms";
+import { VmListFilters } from "./vm-list-filters";
 import { VmStateBadge } from "./vm-state-badge";
 
-/** The tenant's VM list: live table, empty state, cluster banner, delete confirmation. */
+/**
+ * The tenant's VM list: live table with search, filters and sort kept in the URL, bulk actions on
+ * selected rows, empty states, cluster banner, delete confirmation.
+ */
 export function VmList() {
+  // The view is read from the URL query (useSearchParams), which needs a Suspense boundary.
+  return (
+    <Suspense fallback={<TableSkeleton />}>
+      <VmListContent />
+    </Suspense>
+  );
+}
+
+/**
+ * The list's view (search, filters, sort) and its setter. The URL query holds it, so a reload or
+ * a shared link shows the same rows. It is written with `history.replaceState`, which Next.js
+ * syncs into `useSearchParams()` without a request to the server (router.replace would fetch the
+ * page's server components again on every keystroke) and without a history entry per change.
+ * The view itself lives in state so that typing never waits for that sync (see
+ * {@link syncVmListViewState}).
+ */
+function useVmListView(): [VmListView, (view: VmListView) => void] {
+  const pathname = usePathname();
+  const urlQuery = useSearchParams().toString();
+  const [state, setState] = useState(() => initialVmListViewState(urlQuery));
+  // The URL moved (our own write coming back, or a navigation): reconcile during render.
+  if (state.urlQuery !== urlQuery) setState(syncVmListViewState(state, urlQuery));
+  const change = (view: VmListView) => {
+    setState((s) => recordVmListView(s, view));
+    const query = vmListQuery(view, window.location.search);
+    window.history.replaceState(null, "", query ? `${pathname}?${query}` : pathname);
+  };
+  return [state.view, change];
+}
+
+function VmListContent() {
   const tenant = useTenant();
   const t = useTranslations("VmList");
   const tRole = useTranslations("Roles");
   const { query, stream } = useVmList(tenant.name);
+  const [view, setView] = useVmListView();
   const [deleting, setDeleting] = useState<VmSummary | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const [bulk, setBulk] = useState<{ action: BulkAction; names: string[] } | null>(null);
+  const [refocus, setRefocus] = useState(0);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const selectAllRef = useRef<HTMLInputElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
   const vms = query.data;
   const canCreate = tenant.can("vm.create");
   const canDelete = tenant.can("vm.delete");
+  const canPower = tenant.can("vm.power");
   const canConsole = tenant.can("vm.console");
+  const canSelect = canPower || canDelete;
+
+  const rows = useMemo(() => (vms ? applyVmListView(vms, view) : []), [vms, view]);
+  const options = useMemo(() => vmFilterOptions(vms ?? [], view), [vms, view]);
+  const shown = rows.map((vm) => vm.name);
+  // Only shown rows count as selected: a bulk action never touches a VM the user cannot see.
+  const chosen = shown.filter((name) => selected.has(name));
+
+  // After a bulk action's results close, its toolbar button is gone: go back to the table.
+  useEffect(() => {
+    if (refocus > 0) (selectAllRef.current ?? headingRef.current)?.focus();
+  }, [refocus]);
 
   const listUnavailable = isApiError(query.error ?? query.failureReason, 503) && stream.status !== "live";
   const clusterUnavailable = stream.status === "unavailable" || listUnavailable;
   const unavailableMessage = stream.message ?? (listUnavailable ? (query.error ?? query.failureReason)?.message : null);
+  const filtered = isVmListFiltered(view);
+  const clearFilters = () => {
+    setView(clearVmListFilters(view));
+    searchRef.current?.focus();
+  };
 
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
-          <h1 className="text-2xl font-semibold tracking-tight">{t("title")}</h1>
+          <h1 ref={headingRef} tabIndex={-1} className="text-2xl font-semibold tracking-tight focus:outline-none">{t("title")}</h1>
           <p className="mt-1 flex items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
             <span>{tenant.displayName}</span>
             {vms && <span aria-hidden="true">·</span>}
@@ -66,26 +133,78 @@ export function VmList() {
         error={query.error}
         clusterUnavailable={clusterUnavailable}
         canCreate={canCreate}
-        canDelete={canDelete}
-        canConsole={canConsole}
-        onDelete={setDeleting}
-      />
+      >
+        <div className="space-y-3">
+          <VmListFilters view={view} options={options} onChange={setView} searchRef={searchRef} />
+          <div className="flex min-h-8 flex-wrap items-center justify-between gap-3">
+            <div className="flex items-center gap-3">
+              <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">{t("shown", { shown: rows.length, total: vms?.length ?? 0 })}</p>
+              {filtered && rows.length > 0 && (
+                <button type="button" onClick={clearFilters} className={buttonClass("ghost", "sm")}>{t("clearFilters")}</button>
+              )}
+            </div>
+            {canSelect && chosen.length > 0 && (
+              <BulkToolbar
+                count={chosen.length}
+                canPower={canPower}
+                canDelete={canDelete}
+                onAction={(action) => setBulk({ action, names: chosen })}
+                onClear={() => {
+                  setSelected(new Set());
+                  setRefocus((n) => n + 1);
+                }}
+              />
+            )}
+          </div>
+        </div>
+        {rows.length === 0 ? (
+          <NoMatch onClear={clearFilters} />
+        ) : (
+          <VmTable
+            tenant={tenant.name}
+            vms={rows}
+            view={view}
+            onSort={(key) => setView(toggleVmSort(view, key))}
+            selectAllRef={selectAllRef}
+            selection={canSelect ? {
+              selected,
+              onToggle: (name) => setSelected(toggleSelected(shown, selected, name)),
+              onToggleAll: () => setSelected(toggleAllSelected(shown, selected)),
+            } : null}
+            canDelete={canDelete}
+            canConsole={canConsole}
+            onDelete={setDeleting}
+          />
+        )}
+      </ListBody>
 
       {deleting && <DeleteVmDialog tenant={tenant.name} vm={deleting} onClose={() => setDeleting(null)} />}
+      {bulk && (
+        <BulkActionDialog
+          tenant={tenant.name}
+          action={bulk.action}
+          names={bulk.names}
+          onCancel={() => setBulk(null)}
+          onFinished={() => {
+            setBulk(null);
+            setSelected(new Set());
+            setRefocus((n) => n + 1);
+          }}
+        />
+      )}
     </div>
   );
 }
 
-function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, canDelete, canConsole, onDelete }: {
+/** The list's states before there are rows to show (session ended, error, loading, no VM yet); `children` otherwise. */
+function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, children }: {
   tenant: string;
   role: string;
   vms: VmSummary[] | undefined;
   error: Error | null;
   clusterUnavailable: boolean;
   canCreate: boolean;
-  canDelete: boolean;
-  canConsole: boolean;
-  onDelete: (vm: VmSummary) => void;
+  children: ReactNode;
 }) {
   const t = useTranslations("VmList");
   const pathname = usePathname();
@@ -119,88 +238,175 @@ function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, can
       </section>
     );
   }
-  return <VmTable tenant={tenant} vms={vms} canDelete={canDelete} canConsole={canConsole} onDelete={onDelete} />;
+  return <>{children}</>;
+}
+
+/** Search and filters hide every VM: say so, and offer to clear them. */
+function NoMatch({ onClear }: { onClear: () => void }) {
+  const t = useTranslations("VmList");
+  return (
+    <section className={`${panelClass} px-6 py-10 text-center`} aria-labelledby="vms-no-match-title">
+      <h2 id="vms-no-match-title" className="text-lg font-semibold">{t("noMatchTitle")}</h2>
+      <p className="mx-auto mt-2 max-w-md text-sm text-zinc-600 dark:text-zinc-400">{t("noMatchBody")}</p>
+      <button type="button" onClick={onClear} className={`${buttonClass("secondary")} mt-5`}>{t("clearFilters")}</button>
+    </section>
+  );
 }
 
 const th = "px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400";
 const td = "px-4 py-3 align-middle text-sm";
+const checkboxClass = "size-4 rounded border-zinc-300 accent-blue-600 dark:border-zinc-600 dark:accent-blue-500";
 
-function VmTable({ tenant, vms, canDelete, canConsole, onDelete }: {
+/** The row selection of the table (absent for users who may neither power nor delete VMs). */
+interface TableSelection {
+  selected: ReadonlySet<string>;
+  onToggle: (name: string) => void;
+  onToggleAll: () => void;
+}
+
+/** A column header that sorts the list: a button inside the <th>, which carries `aria-sort`. */
+function SortHeader({ column, label, view, onSort }: { column: VmSortKey; label: string; view: VmListView; onSort: (key: VmSortKey) => void }) {
+  const active = view.sort === column;
+  return (
+    <th scope="col" className={th} aria-sort={active ? (view.dir === "asc" ? "ascending" : "descending") : undefined}>
+      <button
+        type="button"
+        onClick={() => onSort(column)}
+        className="-mx-1 inline-flex items-center gap-1 rounded px-1 uppercase tracking-wide hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-blue-600 dark:hover:text-zinc-100 dark:focus-visible:outline-blue-400"
+      >
+        {label}
+        <SortIcon direction={active ? view.dir : null} />
+      </button>
+    </th>
+  );
+}
+
+function VmTable({ tenant, vms, view, onSort, selection, selectAllRef, canDelete, canConsole, onDelete }: {
   tenant: string;
   vms: VmSummary[];
+  view: VmListView;
+  onSort: (key: VmSortKey) => void;
+  selection: TableSelection | null;
+  /** the select-all checkbox, focused when a bulk action's results close */
+  selectAllRef: RefObject<HTMLInputElement | null>;
   canDelete: boolean;
   canConsole: boolean;
   onDelete: (vm: VmSummary) => void;
 }) {
   const t = useTranslations("VmList");
-  const locale = useLocale();
   const now = useNow(30_000);
+  const extent = selection ? selectionExtent(vms.map((vm) => vm.name), selection.selected) : "none";
+  // `indeterminate` exists only as a DOM property (assistive technologies read it as "mixed").
+  useEffect(() => {
+    if (selectAllRef.current) selectAllRef.current.indeterminate = extent === "some";
+  }, [selectAllRef, extent]);
   return (
     <div className={`${panelClass} overflow-x-auto`}>
-      <table className="w-full min-w-[820px] border-collapse">
+      <table className="w-full min-w-[860px] border-collapse">
         <caption className="sr-only">{t("title")}</caption>
         <thead className="border-b border-zinc-200 bg-zinc-50/80 dark:border-zinc-800 dark:bg-zinc-900/60">
           <tr>
-            <th scope="col" className={th}>{t("colName")}</th>
-            <th scope="col" className={th}>{t("colInstanceType")}</th>
-            <th scope="col" className={th}>{t("colProfile")}</th>
-            <th scope="col" className={th}>{t("colState")}</th>
-            <th scope="col" className={th}>{t("colAge")}</th>
+            {selection && (
+              <th scope="col" className="w-10 py-2.5 pr-0 pl-4 text-left">
+                <input
+                  ref={selectAllRef}
+                  type="checkbox"
+                  aria-label={t("selectAll")}
+                  checked={extent === "all"}
+                  onChange={selection.onToggleAll}
+                  className={checkboxClass}
+                />
+              </th>
+            )}
+            <SortHeader column="name" label={t("colName")} view={view} onSort={onSort} />
+            <SortHeader column="type" label={t("colInstanceType")} view={view} onSort={onSort} />
+            <SortHeader column="profile" label={t("colProfile")} view={view} onSort={onSort} />
+            <SortHeader column="state" label={t("colState")} view={view} onSort={onSort} />
+            <SortHeader column="age" label={t("colAge")} view={view} onSort={onSort} />
             {(canDelete || canConsole) && <th scope="col" className={`${th} text-right`}><span className="sr-only">{t("colActions")}</span></th>}
           </tr>
         </thead>
         <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
           {vms.map((vm) => (
-            <tr key={vm.name} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
-              <th scope="row" className={`${td} text-left font-medium`}>
-                <Link href={`/t/${tenant}/vms/${vm.name}`} className="font-mono text-[13px] text-zinc-900 hover:underline dark:text-zinc-100">{vm.name}</Link>
-                {vm.external && (
-                  <span className="ml-2 rounded bg-blue-50 px-1.5 py-0.5 text-[11px] font-medium text-blue-700 dark:bg-blue-500/10 dark:text-blue-300">
-                    {t("external")}
-                  </span>
-                )}
-              </th>
-              <td className={`${td} font-mono text-[13px] text-zinc-700 dark:text-zinc-300`}>{vm.instanceType || "—"}</td>
-              <td className={`${td} text-zinc-700 dark:text-zinc-300`}>{vm.instanceProfile || "—"}</td>
-              <td className={td}><VmStateBadge state={vm.powerState} message={vm.message} /></td>
-              <td className={`${td} whitespace-nowrap text-zinc-600 dark:text-zinc-400`}>
-                {vm.createdAt && (
-                  <time dateTime={vm.createdAt} title={new Date(vm.createdAt).toLocaleString(locale)}>
-                    {formatAge(vm.createdAt, now, locale)}
-                  </time>
-                )}
-              </td>
-              {(canDelete || canConsole) && (
-                <td className={`${td} whitespace-nowrap text-right`}>
-                  {canConsole && (
-                    <Link
-                      href={`/t/${tenant}/vms/${vm.name}/console`}
-                      aria-label={t("openConsole", { name: vm.name })}
-                      className={buttonClass("ghost", "sm")}
-                    >
-                      <TerminalIcon />
-                      {t("console")}
-                    </Link>
-                  )}
-                  {canDelete && (
-                  <button
-                    type="button"
-                    onClick={() => onDelete(vm)}
-                    disabled={vm.powerState === "Terminating"}
-                    className={`${buttonClass("ghost", "sm")} text-red-700 hover:bg-red-50 hover:text-red-800 dark:text-red-400 dark:hover:bg-red-500/10 dark:hover:text-red-300`}
-                  >
-                    <TrashIcon />
-                    {t("delete")}
-                    <span className="sr-only"> {vm.name}</span>
-                  </button>
-                  )}
-                </td>
-              )}
-            </tr>
+            <VmRow key={vm.name} tenant={tenant} vm={vm} selection={selection} canDelete={canDelete} canConsole={canConsole} onDelete={onDelete} now={now} />
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** One VM: its selection checkbox, name (a link to its page), sizes, state, age and actions. */
+function VmRow({ tenant, vm, selection, canDelete, canConsole, onDelete, now }: {
+  tenant: string;
+  vm: VmSummary;
+  selection: TableSelection | null;
+  canDelete: boolean;
+  canConsole: boolean;
+  onDelete: (vm: VmSummary) => void;
+  now: number;
+}) {
+  const t = useTranslations("VmList");
+  const locale = useLocale();
+  const isSelected = selection?.selected.has(vm.name) ?? false;
+  return (
+    <tr className={isSelected ? "bg-blue-50/60 dark:bg-blue-500/10" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40"}>
+      {selection && (
+        <td className="w-10 py-3 pr-0 pl-4 align-middle">
+          <input
+            type="checkbox"
+            aria-label={t("select", { name: vm.name })}
+            checked={isSelected}
+            onChange={() => selection.onToggle(vm.name)}
+            className={checkboxClass}
+          />
+        </td>
+      )}
+      <th scope="row" className={`${td} text-left font-medium`}>
+        <Link href={`/t/${tenant}/vms/${vm.name}`} className="font-mono text-[13px] text-zinc-900 hover:underline dark:text-zinc-100">{vm.name}</Link>
+        {vm.external && (
+          <span className="ml-2 rounded bg-blue-50 px-1.5 py-0.5 text-[11px] font-medium text-blue-700 dark:bg-blue-500/10 dark:text-blue-300">
+            {t("external")}
+          </span>
+        )}
+      </th>
+      <td className={`${td} font-mono text-[13px] text-zinc-700 dark:text-zinc-300`}>{vm.instanceType || "—"}</td>
+      <td className={`${td} text-zinc-700 dark:text-zinc-300`}>{vm.instanceProfile || "—"}</td>
+      <td className={td}><VmStateBadge state={vm.powerState} message={vm.message} /></td>
+      <td className={`${td} whitespace-nowrap text-zinc-600 dark:text-zinc-400`}>
+        {vm.createdAt && (
+          <time dateTime={vm.createdAt} title={new Date(vm.createdAt).toLocaleString(locale)}>
+            {formatAge(vm.createdAt, now, locale)}
+          </time>
+        )}
+      </td>
+      {(canDelete || canConsole) && (
+        <td className={`${td} whitespace-nowrap text-right`}>
+          {canConsole && (
+            <Link
+              href={`/t/${tenant}/vms/${vm.name}/console`}
+              aria-label={t("openConsole", { name: vm.name })}
+              className={buttonClass("ghost", "sm")}
+            >
+              <TerminalIcon />
+              {t("console")}
+            </Link>
+          )}
+          {canDelete && (
+            <button
+              type="button"
+              onClick={() => onDelete(vm)}
+              disabled={vm.powerState === "Terminating"}
+              className={`${buttonClass("ghost", "sm")} text-red-700 hover:bg-red-50 hover:text-red-800 dark:text-red-400 dark:hover:bg-red-500/10 dark:hover:text-red-300`}
+            >
+              <TrashIcon />
+              {t("delete")}
+              <span className="sr-only"> {vm.name}</span>
+            </button>
+          )}
+        </td>
+      )}
+    </tr>
   );
 }
 
@@ -262,6 +468,17 @@ function TrashIcon() {
   return (
     <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round">
       <path d="M4 6h12M8 6V4h4v2M6 6l.7 10h6.6L14 6M8.5 9v4.5M11.5 9v4.5" />
+    </svg>
+  );
+}
+
+/** Up and down arrows; the one of the current direction is stronger (decorative: `aria-sort` says it). */
+function SortIcon({ direction }: { direction: "asc" | "desc" | null }) {
+  const tone = (on: boolean) => (on ? "opacity-100" : "opacity-30");
+  return (
+    <svg aria-hidden="true" viewBox="0 0 12 16" className="h-3.5 w-2.5" fill="currentColor">
+      <path d="M6 2 10 7H2z" className={tone(direction === "asc")} />
+      <path d="M6 14 2 9h8z" className={tone(direction === "desc")} />
     </svg>
   );
 }
