@@ -4,7 +4,7 @@
  * endpoint the pages use. Same-origin only: cookies carry the session and the browser's `Origin`
  * header satisfies the server's cross-site check on mutations.
  */
-import type { Catalogue, CreateVmRequest, VmEvent, VmSummary } from "@/lib/shared/vm";
+import type { Catalogue, CreateVmRequest, VmEditResult, VmEvent, VmSummary } from "@/lib/shared/vm";
 import type { CreateDiskRequest, DiskSummary, StorageClassInfo, VmDetail } from "@/lib/shared/disk";
 import type { TenantRole } from "@/lib/shared/permissions";
 import type { QuotaAmounts, QuotaStatus } from "@/lib/shared/quota";
@@ -201,6 +201,30 @@ export const fetchVmDetail = (tenant: string, name: string, signal?: AbortSignal
 /** `GET /api/tenants/{tenant}/vms/{name}/events`: the VM's events, newest first. */
 export const fetchVmEvents = (tenant: string, name: string, signal?: AbortSignal) =>
   apiFetch<VmEvent[]>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/events`, { signal });
+
+/** The YAML tab's content (`GET /api/tenants/{tenant}/vms/{name}/yaml`; lib/server/vms/yaml.ts `VmYaml`). */
+export interface VmYaml {
+  /** the VMInstance as stored, without metadata.managedFields */
+  instance: string;
+  /** the VirtualMachine derived by the platform (read-only), or null when there is none yet */
+  virtualMachine: string | null;
+  /** the VMInstance's resourceVersion, sent back with an edit */
+  resourceVersion: string;
+  /** the JSON schema of `VMInstance.spec` as the cluster serves it; null when it could not be read */
+  schema: Record<string, unknown> | null;
+}
+
+/** `GET /api/tenants/{tenant}/vms/{name}/yaml`: the VMInstance and VirtualMachine as YAML, the spec's schema. */
+export const fetchVmYaml = (tenant: string, name: string, signal?: AbortSignal) =>
+  apiFetch<VmYaml>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/yaml`, { signal });
+
+/**
+ * `PUT /api/tenants/{tenant}/vms/{name}/yaml` `{ yaml, resourceVersion }`: writes the edited
+ * document's spec. 422 names the field (`yaml` with line and column for a syntax error, `foo` for
+ * `spec.foo`); 409 with `details.reason` `stale` carries the stored `spec` and `resourceVersion`.
+ */
+export const saveVmYaml = (tenant: string, name: string, yaml: string, resourceVersion: string) =>
+  apiFetch<VmEditResult>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/yaml`, { method: "PUT", body: { yaml, resourceVersion } });
 
 /** `POST /api/tenants/{tenant}/vms/{name}/disks` `{ name }`: attaches a disk to a stopped VM. */
 export const attachDisk = (tenant: string, vm: string, disk: string) =>

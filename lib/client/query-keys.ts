@@ -19,6 +19,8 @@ export const vmKeys = {
   detail: (tenant: string, name: string) => [...vmKeys.tenant(tenant), "detail", name] as const,
   /** one VM's events (the VM page's Events tab) */
   events: (tenant: string, name: string) => [...vmKeys.tenant(tenant), "events", name] as const,
+  /** one VM as YAML with its spec's schema (the VM page's YAML tab) */
+  yaml: (tenant: string, name: string) => [...vmKeys.tenant(tenant), "yaml", name] as const,
 };
 
 /** Keys of a tenant's disks. */
