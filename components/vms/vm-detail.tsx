@@ -15,16 +15,19 @@ import { PowerActions } from "./power-actions";
 import { VmOverviewPanel } from "./vm-overview";
 import { VmDisksPanel } from "./vm-disks-panel";
 import { VmEventsPanel } from "./vm-events";
+import { VmConfigurationPanel } from "./vm-configuration";
+import { VmYamlPanel } from "./vm-yaml";
 
 /** The tabs of the VM page, in order; the chosen one is kept in the URL (`?tab=`). */
-export const vmTabs = ["overview", "disks", "events"] as const;
+export const vmTabs = ["overview", "configuration", "disks", "events", "yaml"] as const;
 /** One tab of the VM page. */
 export type VmTab = (typeof vmTabs)[number];
 
 /**
- * `/t/{tenant}/vms/{name}`: the VM's name, state, power actions and console link above three tabs
- * (WAI-ARIA tabs pattern: arrow keys, Home and End move between tabs): Overview, Disks (boot
- * order, attach, detach) and Events.
+ * `/t/{tenant}/vms/{name}`: the VM's name, state, power actions and console link above its tabs
+ * (WAI-ARIA tabs pattern: arrow keys, Home and End move between tabs): Overview, Configuration
+ * (the edit form: resize, resources, SSH keys, cloud-init, external access, run strategy), Disks
+ * (boot order, attach, detach), Events and YAML (the VMInstance as stored, and its editor).
  */
 export function VmDetailView({ name }: { name: string }) {
   const tenant = useTenant();
@@ -93,7 +96,9 @@ export function VmDetailView({ name }: { name: string }) {
       <div role="tabpanel" id={`${ids}-panel-${tab}`} aria-labelledby={`${ids}-tab-${tab}`} tabIndex={0} className="focus-visible:outline-none">
         {tab === "overview" && <VmOverviewPanel detail={detail.data} />}
         {tab === "disks" && <VmDisksPanel detail={detail.data} />}
+        {tab === "configuration" && <VmConfigurationPanel detail={detail.data} />}
         {tab === "events" && <VmEventsPanel name={vm.name} />}
+        {tab === "yaml" && <VmYamlPanel name={vm.name} />}
       </div>
     </div>
   );

@@ -4,7 +4,7 @@
  * endpoint the pages use. Same-origin only: cookies carry the session and the browser's `Origin`
  * header satisfies the server's cross-site check on mutations.
  */
-import type { Catalogue, CreateVmRequest, VmEditResult, VmEvent, VmSummary } from "@/lib/shared/vm";
+import type { Catalogue, CreateVmRequest, EditVmInput, VmEditResult, VmEvent, VmSummary } from "@/lib/shared/vm";
 import type { CreateDiskRequest, DiskSummary, StorageClassInfo, VmDetail } from "@/lib/shared/disk";
 import type { TenantRole } from "@/lib/shared/permissions";
 import type { QuotaAmounts, QuotaStatus } from "@/lib/shared/quota";
@@ -197,6 +197,17 @@ export const fetchStorageClasses = (tenant: string, signal?: AbortSignal) => api
 /** `GET /api/tenants/{tenant}/vms/{name}`: the VM and its disks in boot order. */
 export const fetchVmDetail = (tenant: string, name: string, signal?: AbortSignal) =>
   apiFetch<VmDetail>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}`, { signal });
+
+/**
+ * `PATCH /api/tenants/{tenant}/vms/{name}`: changes the given fields of a VM (edit form).
+ * @throws ApiError 409 `conflict` with `details.reason === "stale"` when the VM changed since
+ *   `resourceVersion`; 422 naming the field; 403 `quota_exceeded`
+ */
+export const editVm = (tenant: string, name: string, change: EditVmInput) =>
+  apiFetch<VmEditResult>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}`, { method: "PATCH", body: change });
+
+/** The VM page's live Events stream (`?watch=true`: snapshot, upsert, remove). */
+export const vmEventsStreamUrl = (tenant: string, name: string) => `${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/events?watch=true`;
 
 /** `GET /api/tenants/{tenant}/vms/{name}/events`: the VM's events, newest first. */
 export const fetchVmEvents = (tenant: string, name: string, signal?: AbortSignal) =>
