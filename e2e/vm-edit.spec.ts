@@ -30,7 +30,7 @@ test("alice resizes a running VM to u1.large: restart required, Restart, then np
   test.setTimeout(240_000);
   await signInAs(page, "alice", "alice-password");
   await page.goto(`/t/acme/vms/${name}?tab=configuration`);
-  const instanceType = page.getByLabel("Instance type", { exact: true });
+  const instanceType = page.getByRole("combobox", { name: "Instance type", exact: true });
   await expect(instanceType).toHaveValue("u1.medium");
   await expect(page.getByText("The VM is running: a new size takes effect after a restart.")).toBeVisible();
   await instanceType.selectOption("u1.large");
@@ -41,7 +41,7 @@ test("alice resizes a running VM to u1.large: restart required, Restart, then np
 
   // The Overview says so too (the VirtualMachine's RestartRequired condition), with its button.
   await page.getByRole("tab", { name: "Overview" }).click();
-  const overview = page.getByRole("region", { name: "Overview" });
+  const overview = page.getByRole("tabpanel", { name: "Overview" });
   await expect(overview.getByText("Restart required")).toBeVisible({ timeout: 30_000 });
   await overview.getByRole("button", { name: "Restart now" }).click();
   await expect(overview.getByText("Restart required")).toBeHidden({ timeout: 90_000 });
@@ -59,6 +59,6 @@ test("victor (view) sees the configuration read-only", async ({ page }) => {
   await signInAs(page, "victor", "victor-password");
   await page.goto(`/t/acme/vms/${name}?tab=configuration`);
   await expect(page.getByText(/can read this configuration but not change it/)).toBeVisible();
-  await expect(page.getByLabel("Instance type", { exact: true })).toBeDisabled();
+  await expect(page.getByRole("combobox", { name: "Instance type", exact: true })).toBeDisabled();
   await expect(page.getByRole("button", { name: "Save changes" })).toHaveCount(0);
 });
