@@ -148,7 +148,7 @@ export function ConsoleWorkspace({ name }: { name: string }) {
                 <SerialTerminal target={serial.target} connected={serial.state.kind === "connected"} visible={tab === "console"} registerActions={registerSerial} />
               )}
               {opened[kind] && kind === "vnc" && (
-                <VncScreen target={vnc.target} connected={vnc.state.kind === "connected"} visible={tab === "vnc"} registerActions={registerVnc} onPasteRequest={requestPaste} />
+                <VncScreen target={vnc.target} connected={vnc.state.kind === "connected"} registerActions={registerVnc} onPasteRequest={requestPaste} />
               )}
             </div>
           ))}
