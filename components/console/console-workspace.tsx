@@ -139,7 +139,7 @@ export function ConsoleWorkspace({ name }: { name: string }) {
             vmState={vm?.powerState}
             onConnect={active.connect}
             onDisconnect={active.disconnect}
-            signInHref={signInHref(searchParams.toString() ? `${pathname}?${searchParams.toString()}` : pathname)}
+            signInHref={signInHref(pathname, searchParams.toString())}
           />
 
           {tabs.map(({ kind }) => (

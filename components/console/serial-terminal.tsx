@@ -5,10 +5,10 @@ import { useTranslations } from "next-intl";
 import { useEffect, useId, useRef, useState } from "react";
 import type { Terminal } from "@xterm/xterm";
 import type { FitAddon } from "@xterm/addon-fit";
-import { buttonClass } from "@/components/ui/styles";
 import { createLeaveSequence } from "@/lib/client/console-keyboard";
 import { kubevirtSubprotocol } from "@/lib/shared/console";
 import type { RegisterActions } from "./console-actions";
+import { KeyboardHint } from "./keyboard-hint";
 import type { ConsoleSocketTarget } from "./use-console-session";
 
 /**
@@ -167,12 +167,7 @@ export function SerialTerminal({ target, connected, visible, registerActions }: 
 
   return (
     <>
-      <div className="flex flex-wrap items-center justify-between gap-2 border-b border-zinc-200 px-4 py-1.5 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
-        <p id={hintId}>{t("keyboardHintSerial")}</p>
-        <button type="button" className={buttonClass("ghost", "sm")} disabled={!ready} onClick={() => termRef.current?.focus()}>
-          {t("focusTerminal")}
-        </button>
-      </div>
+      <KeyboardHint id={hintId} hint={t("keyboardHintSerial")} focusLabel={t("focusTerminal")} canFocus={ready} onFocus={() => termRef.current?.focus()} />
       <div ref={boxRef} data-testid="serial-terminal" className="h-[60vh] min-h-80 w-full overflow-hidden bg-zinc-950 p-2" />
     </>
   );

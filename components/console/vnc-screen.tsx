@@ -3,11 +3,11 @@
 import { useTranslations } from "next-intl";
 import { useEffect, useId, useRef, useState } from "react";
 import type RFB from "@novnc/novnc";
-import { buttonClass } from "@/components/ui/styles";
 import { createLeaveSequence } from "@/lib/client/console-keyboard";
 import { kubevirtSubprotocol } from "@/lib/shared/console";
 import { keysyms, keysymsForText } from "@/lib/client/keysym";
 import type { RegisterActions } from "./console-actions";
+import { KeyboardHint } from "./keyboard-hint";
 import type { ConsoleSocketTarget } from "./use-console-session";
 
 /** Pause between typed characters of a paste, in milliseconds (QEMU's keyboard queue is short). */
@@ -175,12 +175,7 @@ export function VncScreen({ target, connected, registerActions, onPasteRequest }
 
   return (
     <>
-      <div className="flex flex-wrap items-center justify-between gap-2 border-b border-zinc-200 px-4 py-1.5 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
-        <p id={hintId}>{t("keyboardHintVnc")}</p>
-        <button type="button" className={buttonClass("ghost", "sm")} disabled={!connected} onClick={() => rfbRef.current?.rfb.focus()}>
-          {t("focusScreen")}
-        </button>
-      </div>
+      <KeyboardHint id={hintId} hint={t("keyboardHintVnc")} focusLabel={t("focusScreen")} canFocus={connected} onFocus={() => rfbRef.current?.rfb.focus()} />
       <div ref={frameRef} className="h-[60vh] min-h-80 w-full bg-zinc-950">
         <div ref={screenRef} data-testid="vnc-screen" className="size-full" />
       </div>

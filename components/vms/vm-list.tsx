@@ -215,7 +215,7 @@ function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, chi
   if (isApiError(error, 401)) {
     return (
       <Alert tone="error" title={t("sessionExpired")}>
-        <Link href={signInHref(urlQuery ? `${pathname}?${urlQuery}` : pathname)} className="font-medium underline">{t("signInAgain")}</Link>
+        <Link href={signInHref(pathname, urlQuery)} className="font-medium underline">{t("signInAgain")}</Link>
       </Alert>
     );
   }

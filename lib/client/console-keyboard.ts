@@ -8,6 +8,10 @@
  * The same sequence as CodeMirror 6, the portal's YAML editor (`@codemirror/view`: Escape turns
  * on its "tab focus mode" for 2 s, ended by any other key but a modifier), so one habit works on
  * every screen. The page says so next to each console (messages `Console.keyboardHint*`).
+ *
+ * The Esc is not held back (vi and friends need it at once), so the guest gets it: busybox's
+ * line editor drops a lone Esc, while bash's readline takes it as Meta for the next key typed
+ * after coming back (Ctrl+G cancels it).
  */
 
 /** How long after Esc a Tab leaves the console instead of going to the guest, in milliseconds. */

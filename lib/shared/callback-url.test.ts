@@ -108,5 +108,7 @@ describe("signInRedirectPath (issue 16, defect A: deep links lost their destinat
 describe("signInHref", () => {
   it("encodes the path and its query into callbackUrl", () => {
     expect(signInHref("/t/acme/vms?state=Running&q=a b")).toBe("/signin?callbackUrl=%2Ft%2Facme%2Fvms%3Fstate%3DRunning%26q%3Da%20b");
+    expect(signInHref("/t/acme/vms", "state=Running&q=a+b")).toBe("/signin?callbackUrl=%2Ft%2Facme%2Fvms%3Fstate%3DRunning%26q%3Da%2Bb");
+    expect(signInHref("/t/acme/vms", "")).toBe("/signin?callbackUrl=%2Ft%2Facme%2Fvms");
   });
 });

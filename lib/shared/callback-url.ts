@@ -76,9 +76,11 @@ export function signInRedirectPath(requested: string | null | undefined, section
 }
 
 /**
- * The sign-in page's URL that comes back to `path` afterwards (links shown when a session ended).
- * @param path a path of the portal with its query, e.g. `/t/acme/vms?state=Running`
+ * The sign-in page's URL that comes back to a page afterwards (also the links shown when a
+ * session ended).
+ * @param path a path of the portal, e.g. `/t/acme/vms` (may already carry its query)
+ * @param query the page's query without "?", e.g. `state=Running` (`useSearchParams().toString()`)
  */
-export function signInHref(path: string): string {
-  return `/signin?callbackUrl=${encodeURIComponent(path)}`;
+export function signInHref(path: string, query = ""): string {
+  return `/signin?callbackUrl=${encodeURIComponent(query ? `${path}?${query}` : path)}`;
 }
