@@ -1,7 +1,8 @@
 /**
  * Next.js Proxy (Next 16's name for middleware; Node.js runtime): the per-request
  * Content-Security-Policy of every page, after the Next.js guide "Content Security Policy"
- * (node_modules/next/dist/docs/01-app/02-guides/content-security-policy.md).
+ * (node_modules/next/dist/docs/01-app/02-guides/content-security-policy.md), and the requested
+ * path and query for the layouts' sign-in redirect (lib/shared/callback-url.ts).
  *
  * A fresh nonce per request goes into `script-src`; Next reads it back from the request's
  * `Content-Security-Policy` header while rendering (next/dist/server/app-render/
@@ -18,6 +19,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { themeInitScript } from "@/lib/client/theme";
 import { expectedOrigin } from "@/lib/server/edge";
+import { requestPathHeader, requestedPath } from "@/lib/shared/callback-url";
 
 /** The theme script's `'sha256-…'` source: allowed by hash, so components/theme-script.tsx needs no nonce. */
 const themeScriptHash = crypto.subtle.digest("SHA-256", new TextEncoder().encode(themeInitScript))
@@ -72,7 +74,10 @@ function pagePolicy(opts: { nonce: string; themeHash: string; portalOrigin: stri
   ].join("; ");
 }
 
-/** Adds the page policy (and HSTS over https) to the request Next renders and to the answer. */
+/**
+ * Adds the page policy (and HSTS over https) to the request Next renders and to the answer, and
+ * the requested path and query to the request (header `x-hikube-request-path`).
+ */
 export async function proxy(request: NextRequest) {
   const nonce = createNonce();
   const h = request.headers;
@@ -84,6 +89,11 @@ export async function proxy(request: NextRequest) {
   requestHeaders.set("content-security-policy", policy);
   // For server components that render a <Script> of their own: `(await headers()).get("x-nonce")`.
   requestHeaders.set("x-nonce", nonce);
+  // The page asked for, so that a layout can send a signed-out visitor to /signin and back to it
+  // (a layout is not told its URL). Always overwritten: the browser's own value never passes.
+  // Prefetches skip the proxy (matcher below), so the layouts still judge the value as untrusted
+  // (lib/shared/callback-url.ts signInRedirectPath).
+  requestHeaders.set(requestPathHeader, requestedPath(request.nextUrl));
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", policy);
   if (https) response.headers.set("strict-transport-security", "max-age=31536000; includeSubDomains");

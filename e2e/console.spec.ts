@@ -4,7 +4,7 @@
  * browsers on one VNC. The tests share one VM and run in order (the stand-in runs at most 4 guests).
  */
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { signInAs, uniqueVmName } from "./fixtures";
+import { fillSignInForm, signInAs, uniqueVmName } from "./fixtures";
 import { consoleState, createRunningVm, deleteVm, openConsoleFromList, terminalLines, upstreamConnections, waitForPrompt } from "./console-helpers";
 
 test.describe.configure({ mode: "serial" });
@@ -106,6 +106,100 @@ test("victor (view) and bob (other tenant) are refused with a message, and no up
 
   expect(await upstreamConnections(origin)).toBe(before);
   for (const p of [victor, bob, anonymous]) await p.context().close();
+});
+
+/**
+ * Issue 16, defect A: a signed-out visit to a VM's console used to land on the VM list after
+ * signing in.
+ */
+test("a signed-out visit to the console URL lands on that console after signing in", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`/t/acme/vms/${name}/console`);
+  await expect(page).toHaveURL(new RegExp(`/signin\\?callbackUrl=${encodeURIComponent(`/t/acme/vms/${name}/console`)}$`));
+  await fillSignInForm(page, "alice", "alice-password");
+  await expect(page).toHaveURL(new RegExp(`/t/acme/vms/${name}/console$`));
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
+  await waitForPrompt(page, name);
+  await context.close();
+});
+
+/** The bytes the page sent on its serial console socket, one frame after another. */
+function watchSerialFrames(page: Page): Buffer[] {
+  const sent: Buffer[] = [];
+  page.on("websocket", (ws) => {
+    if (!new URL(ws.url()).pathname.endsWith("/console")) return;
+    ws.on("framesent", ({ payload }) => sent.push(Buffer.from(payload)));
+  });
+  return sent;
+}
+
+/**
+ * Issue 16, defect B (WCAG 2.1.2): the terminal took focus on load and kept Tab, Shift+Tab and Esc
+ * with no way out. Now: no focus until asked for; Tab goes to the guest; Esc then Tab leaves.
+ */
+test("the serial terminal waits to be focused, keeps Tab for the guest, and Esc then Tab leaves it", async ({ page }) => {
+  test.setTimeout(90_000);
+  const sent = watchSerialFrames(page);
+  await signInAs(page, "alice", "alice-password");
+  await page.goto(`/t/acme/vms/${name}/console`);
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
+  const input = page.getByLabel("Serial console input");
+  const focusButton = page.getByRole("button", { name: "Focus terminal" });
+  await expect(page.getByText("To leave the terminal, press Esc, then Tab (or Shift+Tab).")).toBeVisible();
+  await expect(input).toHaveAccessibleDescription(/press Esc, then Tab/);
+  await expect(input).not.toBeFocused();
+
+  await focusButton.click();
+  await expect(input).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(input).toBeFocused();
+  await expect.poll(() => sent.some((b) => b.includes(0x09))).toBe(true);
+
+  const tabsSent = () => sent.filter((b) => b.includes(0x09)).length;
+  const before = tabsSent();
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  await expect(input).not.toBeFocused();
+  // the Esc reached the guest (vi needs it), the Tab that left did not
+  await expect.poll(() => sent.some((b) => b.includes(0x1b))).toBe(true);
+  expect(tabsSent()).toBe(before);
+
+  // (xterm's input is a zero-size textarea: a person clicks the terminal itself)
+  await page.getByTestId("serial-terminal").click();
+  await expect(input).toBeFocused();
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Shift+Tab");
+  await expect(focusButton).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(input).toBeFocused();
+});
+
+test("the VNC screen waits to be focused, and Esc then Tab leaves it", async ({ page }) => {
+  test.setTimeout(90_000);
+  await signInAs(page, "alice", "alice-password");
+  await page.goto(`/t/acme/vms/${name}/console?tab=vnc`);
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
+  const screen = page.locator("[data-testid=vnc-screen] canvas").first();
+  const focusButton = page.getByRole("button", { name: "Focus screen" });
+  await expect(page.getByText("To leave the screen, press Esc, then Tab (or Shift+Tab).")).toBeVisible();
+  await expect(screen).toHaveAttribute("aria-label", "VNC screen of the VM");
+  await expect(screen).not.toBeFocused();
+
+  await focusButton.click();
+  await expect(screen).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(screen).toBeFocused();
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  await expect(screen).not.toBeFocused();
+
+  await focusButton.click();
+  await expect(screen).toBeFocused();
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Shift+Tab");
+  await expect(focusButton).toBeFocused();
 });
 
 test("stopping the VM shows 'VM is not running'; starting it again reconnects by itself", async ({ page }) => {

@@ -14,6 +14,7 @@ import { useVmList } from "@/components/vms/use-vms";
 import { VmStateBadge } from "@/components/vms/vm-state-badge";
 import type { ConsoleKind } from "@/lib/client/api";
 import type { ConsoleState } from "@/lib/client/console-state";
+import { signInHref } from "@/lib/shared/callback-url";
 import type { ConsoleAction } from "./console-actions";
 import { SerialTerminal } from "./serial-terminal";
 import { useConsoleSession } from "./use-console-session";
@@ -138,7 +139,7 @@ export function ConsoleWorkspace({ name }: { name: string }) {
             vmState={vm?.powerState}
             onConnect={active.connect}
             onDisconnect={active.disconnect}
-            signInHref={`/signin?callbackUrl=${encodeURIComponent(pathname + (tab === "vnc" ? "?tab=vnc" : ""))}`}
+            signInHref={signInHref(pathname, searchParams.toString())}
           />
 
           {tabs.map(({ kind }) => (
@@ -147,7 +148,7 @@ export function ConsoleWorkspace({ name }: { name: string }) {
                 <SerialTerminal target={serial.target} connected={serial.state.kind === "connected"} visible={tab === "console"} registerActions={registerSerial} />
               )}
               {opened[kind] && kind === "vnc" && (
-                <VncScreen target={vnc.target} connected={vnc.state.kind === "connected"} visible={tab === "vnc"} registerActions={registerVnc} onPasteRequest={requestPaste} />
+                <VncScreen target={vnc.target} connected={vnc.state.kind === "connected"} registerActions={registerVnc} onPasteRequest={requestPaste} />
               )}
             </div>
           ))}

@@ -2,17 +2,25 @@
 
 import "@xterm/xterm/css/xterm.css";
 import { useTranslations } from "next-intl";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { Terminal } from "@xterm/xterm";
 import type { FitAddon } from "@xterm/addon-fit";
+import { createLeaveSequence } from "@/lib/client/console-keyboard";
 import { kubevirtSubprotocol } from "@/lib/shared/console";
 import type { RegisterActions } from "./console-actions";
+import { KeyboardHint } from "./keyboard-hint";
 import type { ConsoleSocketTarget } from "./use-console-session";
 
 /**
  * The serial console: an xterm.js terminal on the relay's WebSocket. Bytes go both ways as binary
  * frames (KubeVirt drops text frames). The terminal fits its box (fit addon); a serial line has no
  * SIGWINCH, so "Set guest size" types `stty rows R cols C` for the shell on the other side.
+ *
+ * Keyboard (WCAG 2.1.2, issue 16 defect B): the terminal takes focus only when the user clicks
+ * it, tabs into it or presses "Focus terminal", never by itself (not on load, on a tab switch or
+ * after a toolbar action). While it has focus every key goes to the guest, Tab included (shells
+ * complete on Tab); Esc then Tab (or Shift+Tab) leaves it (lib/client/console-keyboard.ts), as
+ * the hint above the terminal says (also its textarea's accessible description).
  *
  * Registers: set guest size, copy selection, paste, clear.
  */
@@ -28,6 +36,7 @@ export function SerialTerminal({ target, connected, visible, registerActions }: 
   const fitRef = useRef<FitAddon | null>(null);
   const socketRef = useRef<WebSocket | null>(null);
   const [ready, setReady] = useState(false);
+  const hintId = useId();
 
   // The terminal lives as long as the page; sockets come and go under it.
   useEffect(() => {
@@ -48,6 +57,10 @@ export function SerialTerminal({ target, connected, visible, registerActions }: 
       term.loadAddon(fit);
       term.open(boxRef.current);
       term.textarea?.setAttribute("aria-label", t("serialInputLabel"));
+      term.textarea?.setAttribute("aria-describedby", hintId);
+      // Esc then Tab: xterm leaves that Tab alone (no preventDefault), so the browser moves focus.
+      const leave = createLeaveSequence();
+      term.attachCustomKeyEventHandler((e) => leave(e) === "guest");
       const encoder = new TextEncoder();
       const send = (bytes: Uint8Array) => {
         const ws = socketRef.current;
@@ -69,7 +82,7 @@ export function SerialTerminal({ target, connected, visible, registerActions }: 
       termRef.current?.dispose();
       termRef.current = null;
     };
-  }, [t]);
+  }, [t, hintId]);
 
   // One socket per generation.
   const { url, generation, onOpen, onClose } = target;
@@ -99,11 +112,11 @@ export function SerialTerminal({ target, connected, visible, registerActions }: 
     };
   }, [ready, url, generation, onOpen, onClose]);
 
-  // Refit and focus when the tab shows again (a hidden box has no size).
+  // Refit when the tab shows again (a hidden box has no size). No focus: a keyboard user would be
+  // caught in the terminal without having asked for it.
   useEffect(() => {
     if (!visible || !ready) return;
     fitRef.current?.fit();
-    termRef.current?.focus();
   }, [visible, ready, connected]);
 
   useEffect(() => {
@@ -121,7 +134,6 @@ export function SerialTerminal({ target, connected, visible, registerActions }: 
           const term = termRef.current;
           if (!term) return;
           typeIntoGuest(`stty rows ${term.rows} cols ${term.cols}\r`);
-          term.focus();
         },
       },
       {
@@ -131,7 +143,6 @@ export function SerialTerminal({ target, connected, visible, registerActions }: 
         onSelect: () => {
           const text = termRef.current?.getSelection() ?? "";
           if (text) void navigator.clipboard?.writeText(text);
-          termRef.current?.focus();
         },
       },
       {
@@ -141,7 +152,6 @@ export function SerialTerminal({ target, connected, visible, registerActions }: 
         onSelect: () => {
           void navigator.clipboard?.readText().then((text) => {
             if (text) termRef.current?.paste(text);
-            termRef.current?.focus();
           });
         },
       },
@@ -150,11 +160,15 @@ export function SerialTerminal({ target, connected, visible, registerActions }: 
         label: t("clear"),
         onSelect: () => {
           termRef.current?.clear();
-          termRef.current?.focus();
         },
       },
     ]);
   }, [registerActions, connected, t]);
 
-  return <div ref={boxRef} data-testid="serial-terminal" className="h-[60vh] min-h-80 w-full overflow-hidden bg-zinc-950 p-2" />;
+  return (
+    <>
+      <KeyboardHint id={hintId} hint={t("keyboardHintSerial")} focusLabel={t("focusTerminal")} canFocus={ready} onFocus={() => termRef.current?.focus()} />
+      <div ref={boxRef} data-testid="serial-terminal" className="h-[60vh] min-h-80 w-full overflow-hidden bg-zinc-950 p-2" />
+    </>
+  );
 }

@@ -1,11 +1,13 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type RFB from "@novnc/novnc";
+import { createLeaveSequence } from "@/lib/client/console-keyboard";
 import { kubevirtSubprotocol } from "@/lib/shared/console";
 import { keysyms, keysymsForText } from "@/lib/client/keysym";
 import type { RegisterActions } from "./console-actions";
+import { KeyboardHint } from "./keyboard-hint";
 import type { ConsoleSocketTarget } from "./use-console-session";
 
 /** Pause between typed characters of a paste, in milliseconds (QEMU's keyboard queue is short). */
@@ -18,23 +20,29 @@ const typingDelayMs = 8;
  * Every RFB belongs to one generation; actions reach only the current one and events of an older
  * one are dropped (a stale session cannot act on the screen after a reconnect).
  *
+ * Keyboard (WCAG 2.1.2, issue 16 defect B): noVNC keeps every key while its canvas has focus, Tab
+ * and Esc included, and its canvas is not in the tab order. So the screen takes focus only when the
+ * user clicks it or presses "Focus screen", never by itself; Esc then Tab (or Shift+Tab) leaves it
+ * (lib/client/console-keyboard.ts), as the hint above the screen says.
+ *
  * Registers: Ctrl+Alt+Del, other special keys, paste as keystrokes, scale to fit, view only,
  * fullscreen.
  */
-export function VncScreen({ target, connected, visible, registerActions, onPasteRequest }: {
+export function VncScreen({ target, connected, registerActions, onPasteRequest }: {
   target: ConsoleSocketTarget;
   connected: boolean;
-  visible: boolean;
   registerActions: RegisterActions;
   /** the page asks the user for text to type; resolves with it, or null when cancelled */
   onPasteRequest: () => Promise<string | null>;
 }) {
   const t = useTranslations("Console");
+  const label = t("vncScreenLabel");
   const frameRef = useRef<HTMLDivElement>(null);
   const screenRef = useRef<HTMLDivElement>(null);
   const rfbRef = useRef<{ generation: number; rfb: RFB } | null>(null);
   const [scale, setScale] = useState(true);
   const [viewOnly, setViewOnly] = useState(false);
+  const hintId = useId();
 
   const { url, generation, onOpen, onClose } = target;
   useEffect(() => {
@@ -79,15 +87,42 @@ export function VncScreen({ target, connected, visible, registerActions, onPaste
     };
   }, [url, generation, onOpen, onClose]);
 
-  // Settings apply to the current RFB whenever it (re)connects.
+  // noVNC's canvas (the element that takes the keys) gets a name and the way out.
+  useEffect(() => {
+    const canvas = screenRef.current?.querySelector("canvas");
+    canvas?.setAttribute("aria-label", label);
+    canvas?.setAttribute("aria-describedby", hintId);
+  }, [connected, generation, label, hintId]);
+
+  // Esc then Tab leaves the screen: that Tab is stopped here, in the capture phase, before
+  // noVNC's own listener on the canvas (which would send it to the guest and preventDefault), so
+  // the browser moves focus. A Shift held for Shift+Tab went down to the guest: release it there.
+  useEffect(() => {
+    const screen = screenRef.current;
+    if (!screen) return;
+    const leave = createLeaveSequence();
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (leave(e) !== "leave") return;
+      e.stopPropagation();
+      if (e.shiftKey) {
+        const rfb = rfbRef.current?.rfb;
+        rfb?.sendKey(keysyms.Shift_L, "ShiftLeft", false);
+        rfb?.sendKey(keysyms.Shift_R, "ShiftRight", false);
+      }
+    };
+    screen.addEventListener("keydown", onKeyDown, true);
+    return () => screen.removeEventListener("keydown", onKeyDown, true);
+  }, []);
+
+  // Settings apply to the current RFB whenever it (re)connects. No focus: a keyboard user would be
+  // caught in the screen without having asked for it.
   useEffect(() => {
     const current = rfbRef.current;
     if (!connected || !current) return;
     current.rfb.scaleViewport = scale;
     current.rfb.clipViewport = !scale;
     current.rfb.viewOnly = viewOnly;
-    if (visible) current.rfb.focus();
-  }, [connected, scale, viewOnly, visible, generation]);
+  }, [connected, scale, viewOnly, generation]);
 
   useEffect(() => {
     /** The RFB of the current generation, if connected. */
@@ -98,7 +133,6 @@ export function VncScreen({ target, connected, visible, registerActions, onPaste
       for (const m of modifiers) rfb.sendKey(m, null, true);
       rfb.sendKey(key, null);
       for (const m of [...modifiers].reverse()) rfb.sendKey(m, null, false);
-      rfb.focus();
     };
     const disabled = !connected || viewOnly;
     registerActions([
@@ -126,7 +160,6 @@ export function VncScreen({ target, connected, visible, registerActions, onPaste
               rfb.sendKey(keysym, null);
               await new Promise((r) => setTimeout(r, typingDelayMs));
             }
-            current()?.focus();
           });
         },
       },
@@ -141,8 +174,11 @@ export function VncScreen({ target, connected, visible, registerActions, onPaste
   }, [registerActions, connected, generation, scale, viewOnly, onPasteRequest, t]);
 
   return (
-    <div ref={frameRef} className="h-[60vh] min-h-80 w-full bg-zinc-950">
-      <div ref={screenRef} data-testid="vnc-screen" className="size-full" />
-    </div>
+    <>
+      <KeyboardHint id={hintId} hint={t("keyboardHintVnc")} focusLabel={t("focusScreen")} canFocus={connected} onFocus={() => rfbRef.current?.rfb.focus()} />
+      <div ref={frameRef} className="h-[60vh] min-h-80 w-full bg-zinc-950">
+        <div ref={screenRef} data-testid="vnc-screen" className="size-full" />
+      </div>
+    </>
   );
 }

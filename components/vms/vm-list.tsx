@@ -15,6 +15,7 @@ import {
   syncVmListViewState, toggleAllSelected, toggleSelected, toggleVmSort, vmFilterOptions, vmListQuery,
   type VmListView, type VmSortKey,
 } from "@/lib/client/vm-list-view";
+import { signInHref } from "@/lib/shared/callback-url";
 import type { VmSummary } from "@/lib/shared/vm";
 import { BulkActionDialog, type BulkAction } from "./bulk-action-dialog";
 import { BulkToolbar } from "./bulk-toolbar";
@@ -208,11 +209,13 @@ function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, chi
 }) {
   const t = useTranslations("VmList");
   const pathname = usePathname();
-  // An ended session shows even over a cached list: the live updates have stopped.
+  const urlQuery = useSearchParams().toString();
+  // An ended session shows even over a cached list: the live updates have stopped. Signing in
+  // again comes back to the same view (search, filters and sort are in the query).
   if (isApiError(error, 401)) {
     return (
       <Alert tone="error" title={t("sessionExpired")}>
-        <Link href={`/signin?callbackUrl=${encodeURIComponent(pathname)}`} className="font-medium underline">{t("signInAgain")}</Link>
+        <Link href={signInHref(pathname, urlQuery)} className="font-medium underline">{t("signInAgain")}</Link>
       </Alert>
     );
   }

@@ -17,6 +17,8 @@ export const keysyms = {
   Return: 0xff0d,
   Escape: 0xff1b,
   Delete: 0xffff,
+  Shift_L: 0xffe1,
+  Shift_R: 0xffe2,
   Control_L: 0xffe3,
   Alt_L: 0xffe9,
   F1: 0xffbe,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeCallbackPath } from "./callback-url";
+import { requestedPath, safeCallbackPath, signInHref, signInRedirectPath } from "./callback-url";
 
 const origin = "http://127.0.0.1:3000";
 
@@ -34,5 +34,81 @@ describe("safeCallbackPath", () => {
     expect(safeCallbackPath("/signin?callbackUrl=/x", origin)).toBe("/");
     expect(safeCallbackPath(undefined, origin)).toBe("/");
     expect(safeCallbackPath("/t/acme", null)).toBe("/");
+  });
+});
+
+describe("requestedPath", () => {
+  it("keeps the path and the query verbatim", () => {
+    expect(requestedPath(new URL("http://127.0.0.1:3000/t/acme/vms/web/console"))).toBe("/t/acme/vms/web/console");
+    expect(requestedPath(new URL("http://127.0.0.1:3000/t/acme/disks?x=1&q=a%20b+c"))).toBe("/t/acme/disks?x=1&q=a%20b+c");
+    expect(requestedPath(new URL("http://127.0.0.1:3000/admin/tenants/acme?"))).toBe("/admin/tenants/acme");
+  });
+
+  it("drops Next's internal _rsc parameter of client navigations", () => {
+    expect(requestedPath(new URL("http://127.0.0.1:3000/t/acme/disks?_rsc=1x2y"))).toBe("/t/acme/disks");
+    expect(requestedPath(new URL("http://127.0.0.1:3000/t/acme/disks?x=1&_rsc=1x2y&y=2"))).toBe("/t/acme/disks?x=1&y=2");
+    expect(requestedPath(new URL("http://127.0.0.1:3000/t/acme/disks?_rscx=1"))).toBe("/t/acme/disks?_rscx=1");
+  });
+});
+
+describe("signInRedirectPath (issue 16, defect A: deep links lost their destination)", () => {
+  const callbackOf = (href: string) => {
+    const url = new URL(href, origin);
+    expect(url.pathname).toBe("/signin");
+    return url.searchParams.get("callbackUrl");
+  };
+
+  it.each([
+    ["/t/acme/vms/web/console", "/t/acme"],
+    ["/t/acme/vms/web/console?tab=vnc", "/t/acme"],
+    ["/t/acme/disks?x=1", "/t/acme"],
+    ["/t/acme", "/t/acme"],
+    ["/admin/tenants/acme", "/admin"],
+    ["/admin/audit?tenant=acme&action=vm.create", "/admin"],
+  ])("comes back to %s (layout %s)", (requested, section) => {
+    const href = signInRedirectPath(requested, section, "/fallback");
+    expect(callbackOf(href)).toBe(requested);
+    // and the sign-in page's own guard keeps it as it is
+    expect(safeCallbackPath(callbackOf(href), origin)).toBe(requested);
+  });
+
+  it("keeps the old landing when the page is not known", () => {
+    expect(callbackOf(signInRedirectPath(null, "/t/acme", "/t/acme/vms"))).toBe("/t/acme/vms");
+    expect(callbackOf(signInRedirectPath(undefined, "/admin", "/admin/tenants"))).toBe("/admin/tenants");
+    expect(callbackOf(signInRedirectPath("", "/admin", "/admin/tenants"))).toBe("/admin/tenants");
+  });
+
+  // The header is set by proxy.ts, but prefetches skip the proxy: a forged value must not lead
+  // anywhere but into the layout's own section, and never off the portal.
+  it.each([
+    "//evil.example/t/acme",
+    "/\\evil.example",
+    "https://evil.example/t/acme/vms",
+    "http://127.0.0.1:3000/t/acme/vms",
+    "javascript:alert(1)",
+    "t/acme/vms",
+    "/t/globex/vms",
+    "/t/acme-corp/vms",
+    "/t/acme/../globex/vms",
+    "/t/acme/%2e%2e/globex/vms",
+    "/admin/tenants",
+    "/signin?callbackUrl=/t/acme",
+    "/t/acme/\tx",
+    `/t/acme/${"a".repeat(3000)}`,
+  ])("refuses %s for /t/acme", (requested) => {
+    expect(callbackOf(signInRedirectPath(requested, "/t/acme", "/t/acme/vms"))).toBe("/t/acme/vms");
+  });
+
+  it("refuses a tenant path in the admin layout", () => {
+    expect(callbackOf(signInRedirectPath("/t/acme/vms", "/admin", "/admin/tenants"))).toBe("/admin/tenants");
+    expect(callbackOf(signInRedirectPath("/administrator", "/admin", "/admin/tenants"))).toBe("/admin/tenants");
+  });
+});
+
+describe("signInHref", () => {
+  it("encodes the path and its query into callbackUrl", () => {
+    expect(signInHref("/t/acme/vms?state=Running&q=a b")).toBe("/signin?callbackUrl=%2Ft%2Facme%2Fvms%3Fstate%3DRunning%26q%3Da%20b");
+    expect(signInHref("/t/acme/vms", "state=Running&q=a+b")).toBe("/signin?callbackUrl=%2Ft%2Facme%2Fvms%3Fstate%3DRunning%26q%3Da%2Bb");
+    expect(signInHref("/t/acme/vms", "")).toBe("/signin?callbackUrl=%2Ft%2Facme%2Fvms");
   });
 });
