@@ -12,8 +12,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test, type APIRequestContext, type Browser, type Cookie, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Cookie, type Page } from "@playwright/test";
 import { adminClient, request as clusterRequest, type AdminClient } from "../dev-cluster/kube";
+import { signInCookies } from "./fixtures";
 
 // One tenant and one set of VMs for the whole file: the tests run in order, in one worker.
 test.describe.configure({ mode: "serial", timeout: 120_000 });
@@ -49,26 +50,6 @@ function cluster(): AdminClient {
   return adminClient(path.join(dir, "pki"), state.apiserverPort);
 }
 
-/**
- * Signs `username` in through next-auth's credentials flow (CSRF token, then the callback), as the
- * sign-in page does, and returns the session cookies. Once per account for the whole file: each
- * sign-in hashes a password, which takes seconds on a busy machine.
- */
-async function signInCookies(browser: Browser, baseURL: string, username: string): Promise<Cookie[]> {
-  const context = await browser.newContext({ baseURL });
-  const { csrfToken } = await (await context.request.get("/api/auth/csrf")).json();
-  const res = await context.request.post("/api/auth/callback/local", {
-    form: { csrfToken, username, password: `${username}-password`, json: "true", callbackUrl: baseURL },
-    headers: { origin: new URL(baseURL).origin },
-    timeout: 90_000,
-  });
-  expect(res.status(), await res.text()).toBe(200);
-  const cookies = await context.cookies();
-  expect(cookies.some((c) => c.name.endsWith("next-auth.session-token")), `sign-in of ${username}`).toBe(true);
-  await context.close();
-  return cookies;
-}
-
 /** Calls the portal's API with `request` (a signed-in context's), as its own pages do (same Origin, JSON). */
 async function call(request: APIRequestContext, baseURL: string, method: string, url: string, data?: unknown): Promise<{ status: number; body: any }> {
   const res = await request.fetch(url, { method, data, headers: { origin: new URL(baseURL).origin }, timeout: 60_000 });
@@ -93,7 +74,7 @@ const shownCount = (page: Page) => page.getByText(/^\d+ of \d+ VMs?$/);
 test.beforeAll(async ({ browser }, testInfo) => {
   test.setTimeout(300_000);
   const baseURL = testInfo.project.use.baseURL!;
-  for (const who of ["admin", "alice", "victor"] as const) sessions[who] = await signInCookies(browser, baseURL, who);
+  for (const who of ["admin", "alice", "victor"] as const) sessions[who] = await signInCookies(browser, baseURL, who, `${who}-password`);
   const context = await browser.newContext({ baseURL });
   await context.addCookies(sessions.admin);
   const admin = { call: (method: string, url: string, data?: unknown) => call(context.request, baseURL, method, url, data) };

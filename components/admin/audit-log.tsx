@@ -91,7 +91,7 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
           </tbody>
         </table>
         {pages.isPending && <div className="p-4"><Spinner /></div>}
-        {pages.isSuccess && rows.length === 0 && <p className="p-4 text-sm text-zinc-500">{t("empty")}</p>}
+        {pages.isSuccess && rows.length === 0 && <p className="p-4 text-sm text-zinc-500 dark:text-zinc-400">{t("empty")}</p>}
       </div>
       {pages.hasNextPage && (
         <button type="button" className={buttonClass("secondary")} onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>

@@ -170,7 +170,7 @@ function MembersSection({ name }: { name: string }) {
           </tbody>
         </table>
       )}
-      {members.data?.length === 0 && <p className="mt-3 text-sm text-zinc-500">{t("noMembers")}</p>}
+      {members.data?.length === 0 && <p className="mt-3 text-sm text-zinc-500 dark:text-zinc-400">{t("noMembers")}</p>}
       <form className="mt-6 grid gap-3 sm:grid-cols-5 sm:items-end" onSubmit={(e) => { e.preventDefault(); add.mutate(); }}>
         <div>
           <label htmlFor="member-username" className={labelClass}>{t("username")}</label>

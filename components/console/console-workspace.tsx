@@ -244,7 +244,7 @@ function StatusPanel({ state, kind, canPower, vmState, onConnect, onDisconnect, 
         <div className={box} role="alert">
           <span>
             <strong>{t("notRunningTitle")}</strong> {state.message ?? (canPower ? t("notRunningBodyPower") : t("notRunningBody"))}
-            {vmState && <span className="ml-1 text-zinc-500">({vmState})</span>}
+            {vmState && <span className="ml-1 text-zinc-500 dark:text-zinc-400">({vmState})</span>}
           </span>
           <button type="button" className={buttonClass("secondary", "sm")} onClick={() => onConnect()}>{t("retry")}</button>
         </div>

@@ -59,7 +59,7 @@ export function ExtraDisksPicker({ tenant, vmName, dataDisks, onDataDisks, disks
         <legend className={labelClass}>{t("existingDisks")}</legend>
         <p className={hintClass}>{t("existingDisksHint")}</p>
         {free.length === 0 ? (
-          <p className="mt-2 text-sm text-zinc-500">{t("noFreeDisks")}</p>
+          <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">{t("noFreeDisks")}</p>
         ) : (
           <div className="mt-2 space-y-1.5">
             {free.map((d) => (
@@ -67,7 +67,7 @@ export function ExtraDisksPicker({ tenant, vmName, dataDisks, onDataDisks, disks
                 <input type="checkbox" checked={disks.includes(d.name)}
                   onChange={(e) => onDisks(e.target.checked ? [...disks, d.name] : disks.filter((n) => n !== d.name))} className="size-4" />
                 <span className="font-mono text-[13px]">{d.name}</span>
-                <span className="text-xs text-zinc-500">{formatBytes(d.storageBytes)}{d.optical ? ` · ${t("opticalDisk")}` : ""}</span>
+                <span className="text-xs text-zinc-500 dark:text-zinc-400">{formatBytes(d.storageBytes)}{d.optical ? ` · ${t("opticalDisk")}` : ""}</span>
               </label>
             ))}
           </div>

@@ -50,7 +50,7 @@ export function VmDisksPanel({ detail }: { detail: VmDetail }) {
           <ol className="mt-4 divide-y divide-zinc-100 dark:divide-zinc-800" aria-label={t("disks")}>
             {disks.map((d) => (
               <li key={d.name} className="flex flex-wrap items-center gap-4 py-3" aria-label={d.name}>
-                <span className="w-8 text-center font-mono text-sm text-zinc-500" title={t("bootOrder")}>{d.bootOrder}</span>
+                <span className="w-8 text-center font-mono text-sm text-zinc-500 dark:text-zinc-400" title={t("bootOrder")}>{d.bootOrder}</span>
                 <div className="min-w-48 flex-1">
                   <span className="font-mono text-sm font-medium">{d.name}</span>
                   {"missing" in d ? (

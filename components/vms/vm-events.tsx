@@ -5,6 +5,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 import { panelClass } from "@/components/ui/styles";
 import { fetchVmEvents, vmEventsStreamUrl } from "@/lib/client/api";
 import { useLiveList } from "@/lib/client/use-live-list";
@@ -47,7 +48,7 @@ export function VmEventsPanel({ name }: { name: string }) {
   }
   if (events.data.length === 0) return <p className={`${panelClass} p-6 text-sm`}>{t("empty")}</p>;
   return (
-    <div className={`${panelClass} overflow-x-auto`}>
+    <ScrollRegion label={t("caption", { name })} className={panelClass}>
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{t("caption", { name })}</caption>
         <thead className="border-b border-zinc-200 text-xs text-zinc-500 uppercase dark:border-zinc-800 dark:text-zinc-400">
@@ -79,6 +80,6 @@ export function VmEventsPanel({ name }: { name: string }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

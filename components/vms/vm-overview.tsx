@@ -54,7 +54,7 @@ export function VmOverviewPanel({ detail }: { detail: VmDetail }) {
   const now = useNow(10_000);
   const power = usePowerVm(tenant.name);
   const { vm, overview: o } = detail;
-  const dash = <span className="text-zinc-500">—</span>;
+  const dash = <span className="text-zinc-500 dark:text-zinc-400">—</span>;
 
   return (
     <div className="space-y-4">
@@ -78,7 +78,7 @@ export function VmOverviewPanel({ detail }: { detail: VmDetail }) {
       <section className={`${panelClass} p-6`} aria-label={t("title")}>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-4 sm:grid-cols-2 lg:grid-cols-3">
           <Field label={t("ipAddresses")}>
-            {o.ipAddresses.length ? <span className="font-mono">{o.ipAddresses.join(", ")}</span> : <span className="text-zinc-500">{t("noAddress")}</span>}
+            {o.ipAddresses.length ? <span className="font-mono">{o.ipAddresses.join(", ")}</span> : <span className="text-zinc-500 dark:text-zinc-400">{t("noAddress")}</span>}
           </Field>
           <Field label={t("external")}>
             {o.external ? (

@@ -1,0 +1,121 @@
+/**
+ * Accessibility in CI (issue 16): axe-core (`@axe-core/playwright`, WCAG 2.0/2.1/2.2 A and AA
+ * rules) over the portal's page states, in English and French, light and dark, at a desktop
+ * viewport (1280 × 720; the phone viewport follows with the responsive shell); any serious or critical violation fails, with the
+ * rule, the page state and the offending elements in the message. Each combination is one test,
+ * so a failure names it; each test prints how many states it scanned.
+ *
+ * The VM the VM-page states show is created Halted through the API (no guest needed) and deleted
+ * afterwards. Sign-ins happen once per account (bcrypt takes a while on a busy machine).
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Browser, type Cookie, type Page } from "@playwright/test";
+import { signInCookies, uniqueVmName } from "./fixtures";
+
+const vm = uniqueVmName("a11y");
+type Who = "alice" | "admin" | "nobody";
+
+/** One page state to scan: who looks, where, and what must be shown before the scan. */
+interface PageState {
+  id: string;
+  who: Who;
+  path: string;
+  /** an extra wait for content that loads after the heading (a tab's panel, the editor, …) */
+  ready?: (page: Page) => Promise<void>;
+}
+
+const states: PageState[] = [
+  { id: "sign-in", who: "nobody", path: "/signin" },
+  { id: "not-found", who: "alice", path: "/t/acme/no-such-page" },
+  { id: "vm-list", who: "alice", path: "/t/acme/vms" },
+  { id: "vm-list-filtered-empty", who: "alice", path: "/t/acme/vms?q=zzz-no-such-vm" },
+  { id: "vm-create", who: "alice", path: "/t/acme/vms/new" },
+  ...(["overview", "configuration", "disks", "events", "yaml"] as const).map((tab): PageState => ({
+    id: `vm-${tab}`, who: "alice", path: `/t/acme/vms/${vm}?tab=${tab}`,
+    ready: async (page) => { await expect(page.getByRole("tabpanel")).toBeVisible(); },
+  })),
+  { id: "vm-console", who: "alice", path: `/t/acme/vms/${vm}/console` },
+  { id: "disk-list", who: "alice", path: "/t/acme/disks" },
+  { id: "disk-create", who: "alice", path: "/t/acme/disks/new" },
+  { id: "audit", who: "alice", path: "/t/acme/audit" },
+  { id: "admin-tenants", who: "admin", path: "/admin/tenants" },
+  { id: "admin-tenant", who: "admin", path: "/admin/tenants/acme" },
+  { id: "admin-audit", who: "admin", path: "/admin/audit" },
+];
+
+const sessions: Partial<Record<Who, Cookie[]>> = {};
+
+test.beforeAll(async ({ browser }, testInfo) => {
+  test.setTimeout(240_000);
+  const baseURL = testInfo.project.use.baseURL!;
+  sessions.nobody = [];
+  sessions.alice = await signInCookies(browser, baseURL, "alice", "alice-password");
+  sessions.admin = await signInCookies(browser, baseURL, "admin", "admin-password");
+  const context = await browser.newContext({ baseURL });
+  await context.addCookies(sessions.alice);
+  const res = await context.request.post("/api/tenants/acme/vms", {
+    headers: { origin: new URL(baseURL).origin },
+    data: { name: vm, instanceType: "u1.medium", instanceProfile: "cirros", rootDisk: { source: { type: "image", name: "cirros" }, storage: "1Gi" },
+      external: true, externalPorts: [22], runStrategy: "Halted" },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  await context.close();
+});
+
+test.afterAll(async ({ browser }, testInfo) => {
+  const baseURL = testInfo.project.use.baseURL!;
+  const context = await browser.newContext({ baseURL });
+  await context.addCookies(sessions.alice ?? []);
+  await context.request.delete(`/api/tenants/acme/vms/${vm}?withDisks=true`, { headers: { origin: new URL(baseURL).origin } });
+  await context.close();
+});
+
+/** Opens a context with the session of `who`, the language cookie, the stored theme and the viewport. */
+async function openAs(browser: Browser, baseURL: string, who: Who, locale: "en" | "fr", theme: "light" | "dark", viewport: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ baseURL, viewport, locale: locale === "fr" ? "fr-FR" : "en-US" });
+  const host = new URL(baseURL).hostname;
+  await context.addCookies([...(sessions[who] ?? []), { name: "NEXT_LOCALE", value: locale, domain: host, path: "/" }]);
+  // lib/client/theme.ts keeps the choice in localStorage; the page's inline script applies it before paint
+  await context.addInitScript((t) => window.localStorage.setItem("hikube-theme", t), theme);
+  return context.newPage();
+}
+
+// The phone viewport (390 × 844) joins when the responsive shell of issue 16 lands: today the header's
+// tenant picker is squeezed below 24 px (target-size) and wide tables scroll inside regions that
+// are not all focusable yet.
+const viewports = { desktop: { width: 1280, height: 720 } } as const;
+
+for (const locale of ["en", "fr"] as const) {
+  for (const theme of ["light", "dark"] as const) {
+    for (const [viewportName, viewport] of Object.entries(viewports)) {
+      test(`axe: no serious or critical violation (${locale}, ${theme}, ${viewportName})`, async ({ browser }, testInfo) => {
+        test.setTimeout(300_000);
+        const baseURL = testInfo.project.use.baseURL!;
+        const found: string[] = [];
+        const pages = new Map<Who, Page>();
+        for (const state of states) {
+          let page = pages.get(state.who);
+          if (!page) {
+            page = await openAs(browser, baseURL, state.who, locale, theme, viewport);
+            pages.set(state.who, page);
+          }
+          await page.goto(state.path);
+          await expect(page.getByRole("heading", { level: 1 }).first(), `${state.id}: heading`).toBeVisible({ timeout: 30_000 });
+          await state.ready?.(page);
+          await expect(page.locator("[data-loading]"), `${state.id}: still loading`).toHaveCount(0, { timeout: 30_000 });
+          await expect(page.locator("html"), `${state.id}: language`).toHaveAttribute("lang", locale);
+          if (theme === "dark") await expect(page.locator("html")).toHaveClass(/\bdark\b/);
+          const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+          for (const v of result.violations) {
+            if (v.impact !== "serious" && v.impact !== "critical") continue;
+            const where = v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${n.failureSummary?.split("\n").slice(1).join(" ").trim()}`);
+            found.push(`${state.id} — ${v.id} (${v.impact}): ${v.help}\n    ${where.join("\n    ")}`);
+          }
+        }
+        for (const page of pages.values()) await page.context().close();
+        console.log(`axe (${locale}, ${theme}, ${viewportName}): ${states.length} page states scanned, ${found.length} serious/critical violations`);
+        expect(found, found.join("\n")).toEqual([]);
+      });
+    }
+  }
+}
