@@ -113,7 +113,7 @@ export function SignInForm({ callbackUrl, oidcProviderName, initialError }: {
             </form>
             {oidcProviderName && (
               <>
-                <div className="my-5 flex items-center gap-3 text-xs uppercase tracking-wide text-zinc-400">
+                <div className="my-5 flex items-center gap-3 text-xs uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
                   <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
                   {t("or")}
                   <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
