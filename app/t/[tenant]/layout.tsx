@@ -16,7 +16,10 @@ import { requestPathHeader, signInRedirectPath } from "@/lib/shared/callback-url
 export default async function TenantLayout({ children, params }: { children: ReactNode; params: Promise<{ tenant: string }> }) {
   const { tenant: name } = await params;
   const principal = await getPrincipal();
-  if (!principal) redirect(signInRedirectPath((await headers()).get(requestPathHeader), `/t/${encodeURIComponent(name)}`, `/t/${name}/vms`));
+  if (!principal) {
+    const section = `/t/${encodeURIComponent(name)}`;
+    redirect(signInRedirectPath((await headers()).get(requestPathHeader), section, `${section}/vms`));
+  }
   const access = await getTenantAccess(principal, name);
   if (!access) notFound();
   const tenants = (await listTenantAccess(principal)).map(({ tenant }) => ({ name: tenant.name, displayName: tenant.displayName }));
