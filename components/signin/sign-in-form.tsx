@@ -4,6 +4,7 @@ import { signIn } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { LanguageSwitcher } from "@/components/shell/language-switcher";
+import { MainLandmark } from "@/components/shell/main-landmark";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { Alert } from "@/components/ui/alert";
 import { Spinner } from "@/components/ui/spinner";
@@ -60,11 +61,11 @@ export function SignInForm({ callbackUrl, oidcProviderName, initialError }: {
 
   return (
     <div className="flex min-h-screen flex-col">
-      <div className="flex justify-end gap-3 p-4">
+      <div className="flex flex-wrap justify-end gap-3 p-4">
         <LanguageSwitcher />
         <ThemeToggle />
       </div>
-      <main className="flex flex-1 items-start justify-center px-4 pt-[8vh] pb-16">
+      <MainLandmark className="flex flex-1 items-start justify-center px-4 pt-[8vh] pb-16">
         <div className="w-full max-w-sm">
           <div className="mb-6 flex flex-col items-center text-center">
             <svg aria-hidden="true" viewBox="0 0 24 24" className="size-10 text-blue-600 dark:text-blue-400" fill="currentColor">
@@ -125,7 +126,7 @@ export function SignInForm({ callbackUrl, oidcProviderName, initialError }: {
             )}
           </div>
         </div>
-      </main>
+      </MainLandmark>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { notFound, redirect } from "next/navigation";
 import { getPrincipal } from "@/lib/server/auth/auth";
 import { getTenantAccess, listTenantAccess } from "@/lib/server/tenancy/tenancy";
 import { AppHeader } from "@/components/shell/app-header";
+import { MainLandmark } from "@/components/shell/main-landmark";
 import { TenantProvider } from "@/components/shell/tenant-context";
 import { requestPathHeader, signInRedirectPath } from "@/lib/shared/callback-url";
 
@@ -27,7 +28,7 @@ export default async function TenantLayout({ children, params }: { children: Rea
   return (
     <TenantProvider tenant={tenant}>
       <AppHeader user={principal} tenants={tenants} tenant={tenant} />
-      <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>
+      <MainLandmark className="mx-auto max-w-7xl px-4 py-6 sm:px-6 sm:py-8">{children}</MainLandmark>
     </TenantProvider>
   );
 }
