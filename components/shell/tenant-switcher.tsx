@@ -2,25 +2,35 @@
 
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useTransition } from "react";
+import { useId, useTransition } from "react";
 import { compactSelectClass } from "@/components/ui/styles";
 
 /**
  * The tenant picker of the header: lists only the user's tenants and opens the chosen one's VM
- * list.
+ * list. In the bar (`stacked` false) its label shows from `lg` up and it keeps a readable minimum
+ * width; in the phone menu (`stacked`) the label sits above a full-width select.
  */
-export function TenantSwitcher({ tenants, current }: { tenants: { name: string; displayName: string }[]; current: string }) {
+export function TenantSwitcher({ tenants, current, stacked = false }: {
+  tenants: { name: string; displayName: string }[];
+  current: string;
+  stacked?: boolean;
+}) {
   const t = useTranslations("Header");
   const router = useRouter();
   const [pending, startTransition] = useTransition();
+  // The bar and the phone menu each have one: ids must differ.
+  const id = useId();
   return (
-    <div className="flex min-w-0 items-center gap-2">
-      <label htmlFor="tenant-switcher" className="sr-only text-xs font-medium uppercase tracking-wide text-zinc-500 lg:not-sr-only dark:text-zinc-400">
+    <div className={stacked ? "flex flex-col gap-1" : "flex items-center gap-2"}>
+      <label
+        htmlFor={id}
+        className={`text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-400 ${stacked ? "" : "sr-only lg:not-sr-only"}`}
+      >
         {t("tenant")}
       </label>
       <select
-        id="tenant-switcher"
-        className={`${compactSelectClass} max-w-44 min-w-0 lg:max-w-60`}
+        id={id}
+        className={`${compactSelectClass} ${stacked ? "w-full" : "w-auto max-w-60 min-w-40"}`}
         value={current}
         aria-busy={pending}
         onChange={(e) => {
