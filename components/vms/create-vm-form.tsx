@@ -3,12 +3,14 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useEffect, useId, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useAnnounce } from "@/components/shell/live-announcer";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
+import { useStickyInset } from "@/components/ui/use-sticky-inset";
 import { useQuery } from "@tanstack/react-query";
 import { fetchQuota, isApiError } from "@/lib/client/api";
 import { quotaKeys } from "@/lib/client/query-keys";
@@ -22,6 +24,7 @@ import {
   checkCloudInitText, checkName, checkSize, checkSshKeys, checkUrl, fieldOfPath, formFields, parsePorts, parseSshKeys,
   type FieldId, type Problem,
 } from "./create-vm-validation";
+import { rememberCreatedVm } from "./created-vm";
 import { ExtraDisksPicker, isDiskSize } from "./extra-disks-picker";
 import { InstanceTypePicker } from "./instance-type-picker";
 import { useCatalogue, useCreateVm } from "./use-vms";
@@ -69,11 +72,19 @@ export function CreateVmForm() {
 
 const preferred = <T extends { name: string }>(items: T[], name: string): T | undefined => items.find((i) => i.name === name) ?? items[0];
 
-/** The form itself, once the catalogue is known (defaults come from it). */
+/**
+ * The form itself, once the catalogue is known (defaults come from it). Its Create/Cancel bar is
+ * sticky at the bottom and reports its height ({@link useStickyInset}), so a focused field is
+ * never scrolled under it. Once created, the live region says so and the VM list focuses the new
+ * VM's row.
+ */
 function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Catalogue }) {
   const t = useTranslations("CreateVm");
   const router = useRouter();
+  const announce = useAnnounce();
   const mutation = useCreateVm(tenant);
+  const barRef = useRef<HTMLDivElement>(null);
+  useStickyInset(barRef, "bottom");
   const ids = useId();
   const id = (field: string) => `${ids}-${field}`;
 
@@ -210,7 +221,11 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
       return;
     }
     mutation.mutate(request, {
-      onSuccess: () => router.push(`/t/${tenant}/vms`),
+      onSuccess: (vm) => {
+        announce(t("created", { name: vm.name }));
+        rememberCreatedVm(tenant, vm.name);
+        router.push(`/t/${tenant}/vms`);
+      },
       onError: (err) => {
         if (isApiError(err, 409)) {
           setServerError({ field: "name", message: err.message });
@@ -383,7 +398,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
 
           <fieldset>
             <legend className={labelClass}>{t("rootDisk")}</legend>
-            <div className="mt-2 flex gap-4 text-sm">
+            <div className="mt-2 flex flex-wrap gap-x-4 gap-y-2 text-sm">
               <label className="flex items-center gap-2">
                 <input
                   type="radio"
@@ -551,8 +566,8 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
         </div>
       </Section>
 
-      <div className={`${panelClass} sticky bottom-4 flex flex-wrap items-center justify-between gap-4 px-6 py-4`}>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+      <div ref={barRef} className={`${panelClass} sticky bottom-4 flex flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3 sm:px-6 sm:py-4`}>
+        <p className="min-w-0 text-sm break-words text-zinc-600 dark:text-zinc-400">
           {selectedType && (
             <>
               <span className="font-mono font-medium text-zinc-900 dark:text-zinc-100">{selectedType.name}</span>
@@ -562,7 +577,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
           {selectedProfile && ` · ${selectedProfile.displayName}`}
           {` · ${t("summaryDisk", { size: size.trim() || "?" })}`}
         </p>
-        <div className="flex items-center gap-3">
+        <div className="flex flex-wrap items-center gap-3">
           {pending && <span role="status" className="text-sm text-zinc-600 dark:text-zinc-400">{t("creating")}</span>}
           <Link href={`/t/${tenant}/vms`} className={buttonClass("secondary")}>{t("cancel")}</Link>
           <button type="submit" className={buttonClass("primary")} disabled={pending || Boolean(mismatch)} aria-busy={pending}>
@@ -587,7 +602,7 @@ function groupByOs(prefs: PreferenceInfo[]): [string, PreferenceInfo[]][] {
 
 function Section({ title, description, children }: { title: ReactNode; description?: ReactNode; children: ReactNode }) {
   return (
-    <section className={`${panelClass} p-6`}>
+    <section className={`${panelClass} p-4 sm:p-6`}>
       <h2 className="text-base font-semibold">{title}</h2>
       {description && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{description}</p>}
       <div className="mt-4">{children}</div>

@@ -2,6 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useId, useState } from "react";
+import { useAnnounce } from "@/components/shell/live-announcer";
 import { Alert } from "@/components/ui/alert";
 import { Dialog } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
@@ -11,10 +12,17 @@ import { useDeleteVm } from "./use-vms";
 
 /**
  * Confirms the deletion of `vm`, optionally with its disks (listed by name). Errors stay in the
- * dialog; on success it closes and the row leaves the list.
+ * dialog; on success the live region says so, the row leaves the list and `onDeleted` is called
+ * instead of `onClose` (the list then moves the focus: the button that opened the dialog is gone).
  */
-export function DeleteVmDialog({ tenant, vm, onClose }: { tenant: string; vm: VmSummary; onClose: () => void }) {
+export function DeleteVmDialog({ tenant, vm, onClose, onDeleted }: {
+  tenant: string;
+  vm: VmSummary;
+  onClose: () => void;
+  onDeleted: () => void;
+}) {
   const t = useTranslations("DeleteVm");
+  const announce = useAnnounce();
   const [withDisks, setWithDisks] = useState(false);
   const mutation = useDeleteVm(tenant);
   const disksId = useId();
@@ -30,7 +38,12 @@ export function DeleteVmDialog({ tenant, vm, onClose }: { tenant: string; vm: Vm
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          mutation.mutate({ name: vm.name, withDisks }, { onSuccess: onClose });
+          mutation.mutate({ name: vm.name, withDisks }, {
+            onSuccess: () => {
+              announce(t("deleted", { name: vm.name }));
+              onDeleted();
+            },
+          });
         }}
         className="space-y-4"
       >

@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { useId, type RefObject } from "react";
 import { inputClass, labelClass } from "@/components/ui/styles";
 import type { ExternalFilter, VmFilterOptions, VmListView } from "@/lib/client/vm-list-view";
-import { knownVmStates } from "./vm-state-badge";
+import { useVmStateLabel } from "./vm-state-badge";
 
 /**
  * The VM list's search box and filter selects (state, instance type, OS profile, external), each
@@ -19,9 +19,8 @@ export function VmListFilters({ view, options, onChange, searchRef }: {
   searchRef?: RefObject<HTMLInputElement | null>;
 }) {
   const t = useTranslations("VmList");
-  const tState = useTranslations("VmState");
   const id = useId();
-  const stateLabel = (state: string) => ((knownVmStates as readonly string[]).includes(state) ? tState(state as (typeof knownVmStates)[number]) : state);
+  const stateLabel = useVmStateLabel();
   const select = (name: "state" | "type" | "profile", label: string, all: string, values: string[], show: (v: string) => string = (v) => v) => (
     <div>
       <label htmlFor={`${id}-${name}`} className={labelClass}>{label}</label>

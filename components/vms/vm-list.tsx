@@ -19,6 +19,7 @@ import { signInHref } from "@/lib/shared/callback-url";
 import type { VmSummary } from "@/lib/shared/vm";
 import { BulkActionDialog, type BulkAction } from "./bulk-action-dialog";
 import { BulkToolbar } from "./bulk-toolbar";
+import { takeCreatedVm } from "./created-vm";
 import { DeleteVmDialog } from "./delete-vm-dialog";
 import { useNow } from "./use-now";
 import { useVmList, type VmStreamStatus } from "./use-vms";
@@ -27,7 +28,8 @@ import { VmStateBadge } from "./vm-state-badge";
 
 /**
  * The tenant's VM list: live table with search, filters and sort kept in the URL, bulk actions on
- * selected rows, empty states, cluster banner, delete confirmation.
+ * selected rows, empty states, cluster banner, delete confirmation. Arriving from the create form,
+ * the focus goes to the new VM's row link; after a delete, to the list's heading.
  */
 export function VmList() {
   // The view is read from the URL query (useSearchParams), which needs a Suspense boundary.
@@ -69,7 +71,8 @@ function VmListContent() {
   const [deleting, setDeleting] = useState<VmSummary | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [bulk, setBulk] = useState<{ action: BulkAction; names: string[] } | null>(null);
-  const [refocus, setRefocus] = useState(0);
+  // Where the focus goes after the control that had it went away ("table": the select-all box).
+  const [refocus, setRefocus] = useState<{ to: "table" | "heading" } | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const selectAllRef = useRef<HTMLInputElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -86,10 +89,19 @@ function VmListContent() {
   // Only shown rows count as selected: a bulk action never touches a VM the user cannot see.
   const chosen = shown.filter((name) => selected.has(name));
 
-  // After a bulk action's results close, its toolbar button is gone: go back to the table.
+  // After a bulk action's results close, its toolbar button is gone: go back to the table; after
+  // a delete, the row and its button are gone: go to the heading.
   useEffect(() => {
-    if (refocus > 0) (selectAllRef.current ?? headingRef.current)?.focus();
+    if (!refocus) return;
+    (refocus.to === "table" ? (selectAllRef.current ?? headingRef.current) : headingRef.current)?.focus();
   }, [refocus]);
+
+  // Arriving from the create form: focus the new VM's row (the heading if a filter hides it).
+  useEffect(() => {
+    if (!vms) return;
+    const created = takeCreatedVm(tenant.name);
+    if (created) (document.getElementById(vmLinkId(created)) ?? headingRef.current)?.focus();
+  }, [vms, tenant.name]);
 
   const listUnavailable = isApiError(query.error ?? query.failureReason, 503) && stream.status !== "live";
   const clusterUnavailable = stream.status === "unavailable" || listUnavailable;
@@ -105,7 +117,7 @@ function VmListContent() {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 ref={headingRef} tabIndex={-1} className="text-2xl font-semibold tracking-tight focus:outline-none">{t("title")}</h1>
-          <p className="mt-1 flex items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
+          <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
             <span>{tenant.displayName}</span>
             {vms && <span aria-hidden="true">·</span>}
             {vms && <span>{t("count", { count: vms.length })}</span>}
@@ -152,7 +164,7 @@ function VmListContent() {
                 onAction={(action) => setBulk({ action, names: chosen })}
                 onClear={() => {
                   setSelected(new Set());
-                  setRefocus((n) => n + 1);
+                  setRefocus({ to: "table" });
                 }}
               />
             )}
@@ -179,7 +191,17 @@ function VmListContent() {
         )}
       </ListBody>
 
-      {deleting && <DeleteVmDialog tenant={tenant.name} vm={deleting} onClose={() => setDeleting(null)} />}
+      {deleting && (
+        <DeleteVmDialog
+          tenant={tenant.name}
+          vm={deleting}
+          onClose={() => setDeleting(null)}
+          onDeleted={() => {
+            setDeleting(null);
+            setRefocus({ to: "heading" });
+          }}
+        />
+      )}
       {bulk && (
         <BulkActionDialog
           tenant={tenant.name}
@@ -189,7 +211,7 @@ function VmListContent() {
           onFinished={() => {
             setBulk(null);
             setSelected(new Set());
-            setRefocus((n) => n + 1);
+            setRefocus({ to: "table" });
           }}
         />
       )}
@@ -255,6 +277,9 @@ function NoMatch({ onClear }: { onClear: () => void }) {
     </section>
   );
 }
+
+/** The id of a VM's name link in the table (the create form's arrival focuses it). */
+const vmLinkId = (name: string) => `vm-link-${name}`;
 
 const th = "px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400";
 const td = "px-4 py-3 align-middle text-sm";
@@ -366,7 +391,7 @@ function VmRow({ tenant, vm, selection, canDelete, canConsole, onDelete, now }: 
         </td>
       )}
       <th scope="row" className={`${td} text-left font-medium`}>
-        <Link href={`/t/${tenant}/vms/${vm.name}`} className="font-mono text-[13px] text-zinc-900 hover:underline dark:text-zinc-100">{vm.name}</Link>
+        <Link id={vmLinkId(vm.name)} href={`/t/${tenant}/vms/${vm.name}`} className="font-mono text-[13px] text-zinc-900 hover:underline dark:text-zinc-100">{vm.name}</Link>
         {vm.external && (
           <span className="ml-2 rounded bg-blue-50 px-1.5 py-0.5 text-[11px] font-medium text-blue-700 dark:bg-blue-500/10 dark:text-blue-300">
             {t("external")}

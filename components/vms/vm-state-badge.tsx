@@ -1,6 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
+import { useCallback } from "react";
 
 /** Power states the portal translates (KubeVirt `printableStatus` values plus the portal's own). */
 export const knownVmStates = [
@@ -14,6 +15,12 @@ type KnownVmState = (typeof knownVmStates)[number];
 const isKnown = (state: string): state is KnownVmState => (knownVmStates as readonly string[]).includes(state);
 
 type Tone = "green" | "grey" | "amber" | "blue" | "red";
+
+/** A function giving a power state in the user's language (an unknown state as it is). */
+export function useVmStateLabel(): (state: string) => string {
+  const t = useTranslations("VmState");
+  return useCallback((state) => (isKnown(state) ? t(state) : state), [t]);
+}
 
 /** The colour family of a power state (unknown states are grey, any `Err…` is red). */
 export function vmStateTone(state: string): Tone {
@@ -35,9 +42,8 @@ const toneClass: Record<Tone, { badge: string; dot: string }> = {
 
 /** A colour-coded power state; the condition message, when present, as secondary text and tooltip. */
 export function VmStateBadge({ state, message }: { state: string; message?: string }) {
-  const t = useTranslations("VmState");
+  const label = useVmStateLabel()(state);
   const tone = toneClass[vmStateTone(state)];
-  const label = isKnown(state) ? t(state) : state;
   return (
     <div className="min-w-0">
       <span title={message} className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tone.badge}`}>
