@@ -57,7 +57,7 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
         </div>
         {field("from", t("from"), "datetime-local")}
         {field("to", t("to"), "datetime-local")}
-        <div className="flex gap-2 lg:col-span-6">
+        <div className="flex flex-wrap gap-2 sm:col-span-3 lg:col-span-6">
           <button type="submit" className={buttonClass("primary")}>{t("apply")}</button>
           <a className={buttonClass("secondary")} href={`/api/audit/export?${auditQuery({ ...filter, format: "csv" })}`} download>{t("downloadCsv")}</a>
           <a className={buttonClass("secondary")} href={`/api/audit/export?${auditQuery({ ...filter, format: "json" })}`} download>{t("downloadJson")}</a>
@@ -76,7 +76,7 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
             {rows.map((r) => (
               <tr key={r.id} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800">
                 <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">{new Date(r.createdAt).toLocaleString(locale)}</td>
-                <td className="px-3 py-2 font-mono">{r.actor}</td>
+                <td className="px-3 py-2 font-mono break-all">{r.actor}</td>
                 <td className="px-3 py-2 font-mono">{r.tenantName}</td>
                 <td className="px-3 py-2 font-mono">{r.action}</td>
                 <td className="px-3 py-2">{r.targetName ? `${r.targetKind} ${r.targetName}` : r.targetKind}</td>

@@ -26,8 +26,8 @@ export function AdminTenantDetail({ name }: { name: string }) {
   return (
     <div className="space-y-8">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50">{tenant.displayName}</h1>
-        <p className="mt-1 font-mono text-sm text-zinc-500 dark:text-zinc-400">{t("namespaceLine", { name: tenant.name, namespace: tenant.namespace })}</p>
+        <h1 className="text-2xl font-semibold tracking-tight break-words text-zinc-900 dark:text-zinc-50">{tenant.displayName}</h1>
+        <p className="mt-1 font-mono text-sm break-all text-zinc-500 dark:text-zinc-400">{t("namespaceLine", { name: tenant.name, namespace: tenant.namespace })}</p>
       </div>
       <DisplayNameForm name={name} current={tenant.displayName} />
       <QuotaSection name={name} />
@@ -46,10 +46,10 @@ function DisplayNameForm({ name, current }: { name: string; current: string }) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: adminKeys.tenants() }),
   });
   return (
-    <section aria-labelledby="display-title" className={`${panelClass} p-6`}>
+    <section aria-labelledby="display-title" className={`${panelClass} p-4 sm:p-6`}>
       <h2 id="display-title" className="text-lg font-semibold">{t("displayName")}</h2>
-      <form className="mt-3 flex items-end gap-3" onSubmit={(e) => { e.preventDefault(); mutation.mutate(); }}>
-        <div className="grow">
+      <form className="mt-3 flex flex-wrap items-end gap-3" onSubmit={(e) => { e.preventDefault(); mutation.mutate(); }}>
+        <div className="min-w-0 grow basis-48">
           <label htmlFor="display-name" className="sr-only">{t("displayName")}</label>
           <input id="display-name" value={value} onChange={(e) => setValue(e.target.value)} className={inputClass} />
         </div>
@@ -91,7 +91,7 @@ function QuotaSection({ name }: { name: string }) {
     },
   });
   return (
-    <section aria-labelledby="quota-title" className={`${panelClass} p-6`}>
+    <section aria-labelledby="quota-title" className={`${panelClass} p-4 sm:p-6`}>
       <h2 id="quota-title" className="text-lg font-semibold">{t("quotaTitle")}</h2>
       {status.isError && <Alert className="mt-3">{status.error.message}</Alert>}
       {status.data?.limits && <div className="mt-4"><QuotaUsageList limits={status.data.limits} usage={status.data.usage} /></div>}
@@ -142,33 +142,36 @@ function MembersSection({ name }: { name: string }) {
     },
   });
   return (
-    <section aria-labelledby="members-title" className={`${panelClass} p-6`}>
+    <section aria-labelledby="members-title" className={`${panelClass} p-4 sm:p-6`}>
       <h2 id="members-title" className="text-lg font-semibold">{t("membersTitle")}</h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("oidcNote", { name })}</p>
       {members.data && (
-        <table className="mt-4 w-full text-left text-sm">
-          <caption className="sr-only">{t("membersTitle")}</caption>
-          <thead className="text-xs uppercase text-zinc-500 dark:text-zinc-400">
-            <tr><th scope="col" className="py-2">{t("username")}</th><th scope="col">{t("displayName")}</th><th scope="col">{t("level")}</th><th scope="col"><span className="sr-only">{t("actions")}</span></th></tr>
-          </thead>
-          <tbody>
-            {members.data.map((m) => (
-              <tr key={m.username} className="border-t border-zinc-100 dark:border-zinc-800">
-                <td className="py-2 font-mono">{m.username}</td>
-                <td>{m.displayName}</td>
-                <td>
-                  <select aria-label={t("levelOf", { username: m.username })} value={m.level} className={compactSelectClass}
-                    onChange={(e) => change.mutate({ username: m.username, level: e.target.value as TenantRole })}>
-                    {tenantRoles.map((r) => <option key={r} value={r}>{tRole(r)}</option>)}
-                  </select>
-                </td>
-                <td className="text-right">
-                  <button type="button" className={buttonClass("ghost", "sm")} onClick={() => remove.mutate(m.username)}>{t("removeMember", { username: m.username })}</button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        // A wide table scrolls inside its own box on narrow screens, not the page.
+        <div className="mt-4 overflow-x-auto">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">{t("membersTitle")}</caption>
+            <thead className="text-xs uppercase text-zinc-500 dark:text-zinc-400">
+              <tr><th scope="col" className="py-2">{t("username")}</th><th scope="col">{t("displayName")}</th><th scope="col">{t("level")}</th><th scope="col"><span className="sr-only">{t("actions")}</span></th></tr>
+            </thead>
+            <tbody>
+              {members.data.map((m) => (
+                <tr key={m.username} className="border-t border-zinc-100 dark:border-zinc-800">
+                  <td className="py-2 pr-3 font-mono">{m.username}</td>
+                  <td className="pr-3">{m.displayName}</td>
+                  <td>
+                    <select aria-label={t("levelOf", { username: m.username })} value={m.level} className={compactSelectClass}
+                      onChange={(e) => change.mutate({ username: m.username, level: e.target.value as TenantRole })}>
+                      {tenantRoles.map((r) => <option key={r} value={r}>{tRole(r)}</option>)}
+                    </select>
+                  </td>
+                  <td className="text-right">
+                    <button type="button" className={buttonClass("ghost", "sm")} onClick={() => remove.mutate(m.username)}>{t("removeMember", { username: m.username })}</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {members.data?.length === 0 && <p className="mt-3 text-sm text-zinc-500 dark:text-zinc-400">{t("noMembers")}</p>}
       <form className="mt-6 grid gap-3 sm:grid-cols-5 sm:items-end" onSubmit={(e) => { e.preventDefault(); add.mutate(); }}>
@@ -212,7 +215,7 @@ function DeleteSection({ name }: { name: string }) {
     },
   });
   return (
-    <section aria-labelledby="delete-title" className={`${panelClass} border-red-200 p-6 dark:border-red-900/60`}>
+    <section aria-labelledby="delete-title" className={`${panelClass} border-red-200 p-4 sm:p-6 dark:border-red-900/60`}>
       <h2 id="delete-title" className="text-lg font-semibold">{t("deleteTitle")}</h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("deleteBody")}</p>
       <button type="button" className={`${buttonClass("danger")} mt-3`} onClick={() => setOpen(true)}>{t("deleteButton", { name })}</button>

@@ -78,7 +78,7 @@ function CreateTenantForm() {
   const nameInvalid = name !== "" && !tenantNamePattern.test(name);
   const parsed = fromQuotaDraft(quota);
   return (
-    <section aria-labelledby="create-tenant" className={`${panelClass} p-6`}>
+    <section aria-labelledby="create-tenant" className={`${panelClass} p-4 sm:p-6`}>
       <h2 id="create-tenant" className="text-lg font-semibold text-zinc-900 dark:text-zinc-50">{t("createTitle")}</h2>
       <form
         className="mt-4 space-y-4"

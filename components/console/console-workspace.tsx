@@ -85,9 +85,9 @@ export function ConsoleWorkspace({ name }: { name: string }) {
         <Link href={vmsHref} className="text-blue-700 hover:underline dark:text-blue-400">{t("backToVms")}</Link>
       </nav>
       <div className="flex flex-wrap items-center justify-between gap-4">
-        <div className="flex items-center gap-3">
-          <h1 className="text-2xl font-semibold tracking-tight">
-            {t("title")} <span className="font-mono text-xl">{name}</span>
+        <div className="flex min-w-0 flex-wrap items-center gap-3">
+          <h1 className="min-w-0 text-2xl font-semibold tracking-tight">
+            {t("title")} <span className="font-mono text-xl break-all">{name}</span>
           </h1>
           {vm && <VmStateBadge state={vm.powerState} />}
         </div>

@@ -53,7 +53,7 @@ export function DiskList() {
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">{t("title")}</h1>
-          <p className="mt-1 flex items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400">
+          <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
             <span>{tenant.displayName}</span>
             {disks && <span aria-hidden="true">·</span>}
             {disks && <span>{t("count", { count: disks.length })}</span>}
@@ -97,11 +97,11 @@ export function DiskList() {
       {disks && disks.length > 0 && (
         <>
           <div className="flex flex-wrap items-end gap-4">
-            <div className="w-72">
+            <div className="w-full sm:w-72">
               <label htmlFor="disk-filter" className={labelClass}>{t("filter")}</label>
               <input id="disk-filter" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder={t("filterPlaceholder")} className={`${inputClass} mt-1`} />
             </div>
-            <div className="w-48">
+            <div className="w-full sm:w-48">
               <label htmlFor="disk-sort" className={labelClass}>{t("sort")}</label>
               <select id="disk-sort" value={sort} onChange={(e) => setSort(e.target.value as SortKey)} className={`${inputClass} mt-1`}>
                 {(["created", "name", "size", "phase"] as const).map((k) => <option key={k} value={k}>{t(`sortBy.${k}`)}</option>)}

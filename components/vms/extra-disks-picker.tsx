@@ -40,8 +40,8 @@ export function ExtraDisksPicker({ tenant, vmName, dataDisks, onDataDisks, disks
         <p className={hintClass}>{t("dataDisksHint")}</p>
         <ul className="mt-2 space-y-2">
           {dataDisks.map((size, i) => (
-            <li key={i} className="flex items-center gap-2">
-              <label htmlFor={`${ids}-dd-${i}`} className="w-40 font-mono text-xs">{dataDiskName(vmName || "<name>", i)}</label>
+            <li key={i} className="flex flex-wrap items-center gap-2">
+              <label htmlFor={`${ids}-dd-${i}`} className="w-40 min-w-0 font-mono text-xs break-all">{dataDiskName(vmName || "<name>", i)}</label>
               <input id={`${ids}-dd-${i}`} value={size} onChange={(e) => onDataDisks(dataDisks.map((s, j) => (j === i ? e.target.value : s)))}
                 aria-label={t("dataDiskSize", { index: i + 1 })} aria-invalid={showErrors && !isDiskSize(size)} className={`${inputClass} w-28 font-mono`} />
               <button type="button" className={buttonClass("ghost", "sm")} onClick={() => onDataDisks(dataDisks.filter((_, j) => j !== i))}>
@@ -63,10 +63,10 @@ export function ExtraDisksPicker({ tenant, vmName, dataDisks, onDataDisks, disks
         ) : (
           <div className="mt-2 space-y-1.5">
             {free.map((d) => (
-              <label key={d.name} className="flex items-center gap-2 text-sm">
+              <label key={d.name} className="flex flex-wrap items-center gap-x-2 text-sm">
                 <input type="checkbox" checked={disks.includes(d.name)}
                   onChange={(e) => onDisks(e.target.checked ? [...disks, d.name] : disks.filter((n) => n !== d.name))} className="size-4" />
-                <span className="font-mono text-[13px]">{d.name}</span>
+                <span className="min-w-0 font-mono text-[13px] break-all">{d.name}</span>
                 <span className="text-xs text-zinc-500 dark:text-zinc-400">{formatBytes(d.storageBytes)}{d.optical ? ` · ${t("opticalDisk")}` : ""}</span>
               </label>
             ))}

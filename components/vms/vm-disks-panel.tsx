@@ -84,7 +84,7 @@ export function VmDisksPanel({ detail }: { detail: VmDetail }) {
             e.preventDefault();
             if (pick) edit.mutate({ disk: pick, action: "attach" });
           }}>
-            <div className="w-72">
+            <div className="w-full sm:w-72">
               <label htmlFor={`${ids}-attach`} className={labelClass}>{t("attachLabel")}</label>
               <select id={`${ids}-attach`} value={pick} onChange={(e) => setChosen(e.target.value)} disabled={!stopped || attachable.length === 0} className={`${inputClass} mt-1`}>
                 {attachable.length === 0 && <option value="">{t("noFreeDisk")}</option>}
