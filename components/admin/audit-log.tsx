@@ -9,6 +9,7 @@ import { buttonClass, inputClass, labelClass, panelClass } from "@/components/ui
 import { auditQuery, fetchAuditPage } from "@/lib/client/api";
 import { auditKeys } from "@/lib/client/query-keys";
 import { auditResults } from "@/lib/shared/audit";
+import { auditActionGroups, auditActionLabelKey, auditTargetKindLabelKey, auditTargetKinds } from "@/lib/shared/audit-actions";
 
 type Filter = { tenant: string; actor: string; action: string; result: string; from: string; to: string };
 const empty: Filter = { tenant: "", actor: "", action: "", result: "", from: "", to: "" };
@@ -16,14 +17,27 @@ const empty: Filter = { tenant: "", actor: "", action: "", result: "", from: "",
 /** `datetime-local` text (the browser's local time) → ISO 8601, or undefined when empty. */
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
+/** A tenant's log never holds sign-ins (they are platform rows): its action filter leaves them out. */
+const tenantLogKinds = auditTargetKinds.filter((k) => k !== "Session");
+
 /**
  * The audit log: filters (tenant, actor, action, result, time range) applied on submit, a table
  * newest first with "Load more" (keyset pages), and CSV / JSON downloads of the filtered rows.
+ * Actions and target kinds show as translated labels with the stored code beside them (a code no
+ * longer written shows as it is); the action filter offers the known actions, grouped by target kind.
  * @param fixedTenant for tenant admins: the tenant is fixed and its filter hidden
  */
 export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
   const t = useTranslations("Audit");
   const locale = useLocale();
+  const actionLabel = (code: string) => {
+    const key = auditActionLabelKey(code);
+    return key ? t(key) : code;
+  };
+  const kindLabel = (kind: string) => {
+    const key = auditTargetKindLabelKey(kind);
+    return key ? t(key) : kind;
+  };
   const [draft, setDraft] = useState<Filter>({ ...empty, tenant: fixedTenant ?? "" });
   const [applied, setApplied] = useState<Filter>(draft);
   const filter = { tenant: applied.tenant, actor: applied.actor, action: applied.action, result: applied.result, from: toIso(applied.from), to: toIso(applied.to) };
@@ -47,7 +61,17 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
       <form className={`${panelClass} grid gap-4 p-4 sm:grid-cols-3 lg:grid-cols-6 lg:items-end`} onSubmit={(e) => { e.preventDefault(); setApplied(draft); }}>
         {!fixedTenant && field("tenant", t("tenant"))}
         {field("actor", t("actor"))}
-        {field("action", t("action"))}
+        <div>
+          <label htmlFor="audit-action" className={labelClass}>{t("action")}</label>
+          <select id="audit-action" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} className={`${inputClass} mt-1`}>
+            <option value="">{t("anyAction")}</option>
+            {auditActionGroups(fixedTenant ? tenantLogKinds : auditTargetKinds).map((g) => (
+              <optgroup key={g.kind} label={kindLabel(g.kind)}>
+                {g.actions.map((a) => <option key={a} value={a}>{actionLabel(a)}</option>)}
+              </optgroup>
+            ))}
+          </select>
+        </div>
         <div>
           <label htmlFor="audit-result" className={labelClass}>{t("result")}</label>
           <select id="audit-result" value={draft.result} onChange={(e) => setDraft({ ...draft, result: e.target.value })} className={`${inputClass} mt-1`}>
@@ -78,8 +102,20 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
                 <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">{new Date(r.createdAt).toLocaleString(locale)}</td>
                 <td className="px-3 py-2 font-mono break-all">{r.actor}</td>
                 <td className="px-3 py-2 font-mono">{r.tenantName}</td>
-                <td className="px-3 py-2 font-mono">{r.action}</td>
-                <td className="px-3 py-2">{r.targetName ? `${r.targetKind} ${r.targetName}` : r.targetKind}</td>
+                <td className="px-3 py-2">
+                  {auditActionLabelKey(r.action) ? (
+                    <>
+                      <span className="block">{actionLabel(r.action)}</span>
+                      <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400">{r.action}</span>
+                    </>
+                  ) : (
+                    <span className="font-mono">{r.action}</span>
+                  )}
+                </td>
+                <td className="px-3 py-2">
+                  <span title={r.targetKind}>{kindLabel(r.targetKind)}</span>
+                  {r.targetName && <> <span className="font-mono">{r.targetName}</span></>}
+                </td>
                 <td className="px-3 py-2">
                   <span className={r.result === "success" ? "text-green-700 dark:text-green-400" : r.result === "denied" ? "text-red-700 dark:text-red-400" : "text-amber-700 dark:text-amber-400"}>
                     {t(`results.${r.result}`)}

@@ -20,6 +20,7 @@ import { getDb } from "./db/db";
 import { logger } from "./logger";
 import { clientAddress, isSameOrigin } from "./edge";
 import { can, permissionTable, type Permission } from "../shared/permissions";
+import type { AuditWhat } from "../shared/audit-actions";
 
 /** What a tenant route's handler receives. */
 export interface TenantContext<I> {
@@ -140,7 +141,7 @@ async function readInput(req: NextRequest, streamBody = false): Promise<{ value:
  * tenant's audit log.
  */
 function auditAnonymous(
-  what: { action: string; targetKind: string },
+  what: AuditWhat,
   row: { targetName?: string; result: "success" | "failure" | "denied"; errorMessage?: string; ip: string | null; userAgent: string | null },
 ): Promise<void> {
   return writeAudit({ actor: "anonymous", tenantName: "", ...what, targetName: row.targetName?.slice(0, 253) ?? null,
@@ -161,7 +162,7 @@ export function tenantRoute<I = Record<string, string>>(
   opts: {
     permission: Permission;
     input?: z.ZodType<I, unknown>;
-    audit?: { action: string; targetKind: string };
+    audit?: AuditWhat;
     summarize?: (input: I) => unknown;
     streamBody?: boolean;
   },
@@ -186,8 +187,7 @@ export function tenantRoute<I = Record<string, string>>(
         actorId: principal.userId ?? null,
         tenantId: access?.tenant.id ?? null,
         tenantName: tenantName.slice(0, 63),
-        action: opts.audit.action,
-        targetKind: opts.audit.targetKind,
+        ...opts.audit,
         targetName: audit.targetName ?? null,
         request: audit.summary ?? summary ?? rawInput,
         result,
@@ -278,7 +278,7 @@ export interface AdminContext<I> {
  * @returns a Next route handler
  */
 export function adminRoute<I = Record<string, string>>(
-  opts: { input?: z.ZodType<I, unknown>; audit: { action: string; targetKind: string }; summarize?: (input: I) => unknown },
+  opts: { input?: z.ZodType<I, unknown>; audit: AuditWhat; summarize?: (input: I) => unknown },
   handler: (ctx: AdminContext<I>) => Promise<unknown>,
 ): (req: NextRequest, args: RouteArgs) => Promise<Response> {
   return async (req, args) => {
@@ -299,8 +299,7 @@ export function adminRoute<I = Record<string, string>>(
         actorId: principal?.userId ?? null,
         tenantId: tenantId ?? null,
         tenantName: audit.tenantName ?? "",
-        action: opts.audit.action,
-        targetKind: opts.audit.targetKind,
+        ...opts.audit,
         targetName: audit.targetName ?? null,
         request: summary ?? rawInput,
         result,

@@ -3,9 +3,16 @@
  */
 import { getDb, type AuditResult } from "../db/db";
 import { logger } from "../logger";
+import type { AuditWhat } from "../../shared/audit-actions";
 
-/** One audit entry. */
-export interface AuditEntry {
+/**
+ * One audit entry: the action and its target kind (one of lib/shared/audit-actions.ts, so every
+ * action written has a label on the audit page), and the rest of the row.
+ */
+export type AuditEntry = AuditWhat & AuditEntryFields;
+
+/** The fields of an {@link AuditEntry} besides its action and target kind. */
+export interface AuditEntryFields {
   /** username (local) or OIDC username / subject; "anonymous" before sign-in */
   actor: string;
   actorId?: string | null;
@@ -13,9 +20,6 @@ export interface AuditEntry {
   tenantId?: string | null;
   /** the tenant name the request named (kept even when it does not exist) */
   tenantName?: string | null;
-  /** `resource.verb`, e.g. `vm.create` */
-  action: string;
-  targetKind: string;
   targetName?: string | null;
   /** a short JSON-able summary of the request (no secrets) */
   request?: unknown;
