@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { Alert } from "@/components/ui/alert";
@@ -14,6 +14,7 @@ import { adminKeys } from "@/lib/client/query-keys";
 import { tenantRoles, type TenantRole } from "@/lib/shared/permissions";
 import { formatQuotaAmount, type QuotaExcess } from "@/lib/shared/quota";
 import type { QuotaOverUsageDetails } from "@/lib/shared/admin";
+import { MemberChangeDialog, type MemberChange } from "./member-change-dialog";
 import { QuotaFields, fromQuotaDraft, toQuotaDraft, type QuotaDraft } from "./quota-fields";
 
 /** `/admin/tenants/{tenant}`: display name, quota (with usage), local members, deletion. */
@@ -126,8 +127,9 @@ function MembersSection({ name }: { name: string }) {
   const queryClient = useQueryClient();
   const members = useQuery({ queryKey: adminKeys.members(name), queryFn: ({ signal }) => adminApi.listMembers(name, signal) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: adminKeys.all });
-  const change = useMutation({ mutationFn: (v: { username: string; level: TenantRole }) => adminApi.updateMember(name, v.username, v.level), onSuccess: refresh });
-  const remove = useMutation({ mutationFn: (username: string) => adminApi.removeMember(name, username), onSuccess: refresh });
+  // A level change or a removal waits in a confirmation dialog (issue 16: they were one click).
+  const [pending, setPending] = useState<MemberChange | null>(null);
+  const titleRef = useRef<HTMLHeadingElement>(null);
   const [username, setUsername] = useState("");
   const [displayName, setDisplayName] = useState("");
   const [password, setPassword] = useState("");
@@ -143,7 +145,7 @@ function MembersSection({ name }: { name: string }) {
   });
   return (
     <section aria-labelledby="members-title" className={`${panelClass} p-4 sm:p-6`}>
-      <h2 id="members-title" className="text-lg font-semibold">{t("membersTitle")}</h2>
+      <h2 id="members-title" ref={titleRef} tabIndex={-1} className="text-lg font-semibold focus:outline-none">{t("membersTitle")}</h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("oidcNote", { name })}</p>
       {members.data && (
         // A wide table scrolls inside its own box on narrow screens, not the page.
@@ -160,12 +162,15 @@ function MembersSection({ name }: { name: string }) {
                   <td className="pr-3">{m.displayName}</td>
                   <td>
                     <select aria-label={t("levelOf", { username: m.username })} value={m.level} className={compactSelectClass}
-                      onChange={(e) => change.mutate({ username: m.username, level: e.target.value as TenantRole })}>
+                      onChange={(e) => {
+                        const to = e.target.value as TenantRole;
+                        if (to !== m.level) setPending({ kind: "level", member: m, to });
+                      }}>
                       {tenantRoles.map((r) => <option key={r} value={r}>{tRole(r)}</option>)}
                     </select>
                   </td>
                   <td className="text-right">
-                    <button type="button" className={buttonClass("ghost", "sm")} onClick={() => remove.mutate(m.username)}>{t("removeMember", { username: m.username })}</button>
+                    <button type="button" className={buttonClass("ghost", "sm")} onClick={() => setPending({ kind: "remove", member: m })}>{t("removeMember", { username: m.username })}</button>
                   </td>
                 </tr>
               ))}
@@ -196,7 +201,19 @@ function MembersSection({ name }: { name: string }) {
         <button type="submit" className={buttonClass("primary")} disabled={add.isPending}>{t("addMember")}</button>
       </form>
       <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">{t("newPasswordHint")}</p>
-      {[add, change, remove].map((m, i) => m.isError && <p key={i} role="alert" className={errorTextClass}>{m.error.message}</p>)}
+      {add.isError && <p role="alert" className={errorTextClass}>{add.error.message}</p>}
+      {pending && (
+        <MemberChangeDialog
+          tenant={name}
+          change={pending}
+          onClose={() => setPending(null)}
+          onDone={(done) => {
+            setPending(null);
+            // A removed member's row (the dialog's trigger) is gone: the focus goes to the section.
+            if (done.kind === "remove") requestAnimationFrame(() => titleRef.current?.focus());
+          }}
+        />
+      )}
     </section>
   );
 }
