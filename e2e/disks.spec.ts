@@ -173,13 +173,15 @@ test("deleting the attached ISO is refused with the VM's name; after detaching i
   await page.goto("/t/acme/disks");
   const row = page.getByRole("row", { name: new RegExp(iso) });
   await expect(row).toContainText(vm);
-  await row.getByRole("button", { name: `Delete ${iso}` }).click();
-  const dialog = page.getByRole("dialog");
-  await dialog.getByRole("button", { name: "Delete", exact: true }).click();
-  await expect(dialog.getByRole("alert").last()).toContainText(`attached to VM "${vm}"`);
-  await dialog.getByRole("button", { name: "Cancel" }).click();
+  // The page does not offer it (issue 16: Delete is disabled and says why) and the API refuses it.
+  const del = row.getByRole("button", { name: `Delete ${iso}` });
+  await expect(del).toBeDisabled();
+  await expect(del).toHaveAccessibleDescription(`Attached to VM ${vm}: detach it there to delete this disk.`);
+  const refused = await page.request.delete(`/api/tenants/acme/disks/${iso}`, { headers: { origin: new URL(page.url()).origin } });
+  expect(refused.status()).toBe(409);
+  expect((await refused.json()).error.message).toContain(`attached to VM "${vm}"`);
 
-  await row.getByRole("link", { name: vm }).click();
+  await row.getByRole("link", { name: vm }).first().click();
   await expect(page.getByText("Stopped").first()).toBeVisible({ timeout: 20_000 });
   await page.getByRole("tab", { name: "Disks" }).click();
   await page.getByRole("button", { name: `Detach ${iso}` }).click();

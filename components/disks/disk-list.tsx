@@ -10,6 +10,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { isApiError, uploadDiskFile } from "@/lib/client/api";
+import { splitAtPlaceholder } from "@/lib/client/message-parts";
 import { formatBytes } from "@/lib/shared/quantity";
 import type { DiskSummary } from "@/lib/shared/disk";
 import { DiskPhase, ProgressBar } from "./disk-phase";
@@ -137,6 +138,7 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
   onUpload: ((d: DiskSummary) => void) | null;
 }) {
   const t = useTranslations("Disks");
+  const ids = useId();
   // Disks seen importing on this page keep their bar at 100 % once done, so the end is visible.
   const [seenMoving, setSeenMoving] = useState<ReadonlySet<string>>(() => new Set());
   const moving = disks.filter((d) => d.phase !== "Succeeded" && d.progress !== null).map((d) => d.name);
@@ -191,11 +193,19 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
                       {t("grow")}<span className="sr-only"> {d.name}</span>
                     </button>
                   )}
-                  {canDelete && (
+                  {canDelete && !d.attachedTo && (
                     <button type="button" onClick={() => onDelete(d)} className={`${buttonClass("ghost", "sm")} text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-500/10`}>
                       {t("delete")}<span className="sr-only"> {d.name}</span>
                     </button>
                   )}
+                  {canDelete && d.attachedTo && (
+                    // aria-disabled, not disabled: the button stays in the Tab order, so its reason is heard
+                    <button type="button" aria-disabled="true" aria-describedby={`${ids}-blocked-${d.name}`} onClick={(e) => e.preventDefault()}
+                      className={`${buttonClass("ghost", "sm")} cursor-not-allowed text-zinc-400 hover:bg-transparent dark:text-zinc-500 dark:hover:bg-transparent`}>
+                      {t("delete")}<span className="sr-only"> {d.name}</span>
+                    </button>
+                  )}
+                  {canDelete && d.attachedTo && <DeleteBlockedReason id={`${ids}-blocked-${d.name}`} tenant={tenant} vm={d.attachedTo} />}
                 </td>
               )}
             </tr>
@@ -203,6 +213,22 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * Why a disk's Delete is disabled: it is attached to VM `vm` (a link to the VM's page, where it is
+ * detached). The Delete button points here with aria-describedby.
+ */
+function DeleteBlockedReason({ id, tenant, vm }: { id: string; tenant: string; vm: string }) {
+  const t = useTranslations("Disks");
+  const [before, after] = splitAtPlaceholder((v) => t("deleteBlocked", { vm: v }));
+  return (
+    <p id={id} className="mt-1 ml-auto max-w-64 whitespace-normal text-left text-xs text-zinc-600 dark:text-zinc-400">
+      {before}
+      <Link href={`/t/${tenant}/vms/${vm}`} className="font-mono text-blue-700 hover:underline dark:text-blue-400">{vm}</Link>
+      {after}
+    </p>
   );
 }
 
