@@ -11,7 +11,7 @@ import { buttonClass, inputClass, panelClass } from "@/components/ui/styles";
 import { PowerActions } from "@/components/vms/power-actions";
 import { useNow } from "@/components/vms/use-now";
 import { useVmList } from "@/components/vms/use-vms";
-import { VmStateBadge } from "@/components/vms/vm-state-badge";
+import { useVmStateLabel, VmStateBadge } from "@/components/vms/vm-state-badge";
 import type { ConsoleKind } from "@/lib/client/api";
 import type { ConsoleState } from "@/lib/client/console-state";
 import { signInHref } from "@/lib/shared/callback-url";
@@ -223,6 +223,7 @@ function StatusPanel({ state, kind, canPower, vmState, onConnect, onDisconnect, 
   signInHref: string;
 }) {
   const t = useTranslations("Console");
+  const stateLabel = useVmStateLabel();
   const box = "flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3 text-sm dark:border-zinc-800";
   switch (state.kind) {
     case "connected":
@@ -244,7 +245,7 @@ function StatusPanel({ state, kind, canPower, vmState, onConnect, onDisconnect, 
         <div className={box} role="alert">
           <span>
             <strong>{t("notRunningTitle")}</strong> {state.message ?? (canPower ? t("notRunningBodyPower") : t("notRunningBody"))}
-            {vmState && <span className="ml-1 text-zinc-500 dark:text-zinc-400">({vmState})</span>}
+            {vmState && <span className="ml-1 text-zinc-500 dark:text-zinc-400">{t("vmStateNow", { state: stateLabel(vmState) })}</span>}
           </span>
           <button type="button" className={buttonClass("secondary", "sm")} onClick={() => onConnect()}>{t("retry")}</button>
         </div>
