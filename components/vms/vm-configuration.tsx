@@ -9,11 +9,11 @@ import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { editVm, isApiError, type ApiError } from "@/lib/client/api";
 import { vmKeys } from "@/lib/client/query-keys";
+import { groupInstanceTypes } from "@/lib/shared/instance-types";
 import { formatBytes, parseQuantity, quantityPattern } from "@/lib/shared/quantity";
 import { runStrategies, type Catalogue, type EditVmInput, type VmEditResult, type VmEditableSpec } from "@/lib/shared/vm";
 import type { VmDetail } from "@/lib/shared/disk";
 import { checkCloudInitText, checkSshKeys, parsePorts, parseSshKeys, type Problem } from "./create-vm-validation";
-import { groupBySeries } from "./instance-type-picker";
 import { useCatalogue, usePowerVm } from "./use-vms";
 
 /** The fields of the edit form, as text where the user types. */
@@ -238,7 +238,7 @@ function ConfigurationForm({ detail, catalogue, canEdit, role }: { detail: VmDet
               <select id={id("instanceType")} className={`${inputClass} mt-1 max-w-md`} value={draft.instanceType}
                 onChange={(e) => set("instanceType", e.target.value)} aria-invalid={Boolean(errorOf("instanceType"))} aria-describedby={describedBy("instanceType")}>
                 {!chosenType && <option value="">{t("chooseType")}</option>}
-                {groupBySeries(catalogue.instanceTypes).map((g) => (
+                {groupInstanceTypes(catalogue.instanceTypes).map((g) => (
                   <optgroup key={g.series} label={g.displayName}>
                     {g.types.map((x) => <option key={x.name} value={x.name}>{t("typeOption", { name: x.name, cpu: x.cpu, memory: formatBytes(x.memoryBytes) })}</option>)}
                   </optgroup>

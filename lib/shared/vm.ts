@@ -217,7 +217,7 @@ export interface VmSummary {
 /** An instance type of the cluster catalogue (VirtualMachineClusterInstancetype). */
 export interface InstanceTypeInfo {
   name: string;
-  /** Series label, e.g. "U"; "Other" when unlabelled. */
+  /** Series, e.g. "U": the `hikube.io/series` label, else the name's prefix (`u1.` → U), else "Other". */
   series: string;
   seriesDisplayName: string;
   cpu: number;

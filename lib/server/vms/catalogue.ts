@@ -12,6 +12,7 @@ import { kubeRequest } from "../k8s/client";
 import { portalIdentity, type KubeIdentity } from "../k8s/identity";
 import type { DataVolume, KubeList, VirtualMachineClusterInstancetype, VirtualMachineClusterPreference } from "../k8s/objects";
 import { AppError } from "../errors";
+import { seriesOfInstanceTypeName } from "../../shared/instance-types";
 import { parseQuantity } from "../../shared/quantity";
 import type { Catalogue, InstanceTypeInfo, PreferenceInfo } from "../../shared/vm";
 
@@ -22,12 +23,16 @@ export const goldenImagePrefix = "vm-image-";
 
 const seriesOrder = ["S", "U", "M", "CX", "RT"];
 
-/** Maps a VirtualMachineClusterInstancetype to the form's shape. */
+/**
+ * Maps a VirtualMachineClusterInstancetype to the form's shape. Its series is the
+ * `hikube.io/series` label or, on a cluster whose types lack it (kubevirt/common-instancetypes as
+ * Cozystack ships them), the name's prefix (`u1.medium` → U); "Other" when neither says.
+ */
 export function toInstanceTypeInfo(obj: VirtualMachineClusterInstancetype): InstanceTypeInfo {
   const cpu = obj.spec.cpu.guest;
   const memoryBytes = parseQuantity(obj.spec.memory.guest);
   const gib = memoryBytes / 2 ** 30;
-  const series = obj.metadata.labels?.["hikube.io/series"] ?? "Other";
+  const series = obj.metadata.labels?.["hikube.io/series"] ?? seriesOfInstanceTypeName(obj.metadata.name) ?? "Other";
   return {
     name: obj.metadata.name,
     series,
