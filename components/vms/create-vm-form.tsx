@@ -14,6 +14,10 @@ import { useStickyInset } from "@/components/ui/use-sticky-inset";
 import { useQuery } from "@tanstack/react-query";
 import { fetchQuota, isApiError } from "@/lib/client/api";
 import { quotaKeys } from "@/lib/client/query-keys";
+import {
+  initialRootDisk, rootDiskForImage, rootDiskForImageSource, rootDiskForProfile, rootDiskForUrlSource, rootDiskNote,
+  type RootDiskChoice, type RootDiskUpdate,
+} from "@/lib/client/root-disk-defaults";
 import { findQuotaExcess, formatQuotaAmount } from "@/lib/shared/quota";
 import { formatBytes, parseQuantity } from "@/lib/shared/quantity";
 import {
@@ -95,9 +99,12 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
   const [custom, setCustom] = useState({ cores: "2", sockets: "1", memory: "4Gi" });
   const [profile, setProfile] = useState(() => preferred(catalogue.preferences, "ubuntu")?.name ?? "");
   const [sourceType, setSourceType] = useState<"image" | "http">(catalogue.images.length > 0 ? "image" : "http");
-  const [image, setImage] = useState(() => (catalogue.images.includes("ubuntu") ? "ubuntu" : (catalogue.images[0] ?? "")));
+  // The golden image and size follow the OS profile until the user picks or types them (lib/client/root-disk-defaults.ts).
+  const [rootDisk, setRootDisk] = useState<RootDiskChoice>(() => initialRootDisk(preferred(catalogue.preferences, "ubuntu")?.name ?? "", catalogue));
+  const { image, size } = rootDisk;
+  // Set when a change raised a typed size to the new image's minimum, until the size is edited again.
+  const [raised, setRaised] = useState<{ size: string; image: string } | null>(null);
   const [url, setUrl] = useState("");
-  const [size, setSize] = useState("20Gi");
   const [sshKeys, setSshKeys] = useState("");
   const [cloudInit, setCloudInit] = useState("");
   const [external, setExternal] = useState(false);
@@ -162,6 +169,14 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
     if (serverError?.field === field) return serverError.message;
     return null;
   };
+
+  /** Applies a root disk change, remembering whether it raised a typed size. */
+  const updateRootDisk = ({ choice, raisedTo }: RootDiskUpdate) => {
+    setRootDisk(choice);
+    setRaised(raisedTo ? { size: raisedTo, image: choice.image } : null);
+  };
+  const note = sourceType === "image" ? rootDiskNote(rootDisk, profile, catalogue) : null;
+  const profileName = selectedProfile?.displayName ?? profile;
 
   /** Records an edit: marks the field touched and clears the server's error about it. */
   const edited = (field: FieldId) => {
@@ -363,6 +378,10 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
               value={profile}
               onChange={(e) => {
                 setProfile(e.target.value);
+                const update = rootDiskForProfile(rootDisk, e.target.value, catalogue);
+                // With a URL source only the image (used if the user goes back to it) follows; the size is the user's.
+                if (sourceType === "image") updateRootDisk(update);
+                else setRootDisk({ ...rootDisk, image: update.choice.image });
                 edited("profile");
               }}
               aria-invalid={Boolean(mismatch || errorOf("profile"))}
@@ -406,16 +425,39 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
                   value="image"
                   checked={sourceType === "image"}
                   disabled={catalogue.images.length === 0}
-                  onChange={() => setSourceType("image")}
+                  onChange={() => {
+                    setSourceType("image");
+                    updateRootDisk(rootDiskForImageSource(rootDisk, catalogue));
+                  }}
                   className="size-4 accent-blue-600"
                 />
                 {t("sourceImage")}
               </label>
               <label className="flex items-center gap-2">
-                <input type="radio" name="rootDiskSource" value="http" checked={sourceType === "http"} onChange={() => setSourceType("http")} className="size-4 accent-blue-600" />
+                <input
+                  type="radio"
+                  name="rootDiskSource"
+                  value="http"
+                  checked={sourceType === "http"}
+                  onChange={() => {
+                    setSourceType("http");
+                    updateRootDisk({ choice: rootDiskForUrlSource(rootDisk) });
+                  }}
+                  className="size-4 accent-blue-600"
+                />
                 {t("sourceUrl")}
               </label>
             </div>
+            {note && (
+              // Rendered whenever the source is an image, so a change of its text is announced.
+              <p id={id("rootDisk-note")} role="status" className="mt-2 text-xs text-zinc-600 dark:text-zinc-400">
+                {[
+                  note.follows && <span key="follows">{t(`follow.${note.follows}`, { profile: profileName, image })}</span>,
+                  note.noImage && <span key="noImage" className="font-medium text-amber-800 dark:text-amber-300">{t("follow.noImage", { profile: profileName })}</span>,
+                  raised && <span key="raised" className="font-medium">{t("follow.raised", { size: formatBytes(parseQuantity(raised.size)), image: raised.image })}</span>,
+                ].filter(Boolean).flatMap((sentence, i) => (i === 0 ? [sentence] : [" ", sentence]))}
+              </p>
+            )}
             {sourceType === "image" ? (
               <div className="mt-3">
                 <label htmlFor={id("image")} className={labelClass}>{t("image")}</label>
@@ -423,11 +465,11 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
                   id={id("image")}
                   value={image}
                   onChange={(e) => {
-                    setImage(e.target.value);
+                    updateRootDisk(rootDiskForImage(rootDisk, e.target.value, profile, catalogue));
                     edited("image");
                   }}
                   aria-invalid={Boolean(errorOf("image"))}
-                  aria-describedby={describedBy("image")}
+                  aria-describedby={[describedBy("image"), id("rootDisk-note")].filter(Boolean).join(" ")}
                   className={`${inputClass} mt-1`}
                 >
                   {catalogue.images.map((img) => <option key={img} value={img}>{img}</option>)}
@@ -464,12 +506,13 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
                 id={id("size")}
                 value={size}
                 onChange={(e) => {
-                  setSize(e.target.value);
+                  setRootDisk({ ...rootDisk, size: e.target.value, sizeTyped: true });
+                  setRaised(null);
                   edited("size");
                 }}
                 spellCheck={false}
                 aria-invalid={Boolean(errorOf("size"))}
-                aria-describedby={describedBy("size")}
+                aria-describedby={[describedBy("size"), note ? id("rootDisk-note") : null].filter(Boolean).join(" ")}
                 className={`${inputClass} mt-1 w-40 font-mono`}
               />
               <p id={id("size-hint")} className={hintClass}>
