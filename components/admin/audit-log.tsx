@@ -1,12 +1,13 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useLocale, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { auditQuery, fetchAuditPage } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { auditKeys } from "@/lib/client/query-keys";
 import { auditResults } from "@/lib/shared/audit";
 import { auditActionGroups, auditActionLabelKey, auditTargetKindLabelKey, auditTargetKinds } from "@/lib/shared/audit-actions";
@@ -29,7 +30,7 @@ const tenantLogKinds = auditTargetKinds.filter((k) => k !== "Session");
  */
 export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
   const t = useTranslations("Audit");
-  const locale = useLocale();
+  const format = useFormat();
   const actionLabel = (code: string) => {
     const key = auditActionLabelKey(code);
     return key ? t(key) : code;
@@ -99,7 +100,7 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800">
-                <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">{new Date(r.createdAt).toLocaleString(locale)}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">{format.dateTime(r.createdAt)}</td>
                 <td className="px-3 py-2 font-mono break-all">{r.actor}</td>
                 <td className="px-3 py-2 font-mono">{r.tenantName}</td>
                 <td className="px-3 py-2">

@@ -1,6 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
+import { useFormat } from "@/lib/client/format";
 import type { DiskSummary } from "@/lib/shared/disk";
 
 /** DataVolume phases the portal translates (CDI's `status.phase` plus the portal's Pending/Terminating). */
@@ -36,6 +37,7 @@ export function DiskPhase({ disk }: { disk: Pick<DiskSummary, "phase" | "message
  * (CDI's "N/A"): the bar pulses without a number.
  */
 export function ProgressBar({ value, label }: { value: number | null; label: string }) {
+  const format = useFormat();
   const pct = value === null ? null : Math.max(0, Math.min(100, value));
   return (
     <div className="mt-1.5 flex items-center gap-2">
@@ -45,12 +47,12 @@ export function ProgressBar({ value, label }: { value: number | null; label: str
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={pct === null ? undefined : Math.round(pct * 100) / 100}
-        aria-valuetext={pct === null ? undefined : `${pct.toFixed(1)} %`}
+        aria-valuetext={pct === null ? undefined : format.percent(pct)}
         className="h-2 w-40 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-700"
       >
         <div className={`h-full rounded-full bg-blue-600 transition-[width] duration-300 dark:bg-blue-400 ${pct === null ? "w-1/3 animate-pulse" : ""}`} style={pct === null ? undefined : { width: `${pct}%` }} />
       </div>
-      <span className="w-14 text-right font-mono text-xs tabular-nums text-zinc-600 dark:text-zinc-400">{pct === null ? "…" : `${pct.toFixed(1)} %`}</span>
+      <span className="w-14 text-right font-mono text-xs tabular-nums text-zinc-600 dark:text-zinc-400">{pct === null ? "…" : format.percent(pct)}</span>
     </div>
   );
 }

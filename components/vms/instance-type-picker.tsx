@@ -1,8 +1,9 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { formatBytes } from "@/lib/shared/quantity";
+import { useFormat } from "@/lib/client/format";
 import type { InstanceTypeInfo } from "@/lib/shared/vm";
+import { useSeriesName } from "./use-series-name";
 
 /** Instance types grouped by series, in catalogue order (the server sorts by series then size). */
 export function groupBySeries(types: InstanceTypeInfo[]): { series: string; displayName: string; types: InstanceTypeInfo[] }[] {
@@ -37,6 +38,8 @@ export function InstanceTypePicker({ types, value, onChange, labelId, describedB
   noRoom?: Map<string, string>;
 }) {
   const t = useTranslations("CreateVm");
+  const format = useFormat();
+  const seriesName = useSeriesName();
   return (
     <div role="radiogroup" aria-labelledby={labelId} aria-describedby={describedBy} aria-invalid={invalid || undefined} className="space-y-5">
       {groupBySeries(types).map((group) => (
@@ -45,11 +48,11 @@ export function InstanceTypePicker({ types, value, onChange, labelId, describedB
             <span className="inline-flex min-w-7 justify-center rounded bg-zinc-900 px-1.5 py-0.5 text-xs font-bold text-white dark:bg-zinc-100 dark:text-zinc-900">
               {group.series}
             </span>
-            {t("series", { name: group.displayName, letter: group.series })}
+            {t("series", { name: seriesName(group.series, group.displayName), letter: group.series })}
           </h3>
           <div className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-4 xl:grid-cols-5">
             {group.types.map((type) => {
-              const memory = formatBytes(type.memoryBytes);
+              const memory = format.bytes(type.memoryBytes);
               const small = tooSmall.has(type.name);
               const quotaReason = noRoom?.get(type.name);
               const reasonId = `${labelId}-${type.name}-quota`;
