@@ -2,6 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useFormat } from "@/lib/client/format";
+import { splitAtPlaceholder } from "@/lib/client/message-parts";
 import type { DiskSummary } from "@/lib/shared/disk";
 
 /** DataVolume phases the portal translates (CDI's `status.phase` plus the portal's Pending/Terminating). */
@@ -16,16 +17,21 @@ const tone = (phase: string) =>
     : phase === "UploadReady" ? "bg-blue-50 text-blue-800 ring-blue-600/20 dark:bg-blue-500/10 dark:text-blue-300"
     : "bg-amber-50 text-amber-800 ring-amber-600/20 dark:bg-amber-500/10 dark:text-amber-300";
 
-/** A disk's phase as a badge, with the failure (or retry) reason under it. */
+/**
+ * A disk's phase as a badge, with the failure (or retry) reason under it: CDI's own message, in
+ * English, marked so inside the translated sentence (WCAG 3.1.2).
+ */
 export function DiskPhase({ disk }: { disk: Pick<DiskSummary, "phase" | "message" | "restartCount"> }) {
   const t = useTranslations("DiskPhase");
   const label = (knownPhases as readonly string[]).includes(disk.phase) ? t(disk.phase as (typeof knownPhases)[number]) : disk.phase;
+  const [before, after] = splitAtPlaceholder((message) =>
+    disk.phase === "Failed" ? t("failedBecause", { message }) : t("retrying", { count: disk.restartCount ?? 0, message }));
   return (
     <div>
       <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tone(disk.phase)}`}>{label}</span>
       {disk.message && (
         <p className={`mt-1 text-xs ${disk.phase === "Failed" ? "text-red-700 dark:text-red-400" : "text-amber-700 dark:text-amber-400"}`}>
-          {disk.phase === "Failed" ? t("failedBecause", { message: disk.message }) : t("retrying", { count: disk.restartCount ?? 0, message: disk.message })}
+          {before}<span lang="en">{disk.message}</span>{after}
         </p>
       )}
     </div>

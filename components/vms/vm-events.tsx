@@ -69,9 +69,10 @@ export function VmEventsPanel({ name }: { name: string }) {
                   {e.type === "Warning" ? t("warning") : t("normal")}
                 </span>
               </td>
-              <td className="px-4 py-2 font-medium">{e.reason}</td>
+              <td lang="en" className="px-4 py-2 font-medium">{e.reason}</td>
               <td className="px-4 py-2 text-xs text-zinc-600 dark:text-zinc-400"><span className="block">{e.object.kind}</span><span className="font-mono break-all">{e.object.name}</span></td>
-              <td className="px-4 py-2 break-words">{e.message}</td>
+              {/* the cluster writes its events in English: marked so (WCAG 3.1.2) */}
+              <td lang="en" className="px-4 py-2 break-words">{e.message}</td>
               <td className="px-4 py-2 text-right tabular-nums">{e.count}</td>
               <td className="px-4 py-2 whitespace-nowrap">
                 <time dateTime={e.lastSeen} title={e.lastSeen ? format.dateTime(e.lastSeen) : undefined}>{format.age(e.lastSeen, now)}</time>

@@ -59,7 +59,8 @@ export function VmOverviewPanel({ detail }: { detail: VmDetail }) {
     <div className="space-y-4">
       {o.problem && (
         <Alert tone="error" title={t("problemTitle", { source: o.problem.source, object: o.problem.object, reason: o.problem.reason })}>
-          {o.problem.message}
+          {/* the cluster's condition message, in English (WCAG 3.1.2) */}
+          <span lang="en">{o.problem.message}</span>
         </Alert>
       )}
       {o.restartRequired && (
