@@ -1,9 +1,11 @@
 /**
  * Accessibility in CI (issue 16): axe-core (`@axe-core/playwright`, WCAG 2.0/2.1/2.2 A and AA
  * rules) over the portal's page states, in English and French, light and dark, at a desktop
- * viewport (1280 × 720; the phone viewport follows with the responsive shell); any serious or critical violation fails, with the
- * rule, the page state and the offending elements in the message. Each combination is one test,
- * so a failure names it; each test prints how many states it scanned.
+ * viewport (1280 × 720) and a phone one (390 × 844); any serious or critical violation fails,
+ * with the rule, the page state and the offending elements in the message. Each combination is
+ * one test, so a failure names it, and prints how many states it scanned; the file ends with the
+ * total ("axe total: … scans"). The tests run one after another in one worker (one VM, one
+ * sign-in per account, one total).
  *
  * The VM the VM-page states show is created Halted through the API (no guest needed) and deleted
  * afterwards. Sign-ins happen once per account (bcrypt takes a while on a busy machine).
@@ -12,8 +14,13 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Cookie, type Page } from "@playwright/test";
 import { signInCookies, uniqueVmName } from "./fixtures";
 
+test.describe.configure({ mode: "default" });
+
 const vm = uniqueVmName("a11y");
 type Who = "alice" | "admin" | "nobody";
+
+const viewports = { desktop: { width: 1280, height: 720 }, phone: { width: 390, height: 844 } } as const;
+type ViewportName = keyof typeof viewports;
 
 /** One page state to scan: who looks, where, and what must be shown before the scan. */
 interface PageState {
@@ -22,6 +29,10 @@ interface PageState {
   path: string;
   /** an extra wait for content that loads after the heading (a tab's panel, the editor, …) */
   ready?: (page: Page) => Promise<void>;
+  /** what a user does on the page before the scan (open a menu, a dialog) */
+  act?: (page: Page) => Promise<void>;
+  /** the one viewport where the state exists (default: both) */
+  only?: ViewportName;
 }
 
 const states: PageState[] = [
@@ -29,6 +40,22 @@ const states: PageState[] = [
   { id: "not-found", who: "alice", path: "/t/acme/no-such-page" },
   { id: "vm-list", who: "alice", path: "/t/acme/vms" },
   { id: "vm-list-filtered-empty", who: "alice", path: "/t/acme/vms?q=zzz-no-such-vm" },
+  {
+    // the phone's header menu, open: navigation, tenant picker, language, theme and sign-out
+    id: "vm-list-menu-open", who: "alice", path: "/t/acme/vms", only: "phone",
+    act: async (page) => {
+      const menu = page.getByRole("banner").getByRole("button", { name: "Menu", exact: true });
+      await menu.click();
+      await expect(menu).toHaveAttribute("aria-expanded", "true");
+    },
+  },
+  {
+    id: "vm-delete-dialog", who: "alice", path: `/t/acme/vms?q=${vm}`,
+    act: async (page) => {
+      await page.getByRole("row", { name: new RegExp(vm) }).getByRole("button", { name: /^(Delete|Supprimer) / }).click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+    },
+  },
   { id: "vm-create", who: "alice", path: "/t/acme/vms/new" },
   ...(["overview", "configuration", "disks", "events", "yaml"] as const).map((tab): PageState => ({
     id: `vm-${tab}`, who: "alice", path: `/t/acme/vms/${vm}?tab=${tab}`,
@@ -80,20 +107,25 @@ async function openAs(browser: Browser, baseURL: string, who: Who, locale: "en" 
   return context.newPage();
 }
 
-// The phone viewport (390 × 844) joins when the responsive shell of issue 16 lands: today the header's
-// tenant picker is squeezed below 24 px (target-size) and wide tables scroll inside regions that
-// are not all focusable yet.
-const viewports = { desktop: { width: 1280, height: 720 } } as const;
+/** Every scan of the file, for the total printed at the end. */
+const tally = { combinations: 0, scans: 0, violations: 0 };
+
+test.afterAll(() => {
+  console.log(`axe total: ${tally.scans} scans over ${tally.combinations} combinations of language, theme and viewport `
+    + `(${states.filter((s) => !s.only || s.only === "desktop").length} page states at desktop, `
+    + `${states.filter((s) => !s.only || s.only === "phone").length} on the phone), ${tally.violations} serious/critical violations`);
+});
 
 for (const locale of ["en", "fr"] as const) {
   for (const theme of ["light", "dark"] as const) {
-    for (const [viewportName, viewport] of Object.entries(viewports)) {
+    for (const [viewportName, viewport] of Object.entries(viewports) as [ViewportName, (typeof viewports)[ViewportName]][]) {
       test(`axe: no serious or critical violation (${locale}, ${theme}, ${viewportName})`, async ({ browser }, testInfo) => {
-        test.setTimeout(300_000);
+        test.setTimeout(420_000);
         const baseURL = testInfo.project.use.baseURL!;
         const found: string[] = [];
         const pages = new Map<Who, Page>();
-        for (const state of states) {
+        const scanned = states.filter((s) => !s.only || s.only === viewportName);
+        for (const state of scanned) {
           let page = pages.get(state.who);
           if (!page) {
             page = await openAs(browser, baseURL, state.who, locale, theme, viewport);
@@ -105,6 +137,7 @@ for (const locale of ["en", "fr"] as const) {
           await expect(page.locator("[data-loading]"), `${state.id}: still loading`).toHaveCount(0, { timeout: 30_000 });
           await expect(page.locator("html"), `${state.id}: language`).toHaveAttribute("lang", locale);
           if (theme === "dark") await expect(page.locator("html")).toHaveClass(/\bdark\b/);
+          await state.act?.(page);
           const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
           for (const v of result.violations) {
             if (v.impact !== "serious" && v.impact !== "critical") continue;
@@ -113,7 +146,10 @@ for (const locale of ["en", "fr"] as const) {
           }
         }
         for (const page of pages.values()) await page.context().close();
-        console.log(`axe (${locale}, ${theme}, ${viewportName}): ${states.length} page states scanned, ${found.length} serious/critical violations`);
+        tally.combinations++;
+        tally.scans += scanned.length;
+        tally.violations += found.length;
+        console.log(`axe (${locale}, ${theme}, ${viewportName}): ${scanned.length} page states scanned, ${found.length} serious/critical violations`);
         expect(found, found.join("\n")).toEqual([]);
       });
     }

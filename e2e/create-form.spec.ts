@@ -65,7 +65,7 @@ test("in French, the form says the image and size follow the OS profile", async 
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
   await profileSelect(page).selectOption("cirros");
   await expect(page.getByRole("combobox", { name: "Image", exact: true })).toHaveValue("cirros");
-  await expect(page.getByRole("status").filter({ hasText: "L’image et la taille suivent le profil OS Cirros." })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "L’image et la taille suivent le profil d’OS Cirros." })).toBeVisible();
 });
 
 test.describe("on a phone", () => {

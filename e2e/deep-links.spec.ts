@@ -26,7 +26,7 @@ test("a signed-out deep link to an admin page lands there after signing in, and 
   await expect(page.getByText("Admin.oidcNote")).toHaveCount(0);
 
   await page.getByRole("combobox", { name: "Language" }).selectOption("fr");
-  await expect(page.getByText("tiennent leur niveau de leurs groupes (tenant-acme-<niveau>)")).toBeVisible();
+  await expect(page.getByText("tiennent leur rôle de leurs groupes (tenant-acme-<rôle>)")).toBeVisible();
   await expect(page.getByText("Admin.oidcNote")).toHaveCount(0);
 });
 

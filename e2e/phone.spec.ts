@@ -231,7 +231,7 @@ test.describe("at 1024 px in French", () => {
       header.getByRole("combobox", { name: "Locataire" }),
       nav.getByRole("link", { name: "Machines virtuelles", exact: true }),
       nav.getByRole("link", { name: "Disques", exact: true }),
-      nav.getByRole("link", { name: "Journal d'audit", exact: true }),
+      nav.getByRole("link", { name: "Journal d’audit", exact: true }),
       header.getByRole("combobox", { name: "Langue" }),
       header.getByRole("group", { name: "Thème" }),
       header.getByRole("button", { name: "Se déconnecter" }),

@@ -133,10 +133,10 @@ test("the audit table shows actions as translated labels with the code beside, a
     await expect(ours).toContainText(`Member ${username}`);
 
     await page.getByRole("combobox", { name: "Language" }).selectOption("fr");
-    await expect(ours).toContainText("Changement de niveau d’un membre");
+    await expect(ours).toContainText("Changement de rôle d’un membre");
     await expect(ours).toContainText("member.update");
     await expect(action).toHaveValue("member.update");
-    await expect(action.getByRole("option", { name: "Changement de niveau d’un membre" })).toHaveCount(1);
+    await expect(action.getByRole("option", { name: "Changement de rôle d’un membre" })).toHaveCount(1);
   } finally {
     await removeAcmeMember(page, username);
   }

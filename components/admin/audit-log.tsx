@@ -1,12 +1,14 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useLocale, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
+import { ScrollRegion } from "@/components/ui/scroll-region";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { auditQuery, fetchAuditPage } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { auditKeys } from "@/lib/client/query-keys";
 import { auditResults } from "@/lib/shared/audit";
 import { auditActionGroups, auditActionLabelKey, auditTargetKindLabelKey, auditTargetKinds } from "@/lib/shared/audit-actions";
@@ -29,7 +31,7 @@ const tenantLogKinds = auditTargetKinds.filter((k) => k !== "Session");
  */
 export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
   const t = useTranslations("Audit");
-  const locale = useLocale();
+  const format = useFormat();
   const actionLabel = (code: string) => {
     const key = auditActionLabelKey(code);
     return key ? t(key) : code;
@@ -88,7 +90,8 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
         </div>
       </form>
       {pages.isError && <Alert>{pages.error.message}</Alert>}
-      <div className={`${panelClass} overflow-x-auto`}>
+      {/* A phone scrolls the table sideways in a region reachable by Tab: its rows hold nothing focusable. */}
+      <ScrollRegion label={t("title")} className={panelClass}>
         <table className="w-full text-left text-sm">
           <caption className="sr-only">{t("title")}</caption>
           <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
@@ -99,7 +102,7 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} className="border-b border-zinc-100 align-top last:border-0 dark:border-zinc-800">
-                <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">{new Date(r.createdAt).toLocaleString(locale)}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">{format.dateTime(r.createdAt)}</td>
                 <td className="px-3 py-2 font-mono break-all">{r.actor}</td>
                 <td className="px-3 py-2 font-mono">{r.tenantName}</td>
                 <td className="px-3 py-2">
@@ -121,14 +124,15 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
                     {t(`results.${r.result}`)}
                   </span>
                 </td>
-                <td className="max-w-md px-3 py-2 text-zinc-600 dark:text-zinc-400">{r.errorMessage}</td>
+                {/* stored as the server wrote it, in English: marked so (WCAG 3.1.2) */}
+                <td lang="en" className="max-w-md px-3 py-2 text-zinc-600 dark:text-zinc-400">{r.errorMessage}</td>
               </tr>
             ))}
           </tbody>
         </table>
         {pages.isPending && <div className="p-4"><Spinner /></div>}
         {pages.isSuccess && rows.length === 0 && <p className="p-4 text-sm text-zinc-500 dark:text-zinc-400">{t("empty")}</p>}
-      </div>
+      </ScrollRegion>
       {pages.hasNextPage && (
         <button type="button" className={buttonClass("secondary")} onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
           {pages.isFetchingNextPage && <Spinner />} {t("loadMore")}

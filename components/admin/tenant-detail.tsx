@@ -10,9 +10,10 @@ import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, compactSelectClass, errorTextClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { QuotaUsageList } from "@/components/quota/quota-bars";
 import { adminApi, isApiError } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { adminKeys } from "@/lib/client/query-keys";
 import { tenantRoles, type TenantRole } from "@/lib/shared/permissions";
-import { formatQuotaAmount, type QuotaExcess } from "@/lib/shared/quota";
+import type { QuotaExcess } from "@/lib/shared/quota";
 import type { QuotaOverUsageDetails } from "@/lib/shared/admin";
 import { MemberChangeDialog, type MemberChange } from "./member-change-dialog";
 import { QuotaFields, fromQuotaDraft, toQuotaDraft, type QuotaDraft } from "./quota-fields";
@@ -65,6 +66,7 @@ function DisplayNameForm({ name, current }: { name: string; current: string }) {
 function QuotaSection({ name }: { name: string }) {
   const t = useTranslations("Admin");
   const tQuota = useTranslations("Quota");
+  const format = useFormat();
   const queryClient = useQueryClient();
   const status = useQuery({ queryKey: adminKeys.quota(name), queryFn: ({ signal }) => adminApi.getQuota(name, signal) });
   const [draft, setDraft] = useState<QuotaDraft | null>(null);
@@ -108,7 +110,7 @@ function QuotaSection({ name }: { name: string }) {
         <ul className="list-disc space-y-1 pl-5 text-sm">
           {over?.map((o) => (
             <li key={o.resource}>
-              {t("overLine", { resource: tQuota(`resources.${o.resource}`), used: formatQuotaAmount(o.resource, o.used), limit: formatQuotaAmount(o.resource, o.limit) })}
+              {t("overLine", { resource: tQuota(`resources.${o.resource}`), used: format.quota(o.resource, o.used), limit: format.quota(o.resource, o.limit) })}
             </li>
           ))}
         </ul>

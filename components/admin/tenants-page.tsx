@@ -9,9 +9,9 @@ import { Alert } from "@/components/ui/alert";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { adminApi, isApiError } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { adminKeys } from "@/lib/client/query-keys";
 import { tenantNamePattern } from "@/lib/shared/admin";
-import { formatQuotaAmount } from "@/lib/shared/quota";
 import { QuotaFields, fromQuotaDraft, type QuotaDraft } from "./quota-fields";
 
 const defaultDraft: QuotaDraft = { cpuMillicores: "8", memoryBytes: "32", storageBytes: "200", vmCount: "10", diskCount: "20", loadBalancers: "2" };
@@ -19,6 +19,7 @@ const defaultDraft: QuotaDraft = { cpuMillicores: "8", memoryBytes: "32", storag
 /** `/admin/tenants`: every tenant with its quota, and the create form. */
 export function AdminTenantsPage() {
   const t = useTranslations("Admin");
+  const format = useFormat();
   const tenants = useQuery({ queryKey: adminKeys.tenants(), queryFn: ({ signal }) => adminApi.listTenants(signal) });
   return (
     <div className="space-y-8">
@@ -45,7 +46,7 @@ export function AdminTenantsPage() {
                   <td className="px-4 py-2">{tenant.memberCount}</td>
                   <td className="px-4 py-2 text-zinc-600 dark:text-zinc-300">
                     {tenant.quota
-                      ? t("quotaLine", { cpu: formatQuotaAmount("cpuMillicores", tenant.quota.cpuMillicores), memory: formatQuotaAmount("memoryBytes", tenant.quota.memoryBytes), vms: tenant.quota.vmCount })
+                      ? t("quotaLine", { cpu: format.quota("cpuMillicores", tenant.quota.cpuMillicores), memory: format.quota("memoryBytes", tenant.quota.memoryBytes), vms: tenant.quota.vmCount })
                       : t("noQuota")}
                   </td>
                 </tr>

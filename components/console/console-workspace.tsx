@@ -15,6 +15,7 @@ import { useVmStateLabel, VmStateBadge } from "@/components/vms/vm-state-badge";
 import type { ConsoleKind } from "@/lib/client/api";
 import type { ConsoleState } from "@/lib/client/console-state";
 import { signInHref } from "@/lib/shared/callback-url";
+import { permissionTable } from "@/lib/shared/permissions";
 import type { ConsoleAction } from "./console-actions";
 import { SerialTerminal } from "./serial-terminal";
 import { useConsoleSession } from "./use-console-session";
@@ -37,6 +38,7 @@ const tabs: { kind: ConsoleKind; labelKey: "serial" | "vnc" }[] = [
 export function ConsoleWorkspace({ name }: { name: string }) {
   const tenant = useTenant();
   const t = useTranslations("Console");
+  const tRole = useTranslations("Roles");
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
@@ -95,7 +97,7 @@ export function ConsoleWorkspace({ name }: { name: string }) {
       </div>
 
       {!allowed ? (
-        <Alert tone="error" title={t("forbiddenTitle")}>{t("forbiddenRole", { role: tenant.role })}</Alert>
+        <Alert tone="error" title={t("forbiddenTitle")}>{t("forbiddenRole", { role: tRole(tenant.role), needed: tRole(permissionTable["vm.console"]) })}</Alert>
       ) : vmMissing ? (
         <Alert tone="error" title={t("notFoundTitle")}>
           {t("notFoundBody", { name })} <Link href={vmsHref} className="font-medium underline">{t("backToVms")}</Link>

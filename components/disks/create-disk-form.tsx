@@ -11,8 +11,9 @@ import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { useCatalogue } from "@/components/vms/use-vms";
 import { fetchDisks, isApiError, uploadDiskFile } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { diskKeys } from "@/lib/client/query-keys";
-import { formatBytes, parseQuantity } from "@/lib/shared/quantity";
+import { parseQuantity } from "@/lib/shared/quantity";
 import {
   createDiskSchema, defaultStorageClass, diskSourceTypes, httpUrlSchema, quickPicks,
   type CreateDiskRequest, type DiskSourceType,
@@ -52,6 +53,7 @@ type UploadState =
 export function CreateDiskForm() {
   const tenant = useTenant();
   const t = useTranslations("CreateDisk");
+  const format = useFormat();
   const router = useRouter();
   const ids = useId();
   const id = (f: string) => `${ids}-${f}`;
@@ -106,7 +108,7 @@ export function CreateDiskForm() {
   if (source === "disk" && !chosenClone) problems.clone = t("errors.clone");
   if (source === "upload" && !file) problems.file = t("errors.file");
   if (!quantity) problems.size = t("errors.size");
-  else if (minimum && quantity.bytes < minimum.bytes) problems.size = t("errors.sizeMin", { min: formatBytes(minimum.bytes), what: minimum.what });
+  else if (minimum && quantity.bytes < minimum.bytes) problems.size = t("errors.sizeMin", { min: format.bytes(minimum.bytes), what: minimum.what });
 
   const errorOf = (f: Field) => (submitted && problems[f]) || (serverError?.field === f ? serverError.message : null);
   const fieldError = (f: Field) => {
@@ -218,7 +220,7 @@ export function CreateDiskForm() {
                         if (!quantity || quantity.bytes < min) setSize(quantityToSize(p.minStorage));
                       }}>
                       {p.label}
-                      <span className="text-xs opacity-75">{t("minSize", { size: formatBytes(parseQuantity(p.minStorage)) })}</span>
+                      <span className="text-xs opacity-75">{t("minSize", { size: format.bytes(parseQuantity(p.minStorage)) })}</span>
                     </button>
                   ))}
                 </div>
@@ -249,7 +251,7 @@ export function CreateDiskForm() {
               <label htmlFor={id("clone")} className={labelClass}>{t("clone")}</label>
               <select id={id("clone")} value={chosenClone} disabled={busy} onChange={(e) => { setClone(e.target.value); edited("clone"); }}
                 aria-invalid={Boolean(errorOf("clone"))} className={`${inputClass} mt-1`}>
-                {cloneable.map((d) => <option key={d.name} value={d.name}>{`${d.name} (${formatBytes(d.storageBytes)})`}</option>)}
+                {cloneable.map((d) => <option key={d.name} value={d.name}>{`${d.name} (${format.bytes(d.storageBytes)})`}</option>)}
               </select>
               {cloneable.length === 0 && <p className={hintClass}>{t("noDiskToClone")}</p>}
               {fieldError("clone")}
@@ -267,7 +269,7 @@ export function CreateDiskForm() {
                   if (f && (!quantity || quantity.bytes < f.size)) setSize({ amount: String(Math.max(1, Math.ceil(f.size / 2 ** 30))), unit: "Gi" });
                 }}
                 aria-invalid={Boolean(errorOf("file"))} className="mt-1 block text-sm" />
-              {file && <p className={hintClass}>{t("fileInfo", { name: file.name, size: formatBytes(file.size) })}</p>}
+              {file && <p className={hintClass}>{t("fileInfo", { name: file.name, size: format.bytes(file.size) })}</p>}
               {fieldError("file")}
             </div>
           )}
@@ -285,7 +287,7 @@ export function CreateDiskForm() {
               <span id={id("size-label")} className={labelClass}>{t("size")}</span>
               <SizeInput id={id("size")} value={size} onChange={(v) => { setSize(v); edited("size"); }} labelledBy={id("size-label")}
                 describedBy={errorOf("size") ? id("size-error") : id("size-hint")} invalid={Boolean(errorOf("size"))} />
-              <p id={id("size-hint")} className={hintClass}>{minimum ? t("sizeHintMin", { min: formatBytes(minimum.bytes), what: minimum.what }) : t("sizeHint")}</p>
+              <p id={id("size-hint")} className={hintClass}>{minimum ? t("sizeHintMin", { min: format.bytes(minimum.bytes), what: minimum.what }) : t("sizeHint")}</p>
               {fieldError("size")}
             </div>
             <div>
@@ -306,7 +308,7 @@ export function CreateDiskForm() {
           <section className={`${panelClass} p-6`} aria-live="polite">
             <p className="text-sm font-medium">{t("uploading", { name: upload.disk })}</p>
             <ProgressBar value={upload.total ? (upload.sent / upload.total) * 100 : null} label={t("uploadProgress")} />
-            <p className={hintClass}>{t("uploadedBytes", { sent: formatBytes(upload.sent), total: formatBytes(upload.total) })}</p>
+            <p className={hintClass}>{t("uploadedBytes", { sent: format.bytes(upload.sent), total: format.bytes(upload.total) })}</p>
             <button type="button" className={`${buttonClass("secondary", "sm")} mt-3`} onClick={() => abortRef.current?.abort()}>{t("cancelUpload")}</button>
           </section>
         )}

@@ -10,8 +10,8 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { isApiError, uploadDiskFile } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { splitAtPlaceholder } from "@/lib/client/message-parts";
-import { formatBytes } from "@/lib/shared/quantity";
 import type { DiskSummary } from "@/lib/shared/disk";
 import { DiskPhase, ProgressBar } from "./disk-phase";
 import { SizeInput, sizeToQuantity } from "./size-input";
@@ -138,6 +138,7 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
   onUpload: ((d: DiskSummary) => void) | null;
 }) {
   const t = useTranslations("Disks");
+  const format = useFormat();
   const ids = useId();
   // Disks seen importing on this page keep their bar at 100 % once done, so the end is visible.
   const [seenMoving, setSeenMoving] = useState<ReadonlySet<string>>(() => new Set());
@@ -165,7 +166,7 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
                 <span className="font-mono text-[13px]">{d.name}</span>
                 {d.optical && <span className="ml-2 rounded bg-violet-50 px-1.5 py-0.5 text-[11px] font-medium text-violet-700 dark:bg-violet-500/10 dark:text-violet-300">{t("optical")}</span>}
               </th>
-              <td className={`${td} whitespace-nowrap`}>{formatBytes(d.storageBytes)}</td>
+              <td className={`${td} whitespace-nowrap`}>{format.bytes(d.storageBytes)}</td>
               <td className={`${td} font-mono text-[13px]`}>{d.storageClass}</td>
               <td className={`${td} max-w-64`}>
                 <span className="font-medium">{t(`source.${d.source.type}`)}</span>
@@ -235,9 +236,10 @@ function DeleteBlockedReason({ id, tenant, vm }: { id: string; tenant: string; v
 /** Confirms a delete; a 409 (attached to a VM) stays in the dialog with the VM's name. */
 function DeleteDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskSummary; onClose: () => void }) {
   const t = useTranslations("Disks");
+  const format = useFormat();
   const mutation = useDeleteDisk(tenant);
   return (
-    <Dialog open onClose={onClose} title={t("deleteTitle", { name: disk.name })} description={t("deleteBody", { name: disk.name, size: formatBytes(disk.storageBytes) })} initialFocus="[data-autofocus]">
+    <Dialog open onClose={onClose} title={t("deleteTitle", { name: disk.name })} description={t("deleteBody", { name: disk.name, size: format.bytes(disk.storageBytes) })} initialFocus="[data-autofocus]">
       <form onSubmit={(e) => {
         e.preventDefault();
         mutation.mutate(disk.name, { onSuccess: onClose });
@@ -259,6 +261,7 @@ function DeleteDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: Dis
 /** Grows a disk (the storage class is fixed, so it is only shown). */
 function GrowDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskSummary; onClose: () => void }) {
   const t = useTranslations("Disks");
+  const format = useFormat();
   const mutation = useGrowDisk(tenant);
   const ids = useId();
   const gib = disk.storageBytes / 2 ** 30;
@@ -266,7 +269,7 @@ function GrowDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskS
   const quantity = sizeToQuantity(size);
   const tooSmall = quantity !== null && quantity.bytes < disk.storageBytes;
   return (
-    <Dialog open onClose={onClose} title={t("growTitle", { name: disk.name })} description={t("growBody", { size: formatBytes(disk.storageBytes), storageClass: disk.storageClass })}>
+    <Dialog open onClose={onClose} title={t("growTitle", { name: disk.name })} description={t("growBody", { size: format.bytes(disk.storageBytes), storageClass: disk.storageClass })}>
       <form onSubmit={(e) => {
         e.preventDefault();
         if (!quantity || tooSmall) return;
@@ -276,7 +279,7 @@ function GrowDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskS
           <span id={`${ids}-label`} className={labelClass}>{t("newSize")}</span>
           <SizeInput value={size} onChange={setSize} labelledBy={`${ids}-label`} invalid={tooSmall} />
           <p className={hintClass}>{t("growHint")}</p>
-          {tooSmall && <p className={errorTextClass}>{t("noShrink", { size: formatBytes(disk.storageBytes) })}</p>}
+          {tooSmall && <p className={errorTextClass}>{t("noShrink", { size: format.bytes(disk.storageBytes) })}</p>}
         </div>
         {mutation.isError && <Alert tone="error">{mutation.error.message}</Alert>}
         <div className="flex justify-end gap-2 pt-2">
@@ -294,6 +297,7 @@ function GrowDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskS
 /** Fills a disk that waits for its upload (e.g. after a cancel or a closed page): file, progress bar, cancel. */
 function UploadDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskSummary; onClose: () => void }) {
   const t = useTranslations("Disks");
+  const format = useFormat();
   const ids = useId();
   const [file, setFile] = useState<File | null>(null);
   const [state, setState] = useState<{ sent: number; total: number } | null>(null);
@@ -313,12 +317,12 @@ function UploadDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskSum
     });
   };
   return (
-    <Dialog open onClose={() => { abort?.abort(); onClose(); }} title={t("uploadTitle", { name: disk.name })} description={t("uploadBody", { size: formatBytes(disk.storageBytes) })}>
+    <Dialog open onClose={() => { abort?.abort(); onClose(); }} title={t("uploadTitle", { name: disk.name })} description={t("uploadBody", { size: format.bytes(disk.storageBytes) })}>
       <div className="space-y-4">
         <div>
           <label htmlFor={`${ids}-file`} className={labelClass}>{t("file")}</label>
           <input id={`${ids}-file`} type="file" disabled={state !== null} onChange={(e) => setFile(e.target.files?.[0] ?? null)} className="mt-1 block text-sm" />
-          {tooLarge && <p className={errorTextClass}>{t("fileTooLarge", { size: formatBytes(disk.storageBytes) })}</p>}
+          {tooLarge && <p className={errorTextClass}>{t("fileTooLarge", { size: format.bytes(disk.storageBytes) })}</p>}
         </div>
         {state && <ProgressBar value={state.total ? (state.sent / state.total) * 100 : null} label={t("uploadProgress")} />}
         {error && <Alert tone="error">{error}</Alert>}

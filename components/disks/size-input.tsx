@@ -1,7 +1,8 @@
 "use client";
 
+import { useLocale, useTranslations } from "next-intl";
 import { inputClass } from "@/components/ui/styles";
-import { parseQuantity, quantityPattern } from "@/lib/shared/quantity";
+import { byteUnitSymbol, parseQuantity, quantityPattern } from "@/lib/shared/quantity";
 
 /** The units the size field offers (binary, as Kubernetes storage is usually written). */
 export const sizeUnits = ["Mi", "Gi", "Ti"] as const;
@@ -12,9 +13,12 @@ export interface SizeValue {
   unit: string;
 }
 
-/** The quantity text (e.g. "20Gi") and bytes of a typed size, or null when it is not a positive number. */
+/**
+ * The quantity text (e.g. "20Gi") and bytes of a typed size, or null when it is not a positive
+ * number. A decimal comma is read as a point ("1,5" is 1.5), as French writes it.
+ */
 export function sizeToQuantity(size: SizeValue): { text: string; bytes: number } | null {
-  const amount = size.amount.trim();
+  const amount = size.amount.trim().replace(",", ".");
   if (!/^\d+(\.\d+)?$/.test(amount)) return null;
   const text = `${amount}${size.unit}`;
   if (!quantityPattern.test(text)) return null;
@@ -28,7 +32,10 @@ export function quantityToSize(quantity: string): SizeValue {
   return m ? { amount: m[1], unit: m[2] } : { amount: String(Math.ceil(parseQuantity(quantity) / 2 ** 30)), unit: "Gi" };
 }
 
-/** A number field with a unit select (MiB, GiB, TiB), labelled by `labelledBy`. */
+/**
+ * A number field with a unit select (MiB, GiB, TiB; Mio, Gio, Tio in French), labelled by
+ * `labelledBy`.
+ */
 export function SizeInput({ value, onChange, labelledBy, describedBy, invalid, id }: {
   value: SizeValue;
   onChange: (v: SizeValue) => void;
@@ -37,6 +44,8 @@ export function SizeInput({ value, onChange, labelledBy, describedBy, invalid, i
   invalid?: boolean;
   id?: string;
 }) {
+  const t = useTranslations("Units");
+  const locale = useLocale();
   return (
     <div className="mt-1 flex gap-2" role="group" aria-labelledby={labelledBy}>
       <input
@@ -49,8 +58,8 @@ export function SizeInput({ value, onChange, labelledBy, describedBy, invalid, i
         aria-invalid={invalid || undefined}
         className={`${inputClass} w-28 font-mono`}
       />
-      <select value={value.unit} onChange={(e) => onChange({ ...value, unit: e.target.value })} aria-label="unit" className={`${inputClass} w-24`}>
-        {sizeUnits.map((u) => <option key={u} value={u}>{u}B</option>)}
+      <select value={value.unit} onChange={(e) => onChange({ ...value, unit: e.target.value })} aria-label={t("unit")} className={`${inputClass} w-24`}>
+        {sizeUnits.map((u) => <option key={u} value={u}>{byteUnitSymbol(u, locale)}</option>)}
       </select>
     </div>
   );

@@ -4,8 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useTenant } from "@/components/shell/tenant-context";
 import { fetchQuota } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { quotaKeys } from "@/lib/client/query-keys";
-import { formatQuotaAmount, quotaResources, type QuotaAmounts } from "@/lib/shared/quota";
+import { quotaResources, type QuotaAmounts } from "@/lib/shared/quota";
 import { panelClass } from "@/components/ui/styles";
 
 /**
@@ -14,6 +15,7 @@ import { panelClass } from "@/components/ui/styles";
  */
 export function QuotaUsageList({ limits, usage }: { limits: QuotaAmounts; usage: QuotaAmounts }) {
   const t = useTranslations("Quota");
+  const format = useFormat();
   return (
     <ul className="grid gap-x-6 gap-y-3 sm:grid-cols-2 lg:grid-cols-3">
       {quotaResources.map((r) => {
@@ -21,7 +23,7 @@ export function QuotaUsageList({ limits, usage }: { limits: QuotaAmounts; usage:
         const used = usage[r];
         const ratio = limit > 0 ? Math.min(1, used / limit) : used > 0 ? 1 : 0;
         const colour = ratio >= 1 ? "bg-red-600" : ratio >= 0.8 ? "bg-amber-500" : "bg-blue-600";
-        const text = t("usedOf", { used: formatQuotaAmount(r, used), limit: formatQuotaAmount(r, limit) });
+        const text = t("usedOf", { used: format.quota(r, used), limit: format.quota(r, limit) });
         return (
           <li key={r}>
             <div className="flex items-baseline justify-between text-sm">

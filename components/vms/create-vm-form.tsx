@@ -13,13 +13,14 @@ import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelCl
 import { useStickyInset } from "@/components/ui/use-sticky-inset";
 import { useQuery } from "@tanstack/react-query";
 import { fetchQuota, isApiError } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { quotaKeys } from "@/lib/client/query-keys";
 import {
   initialRootDisk, rootDiskForImage, rootDiskForImageSource, rootDiskForProfile, rootDiskForUrlSource, rootDiskNote,
   type RootDiskChoice, type RootDiskUpdate,
 } from "@/lib/client/root-disk-defaults";
-import { findQuotaExcess, formatQuotaAmount } from "@/lib/shared/quota";
-import { formatBytes, parseQuantity } from "@/lib/shared/quantity";
+import { findQuotaExcess } from "@/lib/shared/quota";
+import { parseQuantity } from "@/lib/shared/quantity";
 import {
   createVmSchema, preferenceMismatch, resourcesCpu, rootDiskSuffix, runStrategies, vmNameMaxLength, vmResourcesSchema,
   type Catalogue, type CreateVmRequest, type InstanceTypeInfo, type PreferenceInfo, type VmResources,
@@ -84,6 +85,8 @@ const preferred = <T extends { name: string }>(items: T[], name: string): T | un
  */
 function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Catalogue }) {
   const t = useTranslations("CreateVm");
+  // sizes and quota amounts in the page's language ("4 GiB", "4 Gio")
+  const { bytes: formatBytes, quota: formatQuotaAmount } = useFormat();
   const router = useRouter();
   const announce = useAnnounce();
   const mutation = useCreateVm(tenant);

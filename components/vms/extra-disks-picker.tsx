@@ -5,8 +5,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useId } from "react";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass } from "@/components/ui/styles";
 import { fetchDisks } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { diskKeys } from "@/lib/client/query-keys";
-import { formatBytes, quantityPattern } from "@/lib/shared/quantity";
+import { quantityPattern } from "@/lib/shared/quantity";
 import { dataDiskName } from "@/lib/shared/vm";
 
 /** Whether a data disk size as typed is a positive quantity such as "10Gi". */
@@ -29,6 +30,7 @@ export function ExtraDisksPicker({ tenant, vmName, dataDisks, onDataDisks, disks
   showErrors: boolean;
 }) {
   const t = useTranslations("CreateVm");
+  const format = useFormat();
   const ids = useId();
   const list = useQuery({ queryKey: diskKeys.list(tenant), queryFn: ({ signal }) => fetchDisks(tenant, signal), staleTime: 10_000 });
   const free = (list.data ?? []).filter((d) => !d.attachedTo);
@@ -67,7 +69,7 @@ export function ExtraDisksPicker({ tenant, vmName, dataDisks, onDataDisks, disks
                 <input type="checkbox" checked={disks.includes(d.name)}
                   onChange={(e) => onDisks(e.target.checked ? [...disks, d.name] : disks.filter((n) => n !== d.name))} className="size-4" />
                 <span className="min-w-0 font-mono text-[13px] break-all">{d.name}</span>
-                <span className="text-xs text-zinc-500 dark:text-zinc-400">{formatBytes(d.storageBytes)}{d.optical ? ` · ${t("opticalDisk")}` : ""}</span>
+                <span className="text-xs text-zinc-500 dark:text-zinc-400">{format.bytes(d.storageBytes)}{d.optical ? ` · ${t("opticalDisk")}` : ""}</span>
               </label>
             ))}
           </div>

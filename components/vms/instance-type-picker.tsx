@@ -3,8 +3,9 @@
 import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { groupInstanceTypes, visibleInstanceTypes } from "@/lib/shared/instance-types";
-import { formatBytes } from "@/lib/shared/quantity";
+import { useFormat } from "@/lib/client/format";
 import type { InstanceTypeInfo } from "@/lib/shared/vm";
+import { useSeriesName } from "./use-series-name";
 
 /**
  * The instance-type radio cards: one radiogroup (labelled by `labelId`) of native radios, so the
@@ -27,6 +28,8 @@ export function InstanceTypePicker({ types, value, onChange, labelId, describedB
   noRoom?: Map<string, string>;
 }) {
   const t = useTranslations("CreateVm");
+  const format = useFormat();
+  const seriesName = useSeriesName();
   // Series whose every size is shown; collapsed by default.
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const toggle = (series: string) => {
@@ -46,11 +49,11 @@ export function InstanceTypePicker({ types, value, onChange, labelId, describedB
               <span className="inline-flex min-w-7 justify-center rounded bg-zinc-900 px-1.5 py-0.5 text-xs font-bold text-white dark:bg-zinc-100 dark:text-zinc-900">
                 {group.series}
               </span>{" "}
-              {t("series", { name: group.displayName, letter: group.series })}
+              {t("series", { name: seriesName(group.series, group.displayName), letter: group.series })}
             </h3>
             <div id={cardsId} className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-4 xl:grid-cols-5">
               {visibleInstanceTypes(group, isExpanded, value).map((type) => {
-                const memory = formatBytes(type.memoryBytes);
+                const memory = format.bytes(type.memoryBytes);
                 const small = tooSmall.has(type.name);
                 const quotaReason = noRoom?.get(type.name);
                 const reasonId = `${labelId}-${type.name}-quota`;

@@ -8,12 +8,15 @@ import { Alert } from "@/components/ui/alert";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { editVm, isApiError, type ApiError } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { vmKeys } from "@/lib/client/query-keys";
 import { groupInstanceTypes } from "@/lib/shared/instance-types";
-import { formatBytes, parseQuantity, quantityPattern } from "@/lib/shared/quantity";
+import type { TenantRole } from "@/lib/shared/permissions";
+import { parseQuantity, quantityPattern } from "@/lib/shared/quantity";
 import { runStrategies, type Catalogue, type EditVmInput, type VmEditResult, type VmEditableSpec } from "@/lib/shared/vm";
 import type { VmDetail } from "@/lib/shared/disk";
 import { checkCloudInitText, checkSshKeys, parsePorts, parseSshKeys, type Problem } from "./create-vm-validation";
+import { useSeriesName } from "./use-series-name";
 import { useCatalogue, usePowerVm } from "./use-vms";
 
 /** The fields of the edit form, as text where the user types. */
@@ -126,10 +129,13 @@ export function VmConfigurationPanel({ detail }: { detail: VmDetail }) {
   return <ConfigurationForm key={detail.vm.name} detail={detail} catalogue={catalogue.data} canEdit={canEdit} role={tenant.role} />;
 }
 
-function ConfigurationForm({ detail, catalogue, canEdit, role }: { detail: VmDetail; catalogue: Catalogue; canEdit: boolean; role: string }) {
+function ConfigurationForm({ detail, catalogue, canEdit, role }: { detail: VmDetail; catalogue: Catalogue; canEdit: boolean; role: TenantRole }) {
   const tenant = useTenant();
   const t = useTranslations("VmConfiguration");
   const tCreate = useTranslations("CreateVm");
+  const tRole = useTranslations("Roles");
+  const format = useFormat();
+  const seriesName = useSeriesName();
   const queryClient = useQueryClient();
   const ids = useId();
   const id = (f: string) => `${ids}-${f}`;
@@ -192,7 +198,7 @@ function ConfigurationForm({ detail, catalogue, canEdit, role }: { detail: VmDet
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-6" aria-labelledby={id("title")}>
       <h2 id={id("title")} className="sr-only">{t("title")}</h2>
-      {!canEdit && <Alert tone="info">{t("readOnly", { role })}</Alert>}
+      {!canEdit && <Alert tone="info">{t("readOnly", { role: tRole(role) })}</Alert>}
       {result && (
         <Alert tone={result.restartRequired ? "warning" : "info"} title={result.changed.length ? t("saved") : t("nothingChanged")}>
           {result.changed.length > 0 && (
@@ -239,8 +245,8 @@ function ConfigurationForm({ detail, catalogue, canEdit, role }: { detail: VmDet
                 onChange={(e) => set("instanceType", e.target.value)} aria-invalid={Boolean(errorOf("instanceType"))} aria-describedby={describedBy("instanceType")}>
                 {!chosenType && <option value="">{t("chooseType")}</option>}
                 {groupInstanceTypes(catalogue.instanceTypes).map((g) => (
-                  <optgroup key={g.series} label={g.displayName}>
-                    {g.types.map((x) => <option key={x.name} value={x.name}>{t("typeOption", { name: x.name, cpu: x.cpu, memory: formatBytes(x.memoryBytes) })}</option>)}
+                  <optgroup key={g.series} label={seriesName(g.series, g.displayName)}>
+                    {g.types.map((x) => <option key={x.name} value={x.name}>{t("typeOption", { name: x.name, cpu: x.cpu, memory: format.bytes(x.memoryBytes) })}</option>)}
                   </optgroup>
                 ))}
               </select>

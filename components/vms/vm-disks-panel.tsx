@@ -10,8 +10,8 @@ import { buttonClass, inputClass, labelClass, panelClass } from "@/components/ui
 import { DiskPhase, ProgressBar } from "@/components/disks/disk-phase";
 import { useVmDiskEdit } from "@/components/disks/use-disks";
 import { fetchDisks } from "@/lib/client/api";
+import { useFormat } from "@/lib/client/format";
 import { diskKeys } from "@/lib/client/query-keys";
-import { formatBytes } from "@/lib/shared/quantity";
 import type { VmDetail } from "@/lib/shared/disk";
 
 /**
@@ -22,6 +22,7 @@ export function VmDisksPanel({ detail }: { detail: VmDetail }) {
   const tenant = useTenant();
   const t = useTranslations("VmDetail");
   const tDisks = useTranslations("Disks");
+  const format = useFormat();
   const { vm, disks } = detail;
   const edit = useVmDiskEdit(tenant.name, vm.name);
   const canEdit = tenant.can("vm.update");
@@ -57,7 +58,7 @@ export function VmDisksPanel({ detail }: { detail: VmDetail }) {
                     <p className="text-xs text-red-700 dark:text-red-400">{t("missing")}</p>
                   ) : (
                     <p className="text-xs text-zinc-500 dark:text-zinc-400">
-                      {formatBytes(d.storageBytes)} · {d.storageClass} · {tDisks(`source.${d.source.type}`)}
+                      {format.bytes(d.storageBytes)} · {d.storageClass} · {tDisks(`source.${d.source.type}`)}
                       {d.optical && <> · <span className="font-medium text-violet-700 dark:text-violet-300">{tDisks("optical")}</span></>}
                     </p>
                   )}
@@ -88,7 +89,7 @@ export function VmDisksPanel({ detail }: { detail: VmDetail }) {
               <label htmlFor={`${ids}-attach`} className={labelClass}>{t("attachLabel")}</label>
               <select id={`${ids}-attach`} value={pick} onChange={(e) => setChosen(e.target.value)} disabled={!stopped || attachable.length === 0} className={`${inputClass} mt-1`}>
                 {attachable.length === 0 && <option value="">{t("noFreeDisk")}</option>}
-                {attachable.map((d) => <option key={d.name} value={d.name}>{`${d.name} (${formatBytes(d.storageBytes)}${d.optical ? `, ${tDisks("optical")}` : ""})`}</option>)}
+                {attachable.map((d) => <option key={d.name} value={d.name}>{`${d.name} (${format.bytes(d.storageBytes)}${d.optical ? `, ${tDisks("optical")}` : ""})`}</option>)}
               </select>
             </div>
             <button type="submit" className={buttonClass("secondary")} disabled={!stopped || !pick || edit.isPending}>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useLocale, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -11,7 +11,7 @@ import { fetchVmEvents, vmEventsStreamUrl } from "@/lib/client/api";
 import { useLiveList } from "@/lib/client/use-live-list";
 import { compareVmEvents, type VmEvent } from "@/lib/shared/vm";
 import { vmKeys } from "@/lib/client/query-keys";
-import { formatAge } from "@/lib/client/relative-time";
+import { useFormat } from "@/lib/client/format";
 import { useNow } from "./use-now";
 
 /** The most rows the tab keeps (the server's snapshot has at most as many). */
@@ -26,7 +26,7 @@ const maxRows = 200;
 export function VmEventsPanel({ name }: { name: string }) {
   const t = useTranslations("VmEvents");
   const tenant = useTenant();
-  const locale = useLocale();
+  const format = useFormat();
   const now = useNow(5_000);
   const queryClient = useQueryClient();
   const key = vmKeys.events(tenant.name, name);
@@ -69,12 +69,13 @@ export function VmEventsPanel({ name }: { name: string }) {
                   {e.type === "Warning" ? t("warning") : t("normal")}
                 </span>
               </td>
-              <td className="px-4 py-2 font-medium">{e.reason}</td>
+              <td lang="en" className="px-4 py-2 font-medium">{e.reason}</td>
               <td className="px-4 py-2 text-xs text-zinc-600 dark:text-zinc-400"><span className="block">{e.object.kind}</span><span className="font-mono break-all">{e.object.name}</span></td>
-              <td className="px-4 py-2 break-words">{e.message}</td>
+              {/* the cluster writes its events in English: marked so (WCAG 3.1.2) */}
+              <td lang="en" className="px-4 py-2 break-words">{e.message}</td>
               <td className="px-4 py-2 text-right tabular-nums">{e.count}</td>
               <td className="px-4 py-2 whitespace-nowrap">
-                <time dateTime={e.lastSeen} title={e.lastSeen ? new Date(e.lastSeen).toLocaleString(locale) : undefined}>{formatAge(e.lastSeen, now, locale)}</time>
+                <time dateTime={e.lastSeen} title={e.lastSeen ? format.dateTime(e.lastSeen) : undefined}>{format.age(e.lastSeen, now)}</time>
               </td>
             </tr>
           ))}

@@ -2,14 +2,14 @@
 
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
-import { useLocale, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
 import { Suspense, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
 import { buttonClass, panelClass } from "@/components/ui/styles";
 import { isApiError } from "@/lib/client/api";
-import { formatAge } from "@/lib/client/relative-time";
+import { useFormat } from "@/lib/client/format";
 import {
   applyVmListView, clearVmListFilters, initialVmListViewState, isVmListFiltered, recordVmListView, selectionExtent,
   syncVmListViewState, toggleAllSelected, toggleSelected, toggleVmSort, vmFilterOptions, vmListQuery,
@@ -375,7 +375,7 @@ function VmRow({ tenant, vm, selection, canDelete, canConsole, onDelete, now }: 
   now: number;
 }) {
   const t = useTranslations("VmList");
-  const locale = useLocale();
+  const format = useFormat();
   const isSelected = selection?.selected.has(vm.name) ?? false;
   return (
     <tr className={isSelected ? "bg-blue-50/60 dark:bg-blue-500/10" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40"}>
@@ -403,8 +403,8 @@ function VmRow({ tenant, vm, selection, canDelete, canConsole, onDelete, now }: 
       <td className={td}><VmStateBadge state={vm.powerState} message={vm.message} /></td>
       <td className={`${td} whitespace-nowrap text-zinc-600 dark:text-zinc-400`}>
         {vm.createdAt && (
-          <time dateTime={vm.createdAt} title={new Date(vm.createdAt).toLocaleString(locale)}>
-            {formatAge(vm.createdAt, now, locale)}
+          <time dateTime={vm.createdAt} title={format.dateTime(vm.createdAt)}>
+            {format.age(vm.createdAt, now)}
           </time>
         )}
       </td>

@@ -1,12 +1,11 @@
 "use client";
 
-import { useLocale, useTranslations } from "next-intl";
+import { useTranslations } from "next-intl";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { buttonClass, panelClass } from "@/components/ui/styles";
-import { formatAge } from "@/lib/client/relative-time";
-import { formatBytes } from "@/lib/shared/quantity";
+import { useFormat } from "@/lib/client/format";
 import type { VmDetail } from "@/lib/shared/disk";
 import { usePowerVm } from "./use-vms";
 import { useNow } from "./use-now";
@@ -50,7 +49,7 @@ function CopyCommand({ command, label }: { command: string; label: string }) {
 export function VmOverviewPanel({ detail }: { detail: VmDetail }) {
   const t = useTranslations("VmOverview");
   const tenant = useTenant();
-  const locale = useLocale();
+  const format = useFormat();
   const now = useNow(10_000);
   const power = usePowerVm(tenant.name);
   const { vm, overview: o } = detail;
@@ -60,7 +59,8 @@ export function VmOverviewPanel({ detail }: { detail: VmDetail }) {
     <div className="space-y-4">
       {o.problem && (
         <Alert tone="error" title={t("problemTitle", { source: o.problem.source, object: o.problem.object, reason: o.problem.reason })}>
-          {o.problem.message}
+          {/* the cluster's condition message, in English (WCAG 3.1.2) */}
+          <span lang="en">{o.problem.message}</span>
         </Alert>
       )}
       {o.restartRequired && (
@@ -92,11 +92,11 @@ export function VmOverviewPanel({ detail }: { detail: VmDetail }) {
           </Field>
           <Field label={t("node")}>{o.node ? <span className="font-mono">{o.node}</span> : dash}</Field>
           <Field label={t("started")}>
-            {o.startedAt ? <time dateTime={o.startedAt} title={new Date(o.startedAt).toLocaleString(locale)}>{formatAge(o.startedAt, now, locale)}</time> : dash}
+            {o.startedAt ? <time dateTime={o.startedAt} title={format.dateTime(o.startedAt)}>{format.age(o.startedAt, now)}</time> : dash}
           </Field>
           <Field label={t("instanceType")}>
             {o.instanceType
-              ? <>{o.instanceType.name} <span className="text-zinc-600 dark:text-zinc-400">({t("sizes", { cpu: o.instanceType.cpu, memory: formatBytes(o.instanceType.memoryBytes) })})</span></>
+              ? <>{o.instanceType.name} <span className="text-zinc-600 dark:text-zinc-400">({t("sizes", { cpu: o.instanceType.cpu, memory: format.bytes(o.instanceType.memoryBytes) })})</span></>
               : (vm.instanceType || dash)}
           </Field>
           <Field label={t("profile")}>{o.preference ? `${o.preference.displayName} (${o.preference.name})` : (vm.instanceProfile || dash)}</Field>

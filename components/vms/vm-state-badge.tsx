@@ -50,7 +50,7 @@ export function VmStateBadge({ state, message }: { state: string; message?: stri
         <span aria-hidden="true" className={`size-1.5 rounded-full ${tone.dot}`} />
         {label}
       </span>
-      {message && <p className="mt-1 max-w-72 truncate text-xs text-zinc-500 dark:text-zinc-400" title={message}>{message}</p>}
+      {message && <p lang="en" className="mt-1 max-w-72 truncate text-xs text-zinc-500 dark:text-zinc-400" title={message}>{message}</p>}
     </div>
   );
 }

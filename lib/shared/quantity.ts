@@ -27,14 +27,53 @@ export function parseQuantity(q: string | number): number {
   return n * 10 ** Number(suffix.slice(1)); // decimal exponent, e.g. "e3"
 }
 
-/** Formats bytes for people with binary units, e.g. 4294967296 → "4 GiB". */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+/**
+ * Binary unit symbols per language, bytes to pebibytes. French writes the IEC prefixes with
+ * "octet": o, Kio, Mio, Gio, Tio, Pio (docs/glossary.md); English keeps B, KiB, MiB, GiB…
+ * A language missing here uses English.
+ */
+export const byteUnitSymbols: Record<string, readonly string[]> = {
+  en: ["B", "KiB", "MiB", "GiB", "TiB", "PiB"],
+  fr: ["o", "Kio", "Mio", "Gio", "Tio", "Pio"],
+};
+
+/**
+ * The space between a number and its unit per language: French typography wants a no-break
+ * space (U+00A0) so "4 Gio" never breaks across lines; English keeps a plain space.
+ */
+const unitSpace: Record<string, string> = { en: " ", fr: "\u00a0" };
+
+/** The primary language subtag of a BCP 47 tag ("fr-CA" → "fr"), lower case. */
+function language(locale: string): string {
+  return locale.split("-")[0].toLowerCase();
+}
+
+/**
+ * Formats bytes for people with binary units and at most one decimal, the number through
+ * `Intl.NumberFormat` of `locale`: 4294967296 → "4 GiB" (en), 1610612736 → "1,5 Gio" (fr, with
+ * a no-break space). The server's English messages call it without a locale.
+ * @param bytes a non-negative number of bytes
+ * @param locale a BCP 47 tag; languages without their own symbols use English's
+ */
+export function formatBytes(bytes: number, locale = "en"): string {
+  const lang = language(locale);
+  const units = byteUnitSymbols[lang] ?? byteUnitSymbols.en;
   let v = bytes;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
     v /= 1024;
     i++;
   }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(v);
+  return `${number}${unitSpace[lang] ?? " "}${units[i]}`;
+}
+
+/**
+ * The binary unit symbol of a Kubernetes suffix in `locale`: "Gi" → "GiB" (en), "Gio" (fr); any
+ * other text is returned as it is.
+ */
+export function byteUnitSymbol(suffix: string, locale = "en"): string {
+  const index = ["", "Ki", "Mi", "Gi", "Ti", "Pi"].indexOf(suffix);
+  if (index < 0) return suffix;
+  return (byteUnitSymbols[language(locale)] ?? byteUnitSymbols.en)[index];
 }

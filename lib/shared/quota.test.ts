@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeQuotaExcess, findOverUsage, findQuotaExcess, zeroAmounts, type QuotaAmounts } from "./quota";
+import { describeQuotaExcess, findOverUsage, findQuotaExcess, formatQuotaAmount, zeroAmounts, type QuotaAmounts } from "./quota";
 
 const GiB = 2 ** 30;
 const limits: QuotaAmounts = { cpuMillicores: 4000, memoryBytes: 16 * GiB, storageBytes: 100 * GiB, vmCount: 2, diskCount: 4, loadBalancers: 1 };
@@ -31,5 +31,20 @@ describe("findOverUsage", () => {
   it("lists what a lowered quota leaves over", () => {
     const usage = { ...zeroAmounts(), storageBytes: 120 * GiB, vmCount: 2 };
     expect(findOverUsage(limits, usage).map((e) => e.resource)).toEqual(["storageBytes"]);
+  });
+});
+
+describe("formatQuotaAmount", () => {
+  it("writes English amounts as the server's messages do", () => {
+    expect(formatQuotaAmount("cpuMillicores", 4000)).toBe("4 vCPU");
+    expect(formatQuotaAmount("cpuMillicores", 500)).toBe("0.50 vCPU");
+    expect(formatQuotaAmount("memoryBytes", 16 * GiB)).toBe("16 GiB");
+    expect(formatQuotaAmount("vmCount", 2)).toBe("2");
+  });
+
+  it("writes French amounts with a decimal comma and French units", () => {
+    expect(formatQuotaAmount("cpuMillicores", 2500, "fr")).toBe("2,50 vCPU");
+    expect(formatQuotaAmount("storageBytes", 1.5 * GiB, "fr")).toBe("1,5\u00a0Gio");
+    expect(formatQuotaAmount("diskCount", 1200, "fr").replace(/\s/g, " ")).toBe("1 200");
   });
 });

@@ -80,11 +80,20 @@ export const quotaResourceLabels: Record<QuotaResource, string> = {
   loadBalancers: "load balancers (external VMs)",
 };
 
-/** Formats an amount of `resource` for people: "2 vCPU", "4 GiB", "3". */
-export function formatQuotaAmount(resource: QuotaResource, value: number): string {
-  if (resource === "cpuMillicores") return `${Number.isInteger(value / 1000) ? value / 1000 : (value / 1000).toFixed(2)} vCPU`;
-  if (resource === "memoryBytes" || resource === "storageBytes") return formatBytes(value);
-  return String(value);
+/**
+ * Formats an amount of `resource` for people, the number through `Intl.NumberFormat` of `locale`:
+ * "2 vCPU", "0.50 vCPU", "4 GiB", "3" in English; "0,50 vCPU", "4 Gio" in French. The server's
+ * English messages call it without a locale.
+ * @param value millicores for `cpuMillicores`, bytes for memory and storage, a count otherwise
+ */
+export function formatQuotaAmount(resource: QuotaResource, value: number, locale = "en"): string {
+  if (resource === "cpuMillicores") {
+    const cores = value / 1000;
+    const digits = Number.isInteger(cores) ? 0 : 2;
+    return `${new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(cores)} vCPU`;
+  }
+  if (resource === "memoryBytes" || resource === "storageBytes") return formatBytes(value, locale);
+  return new Intl.NumberFormat(locale).format(value);
 }
 
 /**
