@@ -151,7 +151,7 @@ function MembersSection({ name }: { name: string }) {
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("oidcNote", { name })}</p>
       {members.data && (
         // A wide table scrolls inside its own box on narrow screens, not the page.
-        <div className="mt-4 overflow-x-auto">
+        <div className="relative mt-4 overflow-x-auto">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">{t("membersTitle")}</caption>
             <thead className="text-xs uppercase text-zinc-500 dark:text-zinc-400">

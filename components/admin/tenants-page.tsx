@@ -24,7 +24,7 @@ export function AdminTenantsPage() {
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50">{t("tenantsTitle")}</h1>
-      <section className={`${panelClass} overflow-x-auto`}>
+      <section className={`${panelClass} relative overflow-x-auto`}>
         {tenants.isPending && <div className="p-4"><Spinner /></div>}
         {tenants.isError && <Alert className="m-4">{tenants.error.message}</Alert>}
         {tenants.data && (

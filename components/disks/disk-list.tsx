@@ -145,7 +145,7 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
   const moving = disks.filter((d) => d.phase !== "Succeeded" && d.progress !== null).map((d) => d.name);
   if (moving.some((n) => !seenMoving.has(n))) setSeenMoving(new Set([...seenMoving, ...moving]));
   return (
-    <div className={`${panelClass} overflow-x-auto`}>
+    <div className={`${panelClass} relative overflow-x-auto`}>
       <table className="w-full min-w-[960px] border-collapse">
         <caption className="sr-only">{t("title")}</caption>
         <thead className="border-b border-zinc-200 bg-zinc-50/80 dark:border-zinc-800 dark:bg-zinc-900/60">

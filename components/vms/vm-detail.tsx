@@ -80,7 +80,7 @@ export function VmDetailView({ name }: { name: string }) {
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("summary", { type: vm.instanceType || "—", profile: vm.instanceProfile || "—" })}</p>
       </div>
 
-      <div role="tablist" aria-label={t("tabsLabel")} className="flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800">
+      <div role="tablist" aria-label={t("tabsLabel")} className="relative flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800">
         {vmTabs.map((id, i) => (
           <button key={id} ref={(el) => { tabRefs.current[i] = el; }} type="button" role="tab" id={`${ids}-tab-${id}`}
             aria-selected={tab === id} aria-controls={tab === id ? `${ids}-panel-${id}` : undefined} tabIndex={tab === id ? 0 : -1}

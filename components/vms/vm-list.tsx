@@ -329,7 +329,7 @@ function VmTable({ tenant, vms, view, onSort, selection, selectAllRef, canDelete
     if (selectAllRef.current) selectAllRef.current.indeterminate = extent === "some";
   }, [selectAllRef, extent]);
   return (
-    <div className={`${panelClass} overflow-x-auto`}>
+    <div className={`${panelClass} relative overflow-x-auto`}>
       <table className="w-full min-w-[860px] border-collapse">
         <caption className="sr-only">{t("title")}</caption>
         <thead className="border-b border-zinc-200 bg-zinc-50/80 dark:border-zinc-800 dark:bg-zinc-900/60">
