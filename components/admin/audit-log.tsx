@@ -10,6 +10,7 @@ import { auditQuery, fetchAuditPage } from "@/lib/client/api";
 import { auditKeys } from "@/lib/client/query-keys";
 import { auditResults } from "@/lib/shared/audit";
 import { auditActionGroups, auditActionLabelKey, auditTargetKindLabelKey, auditTargetKinds } from "@/lib/shared/audit-actions";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 type Filter = { tenant: string; actor: string; action: string; result: string; from: string; to: string };
 const empty: Filter = { tenant: "", actor: "", action: "", result: "", from: "", to: "" };
@@ -29,6 +30,7 @@ const tenantLogKinds = auditTargetKinds.filter((k) => k !== "Session");
  */
 export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
   const t = useTranslations("Audit");
+  const errorMessage = useApiErrorMessage();
   const locale = useLocale();
   const actionLabel = (code: string) => {
     const key = auditActionLabelKey(code);
@@ -87,7 +89,7 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
           <a className={buttonClass("secondary")} href={`/api/audit/export?${auditQuery({ ...filter, format: "json" })}`} download>{t("downloadJson")}</a>
         </div>
       </form>
-      {pages.isError && <Alert>{pages.error.message}</Alert>}
+      {pages.isError && <Alert>{errorMessage(pages.error)}</Alert>}
       <div className={`${panelClass} overflow-x-auto`}>
         <table className="w-full text-left text-sm">
           <caption className="sr-only">{t("title")}</caption>

@@ -13,19 +13,21 @@ import { adminKeys } from "@/lib/client/query-keys";
 import { tenantNamePattern } from "@/lib/shared/admin";
 import { formatQuotaAmount } from "@/lib/shared/quota";
 import { QuotaFields, fromQuotaDraft, type QuotaDraft } from "./quota-fields";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 const defaultDraft: QuotaDraft = { cpuMillicores: "8", memoryBytes: "32", storageBytes: "200", vmCount: "10", diskCount: "20", loadBalancers: "2" };
 
 /** `/admin/tenants`: every tenant with its quota, and the create form. */
 export function AdminTenantsPage() {
   const t = useTranslations("Admin");
+  const errorMessage = useApiErrorMessage();
   const tenants = useQuery({ queryKey: adminKeys.tenants(), queryFn: ({ signal }) => adminApi.listTenants(signal) });
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50">{t("tenantsTitle")}</h1>
       <section className={`${panelClass} overflow-x-auto`}>
         {tenants.isPending && <div className="p-4"><Spinner /></div>}
-        {tenants.isError && <Alert className="m-4">{tenants.error.message}</Alert>}
+        {tenants.isError && <Alert className="m-4">{errorMessage(tenants.error)}</Alert>}
         {tenants.data && (
           <table className="w-full text-left text-sm">
             <caption className="sr-only">{t("tenantsTitle")}</caption>
@@ -61,6 +63,7 @@ export function AdminTenantsPage() {
 
 function CreateTenantForm() {
   const t = useTranslations("Admin");
+  const errorMessage = useApiErrorMessage();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
@@ -73,7 +76,7 @@ function CreateTenantForm() {
       await queryClient.invalidateQueries({ queryKey: adminKeys.all });
       router.push(`/admin/tenants/${tenant.name}`);
     },
-    onError: (err) => setError({ field: isApiError(err) ? err.field : undefined, message: err.message }),
+    onError: (err) => setError({ field: isApiError(err) ? err.field : undefined, message: errorMessage(err) }),
   });
   const nameInvalid = name !== "" && !tenantNamePattern.test(name);
   const parsed = fromQuotaDraft(quota);
