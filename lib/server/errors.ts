@@ -10,7 +10,7 @@
  * API clients, logs and audit rows. The browser shows the reason in the user's language
  * (lib/shared/api-errors.ts, lib/client/api-error-message.ts).
  */
-import IntlMessageFormat from "intl-messageformat";
+import { createTranslator } from "next-intl";
 import en from "../../messages/en.json";
 import { formatBytes } from "../shared/quantity";
 import { renderError, type ApiErrorBody, type ApiErrorReason, type ErrorFormatters, type ErrorParams, type ValidationProblem } from "../shared/api-errors";
@@ -36,19 +36,18 @@ export const errorStatus = {
 /** One of {@link errorStatus}'s codes. */
 export type ErrorCode = keyof typeof errorStatus;
 
-const compiled = new Map<string, IntlMessageFormat>();
+/** messages/en.json through next-intl, as the pages render it; a message it cannot render throws. */
+const english = createTranslator({
+  locale: "en",
+  messages: en,
+  onError: (error) => {
+    throw error;
+  },
+}) as unknown as (key: string, values: Record<string, string | number>) => string;
 
-/** Renders `Namespace.key` of messages/en.json. @throws Error for a key the catalogue lacks */
+/** Renders `Namespace.key` of messages/en.json. @throws Error for a missing key or param */
 function translateEnglish(key: string, values: Record<string, string | number>): string {
-  let format = compiled.get(key);
-  if (!format) {
-    const [namespace, name] = key.split(".");
-    const text = (en as unknown as Record<string, Record<string, unknown>>)[namespace]?.[name];
-    if (typeof text !== "string") throw new Error(`messages/en.json has no message ${key}`);
-    format = new IntlMessageFormat(text, "en");
-    compiled.set(key, format);
-  }
-  return String(format.format(values));
+  return english(key, values);
 }
 
 /** English amounts and lists, as the server wrote them before messages were codes. */
