@@ -13,7 +13,9 @@
 import { createTranslator } from "next-intl";
 import en from "../../messages/en.json";
 import { formatBytes } from "../shared/quantity";
-import { renderError, type ApiErrorBody, type ApiErrorReason, type ErrorFormatters, type ErrorParams, type ValidationProblem } from "../shared/api-errors";
+import {
+  renderError, type ApiErrorBody, type ApiErrorReason, type ErrorFormatters, type ErrorParams, type TranslateFn, type ValidationProblem,
+} from "../shared/api-errors";
 
 /** Machine-readable error codes and their HTTP statuses. */
 export const errorStatus = {
@@ -36,22 +38,20 @@ export const errorStatus = {
 /** One of {@link errorStatus}'s codes. */
 export type ErrorCode = keyof typeof errorStatus;
 
-/** messages/en.json through next-intl, as the pages render it; a message it cannot render throws. */
-const english = createTranslator({
+/**
+ * Renders `Namespace.key` of messages/en.json through next-intl, as the pages render messages.
+ * @throws Error for a missing key or param (next-intl's onError)
+ */
+const translateEnglish = createTranslator({
   locale: "en",
   messages: en,
   onError: (error) => {
     throw error;
   },
-}) as unknown as (key: string, values: Record<string, string | number>) => string;
-
-/** Renders `Namespace.key` of messages/en.json. @throws Error for a missing key or param */
-function translateEnglish(key: string, values: Record<string, string | number>): string {
-  return english(key, values);
-}
+}) as unknown as TranslateFn;
 
 /** English amounts and lists, as the server wrote them before messages were codes. */
-export const englishFormatters: ErrorFormatters = {
+const englishFormatters: ErrorFormatters = {
   bytes: formatBytes,
   vcpu: (n) => `${Number.isInteger(n) ? n : n.toFixed(2)} vCPU`,
   list: (items) => new Intl.ListFormat("en", { type: "conjunction" }).format(items),
