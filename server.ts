@@ -12,9 +12,11 @@ import next from "next";
 import { logger } from "./lib/server/logger";
 import { handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console/relay";
 import { isDecodableTarget } from "./lib/server/edge";
+import { AppError } from "./lib/server/errors";
 import { checkReadiness } from "./lib/server/probes";
 
-const malformedUrlMessage = "The request's URL is not valid (a malformed percent-escape).";
+/** The answer to a request target whose percent-escapes do not decode. */
+const malformedUrl = () => new AppError("invalid", "malformed_url");
 
 /** A running portal server. */
 export interface PortalServer {
@@ -64,7 +66,7 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
 
   const server = http.createServer((req, res) => {
     setClientAddress(req);
-    if (!isDecodableTarget(req.url ?? "")) return sendJson(res, 400, { error: { code: "invalid", message: malformedUrlMessage } });
+    if (!isDecodableTarget(req.url ?? "")) return sendJson(res, 400, malformedUrl().toBody());
     // Probes (lib/server/probes.ts), answered before Next: cheap, and up even while Next compiles.
     if (req.method === "GET" && req.url === "/livez") return sendJson(res, 200, { status: "ok" });
     if (req.method === "GET" && req.url === "/readyz") {
@@ -82,12 +84,12 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
     try {
       socket.on("error", () => socket.destroy());
       setClientAddress(req);
-      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, 400, "invalid", malformedUrlMessage);
+      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, malformedUrl());
       // The console and VNC relays (lib/server/console/relay.ts).
       if (handleConsoleUpgrade(req, socket, head)) return;
       // Development hot reload: Next's own upgrade listener (see above).
       if (dev && (req.url ?? "").startsWith("/_next/") && detached.emit("upgrade", req, socket, head)) return;
-      refuse(socket, 404, "not_found", "Nothing here accepts a WebSocket.");
+      refuse(socket, new AppError("not_found", "no_websocket"));
     } catch (err) {
       logger.error({ err }, "upgrade failed");
       if (!socket.destroyed) socket.destroy();

@@ -12,6 +12,7 @@ import { useFormat } from "@/lib/client/format";
 import { auditKeys } from "@/lib/client/query-keys";
 import { auditResults } from "@/lib/shared/audit";
 import { auditActionGroups, auditActionLabelKey, auditTargetKindLabelKey, auditTargetKinds } from "@/lib/shared/audit-actions";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 type Filter = { tenant: string; actor: string; action: string; result: string; from: string; to: string };
 const empty: Filter = { tenant: "", actor: "", action: "", result: "", from: "", to: "" };
@@ -32,6 +33,7 @@ const tenantLogKinds = auditTargetKinds.filter((k) => k !== "Session");
 export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
   const t = useTranslations("Audit");
   const format = useFormat();
+  const errorMessage = useApiErrorMessage();
   const actionLabel = (code: string) => {
     const key = auditActionLabelKey(code);
     return key ? t(key) : code;
@@ -89,7 +91,7 @@ export function AuditLog({ fixedTenant }: { fixedTenant?: string }) {
           <a className={buttonClass("secondary")} href={`/api/audit/export?${auditQuery({ ...filter, format: "json" })}`} download>{t("downloadJson")}</a>
         </div>
       </form>
-      {pages.isError && <Alert>{pages.error.message}</Alert>}
+      {pages.isError && <Alert>{errorMessage(pages.error)}</Alert>}
       {/* A phone scrolls the table sideways in a region reachable by Tab: its rows hold nothing focusable. */}
       <ScrollRegion label={t("title")} className={panelClass}>
         <table className="w-full text-left text-sm">

@@ -10,6 +10,7 @@ import { adminApi } from "@/lib/client/api";
 import { adminKeys } from "@/lib/client/query-keys";
 import type { AdminMember } from "@/lib/shared/admin";
 import type { TenantRole } from "@/lib/shared/permissions";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /** A member change waiting for the admin's confirmation: a new level, or the removal. */
 export type MemberChange =
@@ -30,6 +31,7 @@ export function MemberChangeDialog({ tenant, change, onClose, onDone }: {
   onDone: (change: MemberChange) => void;
 }) {
   const t = useTranslations("Admin");
+  const errorMessage = useApiErrorMessage();
   const tRole = useTranslations("Roles");
   const queryClient = useQueryClient();
   const { username, level } = change.member;
@@ -58,7 +60,7 @@ export function MemberChangeDialog({ tenant, change, onClose, onDone }: {
           mutation.mutate(undefined, { onSuccess: () => onDone(change) });
         }}
       >
-        {mutation.isError && <Alert tone="error">{mutation.error.message}</Alert>}
+        {mutation.isError && <Alert tone="error">{errorMessage(mutation.error)}</Alert>}
         <div className="flex justify-end gap-2 pt-2">
           <button type="button" className={buttonClass("secondary")} onClick={onClose} data-autofocus>{t("cancel")}</button>
           <button type="submit" className={buttonClass(isRemoval ? "danger" : "primary")} disabled={mutation.isPending} aria-busy={mutation.isPending}>

@@ -17,6 +17,7 @@ import type { QuotaExcess } from "@/lib/shared/quota";
 import type { QuotaOverUsageDetails } from "@/lib/shared/admin";
 import { MemberChangeDialog, type MemberChange } from "./member-change-dialog";
 import { QuotaFields, fromQuotaDraft, toQuotaDraft, type QuotaDraft } from "./quota-fields";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /** `/admin/tenants/{tenant}`: display name, quota (with usage), local members, deletion. */
 export function AdminTenantDetail({ name }: { name: string }) {
@@ -41,6 +42,7 @@ export function AdminTenantDetail({ name }: { name: string }) {
 
 function DisplayNameForm({ name, current }: { name: string; current: string }) {
   const t = useTranslations("Admin");
+  const errorMessage = useApiErrorMessage();
   const queryClient = useQueryClient();
   const [value, setValue] = useState(current);
   const mutation = useMutation({
@@ -57,7 +59,7 @@ function DisplayNameForm({ name, current }: { name: string; current: string }) {
         </div>
         <button type="submit" className={buttonClass("secondary")} disabled={mutation.isPending || !value.trim()}>{t("rename")}</button>
       </form>
-      {mutation.isError && <p role="alert" className={errorTextClass}>{mutation.error.message}</p>}
+      {mutation.isError && <p role="alert" className={errorTextClass}>{errorMessage(mutation.error)}</p>}
       {mutation.isSuccess && <p role="status" className="mt-2 text-sm text-green-700 dark:text-green-400">{t("saved")}</p>}
     </section>
   );
@@ -65,6 +67,7 @@ function DisplayNameForm({ name, current }: { name: string; current: string }) {
 
 function QuotaSection({ name }: { name: string }) {
   const t = useTranslations("Admin");
+  const errorMessage = useApiErrorMessage();
   const tQuota = useTranslations("Quota");
   const format = useFormat();
   const queryClient = useQueryClient();
@@ -89,14 +92,14 @@ function QuotaSection({ name }: { name: string }) {
       if (isApiError(err, 409) && (err.details as QuotaOverUsageDetails | undefined)?.over) {
         setOver((err.details as QuotaOverUsageDetails).over);
       } else {
-        setError(err.message);
+        setError(errorMessage(err));
       }
     },
   });
   return (
     <section aria-labelledby="quota-title" className={`${panelClass} p-4 sm:p-6`}>
       <h2 id="quota-title" className="text-lg font-semibold">{t("quotaTitle")}</h2>
-      {status.isError && <Alert className="mt-3">{status.error.message}</Alert>}
+      {status.isError && <Alert className="mt-3">{errorMessage(status.error)}</Alert>}
       {status.data?.limits && <div className="mt-4"><QuotaUsageList limits={status.data.limits} usage={status.data.usage} /></div>}
       {shown && (
         <form className="mt-6 space-y-4" onSubmit={(e) => { e.preventDefault(); setError(null); mutation.mutate(false); }}>
@@ -125,6 +128,7 @@ function QuotaSection({ name }: { name: string }) {
 
 function MembersSection({ name }: { name: string }) {
   const t = useTranslations("Admin");
+  const errorMessage = useApiErrorMessage();
   const tRole = useTranslations("Roles");
   const queryClient = useQueryClient();
   const members = useQuery({ queryKey: adminKeys.members(name), queryFn: ({ signal }) => adminApi.listMembers(name, signal) });
@@ -203,7 +207,7 @@ function MembersSection({ name }: { name: string }) {
         <button type="submit" className={buttonClass("primary")} disabled={add.isPending}>{t("addMember")}</button>
       </form>
       <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">{t("newPasswordHint")}</p>
-      {add.isError && <p role="alert" className={errorTextClass}>{add.error.message}</p>}
+      {add.isError && <p role="alert" className={errorTextClass}>{errorMessage(add.error)}</p>}
       {pending && (
         <MemberChangeDialog
           tenant={name}
@@ -222,6 +226,7 @@ function MembersSection({ name }: { name: string }) {
 
 function DeleteSection({ name }: { name: string }) {
   const t = useTranslations("Admin");
+  const errorMessage = useApiErrorMessage();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
@@ -241,7 +246,7 @@ function DeleteSection({ name }: { name: string }) {
       <Dialog open={open} onClose={() => setOpen(false)} title={t("deleteConfirmTitle", { name })} description={t("deleteConfirmBody", { name })}>
         <label htmlFor="delete-confirm" className={labelClass}>{t("typeName", { name })}</label>
         <input id="delete-confirm" value={typed} onChange={(e) => setTyped(e.target.value)} className={`${inputClass} mt-1 font-mono`} autoComplete="off" />
-        {mutation.isError && <p role="alert" className={errorTextClass}>{mutation.error.message}</p>}
+        {mutation.isError && <p role="alert" className={errorTextClass}>{errorMessage(mutation.error)}</p>}
         <div className="mt-6 flex justify-end gap-3">
           <button type="button" className={buttonClass("secondary")} onClick={() => setOpen(false)}>{t("cancel")}</button>
           <button type="button" className={buttonClass("danger")} disabled={typed !== name || mutation.isPending} onClick={() => mutation.mutate()}>{t("deleteForever")}</button>

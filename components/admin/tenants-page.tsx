@@ -13,6 +13,7 @@ import { useFormat } from "@/lib/client/format";
 import { adminKeys } from "@/lib/client/query-keys";
 import { tenantNamePattern } from "@/lib/shared/admin";
 import { QuotaFields, fromQuotaDraft, type QuotaDraft } from "./quota-fields";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 const defaultDraft: QuotaDraft = { cpuMillicores: "8", memoryBytes: "32", storageBytes: "200", vmCount: "10", diskCount: "20", loadBalancers: "2" };
 
@@ -20,13 +21,14 @@ const defaultDraft: QuotaDraft = { cpuMillicores: "8", memoryBytes: "32", storag
 export function AdminTenantsPage() {
   const t = useTranslations("Admin");
   const format = useFormat();
+  const errorMessage = useApiErrorMessage();
   const tenants = useQuery({ queryKey: adminKeys.tenants(), queryFn: ({ signal }) => adminApi.listTenants(signal) });
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50">{t("tenantsTitle")}</h1>
       <section className={`${panelClass} relative overflow-x-auto`}>
         {tenants.isPending && <div className="p-4"><Spinner /></div>}
-        {tenants.isError && <Alert className="m-4">{tenants.error.message}</Alert>}
+        {tenants.isError && <Alert className="m-4">{errorMessage(tenants.error)}</Alert>}
         {tenants.data && (
           <table className="w-full text-left text-sm">
             <caption className="sr-only">{t("tenantsTitle")}</caption>
@@ -62,6 +64,7 @@ export function AdminTenantsPage() {
 
 function CreateTenantForm() {
   const t = useTranslations("Admin");
+  const errorMessage = useApiErrorMessage();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
@@ -74,7 +77,7 @@ function CreateTenantForm() {
       await queryClient.invalidateQueries({ queryKey: adminKeys.all });
       router.push(`/admin/tenants/${tenant.name}`);
     },
-    onError: (err) => setError({ field: isApiError(err) ? err.field : undefined, message: err.message }),
+    onError: (err) => setError({ field: isApiError(err) ? err.field : undefined, message: errorMessage(err) }),
   });
   const nameInvalid = name !== "" && !tenantNamePattern.test(name);
   const parsed = fromQuotaDraft(quota);

@@ -13,7 +13,8 @@ import { useNow } from "@/components/vms/use-now";
 import { useVmList } from "@/components/vms/use-vms";
 import { useVmStateLabel, VmStateBadge } from "@/components/vms/vm-state-badge";
 import type { ConsoleKind } from "@/lib/client/api";
-import type { ConsoleState } from "@/lib/client/console-state";
+import { describeDrop, type ConsoleDropReason, type ConsoleState } from "@/lib/client/console-state";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 import { signInHref } from "@/lib/shared/callback-url";
 import { permissionTable } from "@/lib/shared/permissions";
 import type { ConsoleAction } from "./console-actions";
@@ -214,6 +215,18 @@ function Toolbar({ label, actions }: { label: string; actions: ConsoleAction[] }
   );
 }
 
+/** Words a console drop in the user's language (lib/client/console-state.ts `describeDrop`). */
+function useDropText(): (reason: ConsoleDropReason) => string {
+  const t = useTranslations("ConsoleReasons");
+  const errorMessage = useApiErrorMessage();
+  return (reason) => {
+    const d = describeDrop(reason);
+    if ("error" in d) return errorMessage(d.error);
+    if ("text" in d) return d.text;
+    return "values" in d ? t(d.key, d.values) : t(d.key);
+  };
+}
+
 /** What to do in a state that is not plain "connected": explanations and their buttons. */
 function StatusPanel({ state, kind, canPower, vmState, onConnect, onDisconnect, signInHref }: {
   state: ConsoleState;
@@ -226,6 +239,8 @@ function StatusPanel({ state, kind, canPower, vmState, onConnect, onDisconnect, 
 }) {
   const t = useTranslations("Console");
   const stateLabel = useVmStateLabel();
+  const dropText = useDropText();
+  const errorMessage = useApiErrorMessage();
   const box = "flex flex-wrap items-center justify-between gap-3 border-b border-zinc-200 px-4 py-3 text-sm dark:border-zinc-800";
   switch (state.kind) {
     case "connected":
@@ -238,7 +253,7 @@ function StatusPanel({ state, kind, canPower, vmState, onConnect, onDisconnect, 
     case "reconnecting":
       return (
         <div className={box} role="alert">
-          <span>{t("dropped", { reason: state.reason })}</span>
+          <span>{t("dropped", { reason: dropText(state.reason) })}</span>
           <button type="button" className={buttonClass("secondary", "sm")} onClick={() => onConnect()}>{t("reconnectNow")}</button>
         </div>
       );
@@ -267,7 +282,7 @@ function StatusPanel({ state, kind, canPower, vmState, onConnect, onDisconnect, 
         </div>
       );
     case "forbidden":
-      return <Alert tone="error" className="m-3" title={t("forbiddenTitle")}>{state.message ?? t("forbiddenBody")}</Alert>;
+      return <Alert tone="error" className="m-3" title={t("forbiddenTitle")}>{state.error ? errorMessage(state.error) : t("forbiddenBody")}</Alert>;
     case "notFound":
       return <Alert tone="error" className="m-3" title={t("notFoundTitle")}>{t("notFoundShort")}</Alert>;
     case "signedOut":
@@ -279,7 +294,7 @@ function StatusPanel({ state, kind, canPower, vmState, onConnect, onDisconnect, 
     case "failed":
       return (
         <div className={box} role="alert">
-          <span><strong>{t("failedTitle")}</strong> {t("failedBody", { reason: state.reason })}</span>
+          <span><strong>{t("failedTitle")}</strong> {t("failedBody", { reason: dropText(state.reason) })}</span>
           <button type="button" className={buttonClass("primary", "sm")} onClick={() => onConnect()}>{t("reconnectNow")}</button>
         </div>
       );

@@ -59,8 +59,8 @@ export function useConsoleSession(tenant: string, name: string, kind: ConsoleKin
     dispatch({ type: "closed", generation, code, reason, wasOpen, now: Date.now() });
     // A browser hides why an upgrade was refused: ask the same checks over plain HTTP.
     if (!wasOpen && code === 1006) {
-      void checkConsoleAccess(tenant, name, kind).then(({ status, message }) =>
-        dispatch({ type: "checked", generation, status, message, now: Date.now() }));
+      void checkConsoleAccess(tenant, name, kind).then(({ status, error }) =>
+        dispatch({ type: "checked", generation, status, error, now: Date.now() }));
     }
   }, [tenant, name, kind]);
 

@@ -12,6 +12,7 @@ import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelCl
 import { useCatalogue } from "@/components/vms/use-vms";
 import { fetchDisks, isApiError, uploadDiskFile } from "@/lib/client/api";
 import { useFormat } from "@/lib/client/format";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 import { diskKeys } from "@/lib/client/query-keys";
 import { parseQuantity } from "@/lib/shared/quantity";
 import {
@@ -54,6 +55,7 @@ export function CreateDiskForm() {
   const tenant = useTenant();
   const t = useTranslations("CreateDisk");
   const format = useFormat();
+  const errorMessage = useApiErrorMessage();
   const router = useRouter();
   const ids = useId();
   const id = (f: string) => `${ids}-${f}`;
@@ -127,7 +129,7 @@ export function CreateDiskForm() {
       () => router.push(`/t/${tenant.name}/disks`),
       (err: unknown) => {
         if (err instanceof DOMException && err.name === "AbortError") setUpload({ state: "cancelled", disk });
-        else setUpload({ state: "failed", disk, message: err instanceof Error ? err.message : String(err) });
+        else setUpload({ state: "failed", disk, message: errorMessage(err) });
       },
     );
   };
@@ -158,9 +160,12 @@ export function CreateDiskForm() {
         else router.push(`/t/${tenant.name}/disks`);
       },
       onError: (err) => {
-        if (isApiError(err, 422)) setServerError({ field: fieldOfPath(err.field), message: err.message });
-        else if (isApiError(err, 409)) setServerError({ field: "name", message: err.message });
-        else setServerError({ field: null, message: t("errors.failed", { message: err.message }) });
+        if (isApiError(err, 422)) {
+          // next to its field, the problem is said without the field's path
+          const field = fieldOfPath(err.field);
+          setServerError({ field, message: errorMessage(err, { withoutField: field !== null }) });
+        } else if (isApiError(err, 409)) setServerError({ field: "name", message: errorMessage(err) });
+        else setServerError({ field: null, message: t("errors.failed", { message: errorMessage(err) }) });
       },
     });
   };

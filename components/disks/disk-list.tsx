@@ -11,6 +11,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { isApiError, uploadDiskFile } from "@/lib/client/api";
 import { useFormat } from "@/lib/client/format";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 import { splitAtPlaceholder } from "@/lib/client/message-parts";
 import type { DiskSummary } from "@/lib/shared/disk";
 import { DiskPhase, ProgressBar } from "./disk-phase";
@@ -23,6 +24,7 @@ type SortKey = "created" | "name" | "size" | "phase";
 export function DiskList() {
   const tenant = useTenant();
   const t = useTranslations("Disks");
+  const errorMessage = useApiErrorMessage();
   const { query, stream } = useDiskList(tenant.name);
   const [filter, setFilter] = useState("");
   const [sort, setSort] = useState<SortKey>("created");
@@ -75,11 +77,11 @@ export function DiskList() {
       {stream.status === "unavailable" && (
         <Alert tone="warning" title={t("clusterUnavailableTitle")}>
           <p>{t("clusterUnavailableBody")}</p>
-          {stream.message && <p className="mt-1 font-mono text-xs opacity-80">{stream.message}</p>}
+          {stream.error && <p className="mt-1 font-mono text-xs opacity-80">{errorMessage(stream.error)}</p>}
         </Alert>
       )}
 
-      {!disks && query.error && <Alert tone="error">{t("loadError", { message: query.error.message })}</Alert>}
+      {!disks && query.error && <Alert tone="error">{t("loadError", { message: errorMessage(query.error) })}</Alert>}
       {!disks && !query.error && (
         <div className={`${panelClass} space-y-3 p-4`} aria-busy="true">
           <p role="status" className="sr-only">{t("loading")}</p>
@@ -237,6 +239,7 @@ function DeleteBlockedReason({ id, tenant, vm }: { id: string; tenant: string; v
 function DeleteDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskSummary; onClose: () => void }) {
   const t = useTranslations("Disks");
   const format = useFormat();
+  const errorMessage = useApiErrorMessage();
   const mutation = useDeleteDisk(tenant);
   return (
     <Dialog open onClose={onClose} title={t("deleteTitle", { name: disk.name })} description={t("deleteBody", { name: disk.name, size: format.bytes(disk.storageBytes) })} initialFocus="[data-autofocus]">
@@ -245,7 +248,7 @@ function DeleteDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: Dis
         mutation.mutate(disk.name, { onSuccess: onClose });
       }} className="space-y-4">
         {disk.attachedTo && <Alert tone="warning">{t("deleteAttached", { vm: disk.attachedTo })}</Alert>}
-        {mutation.isError && <Alert tone="error">{isApiError(mutation.error, 409) ? mutation.error.message : t("deleteError", { message: mutation.error.message })}</Alert>}
+        {mutation.isError && <Alert tone="error">{isApiError(mutation.error, 409) ? errorMessage(mutation.error) : t("deleteError", { message: errorMessage(mutation.error) })}</Alert>}
         <div className="flex justify-end gap-2 pt-2">
           <button type="button" className={buttonClass("secondary")} onClick={onClose} data-autofocus>{t("cancel")}</button>
           <button type="submit" className={buttonClass("danger")} disabled={mutation.isPending}>
@@ -262,6 +265,7 @@ function DeleteDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: Dis
 function GrowDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskSummary; onClose: () => void }) {
   const t = useTranslations("Disks");
   const format = useFormat();
+  const errorMessage = useApiErrorMessage();
   const mutation = useGrowDisk(tenant);
   const ids = useId();
   const gib = disk.storageBytes / 2 ** 30;
@@ -281,7 +285,7 @@ function GrowDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskS
           <p className={hintClass}>{t("growHint")}</p>
           {tooSmall && <p className={errorTextClass}>{t("noShrink", { size: format.bytes(disk.storageBytes) })}</p>}
         </div>
-        {mutation.isError && <Alert tone="error">{mutation.error.message}</Alert>}
+        {mutation.isError && <Alert tone="error">{errorMessage(mutation.error)}</Alert>}
         <div className="flex justify-end gap-2 pt-2">
           <button type="button" className={buttonClass("secondary")} onClick={onClose}>{t("cancel")}</button>
           <button type="submit" className={buttonClass("primary")} disabled={mutation.isPending || !quantity || tooSmall}>
@@ -298,6 +302,7 @@ function GrowDiskDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskS
 function UploadDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskSummary; onClose: () => void }) {
   const t = useTranslations("Disks");
   const format = useFormat();
+  const errorMessage = useApiErrorMessage();
   const ids = useId();
   const [file, setFile] = useState<File | null>(null);
   const [state, setState] = useState<{ sent: number; total: number } | null>(null);
@@ -313,7 +318,7 @@ function UploadDialog({ tenant, disk, onClose }: { tenant: string; disk: DiskSum
     uploadDiskFile(tenant, disk.name, file, (sent, total) => setState({ sent, total }), ac.signal).then(onClose, (err: unknown) => {
       setState(null);
       setAbort(null);
-      setError(err instanceof DOMException && err.name === "AbortError" ? t("uploadCancelled") : err instanceof Error ? err.message : String(err));
+      setError(err instanceof DOMException && err.name === "AbortError" ? t("uploadCancelled") : errorMessage(err));
     });
   };
   return (

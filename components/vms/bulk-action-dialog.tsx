@@ -7,6 +7,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { buttonClass } from "@/components/ui/styles";
 import { settleEach } from "@/lib/client/vm-list-view";
 import { useDeleteVm, usePowerVm } from "./use-vms";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /** An action of the VM list's bulk toolbar. */
 export type BulkAction = "start" | "stop" | "restart" | "delete";
@@ -15,9 +16,7 @@ export type BulkAction = "start" | "stop" | "restart" | "delete";
 const parallelism = 3;
 
 /** Where one VM stands: not started yet, in flight, accepted, or refused with the server's words. */
-type VmResult = { status: "waiting" | "working" | "done" } | { status: "failed"; message: string };
-
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+type VmResult = { status: "waiting" | "working" | "done" } | { status: "failed"; error: unknown };
 
 /**
  * Confirms a bulk action on the VMs `names` (listed by name), then runs it for each, a few at a
@@ -67,7 +66,7 @@ export function BulkActionDialog({ tenant, action, names, onCancel, onFinished }
       (name, _index, result) => {
         const next: VmResult = !result ? { status: "working" }
           : result.status === "fulfilled" ? { status: "done" }
-            : { status: "failed", message: messageOf(result.reason) };
+            : { status: "failed", error: result.reason };
         setResults((prev) => ({ ...prev, [name]: next }));
       },
     );
@@ -128,13 +127,14 @@ export function BulkActionDialog({ tenant, action, names, onCancel, onFinished }
 /** One VM's line in the results: its name and where it stands. */
 function ResultRow({ name, result }: { name: string; result: VmResult }) {
   const t = useTranslations("VmList.bulk");
+  const errorMessage = useApiErrorMessage();
   return (
     <li className="flex items-start justify-between gap-4 px-3 py-2 text-sm">
       <span className="font-mono text-[13px] text-zinc-900 dark:text-zinc-100">{name}</span>
       {result.status === "failed" ? (
         <span className="text-right text-red-700 dark:text-red-400">
           <span className="sr-only">{t("failed")} </span>
-          {result.message}
+          {errorMessage(result.error)}
         </span>
       ) : result.status === "done" ? (
         <span className="inline-flex items-center gap-1 font-medium text-emerald-700 dark:text-emerald-400">

@@ -14,6 +14,8 @@ import { useStickyInset } from "@/components/ui/use-sticky-inset";
 import { useQuery } from "@tanstack/react-query";
 import { fetchQuota, isApiError } from "@/lib/client/api";
 import { useFormat } from "@/lib/client/format";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
+import { fieldProblemError, issueProblem } from "@/lib/shared/api-errors";
 import { quotaKeys } from "@/lib/client/query-keys";
 import {
   initialRootDisk, rootDiskForImage, rootDiskForImageSource, rootDiskForProfile, rootDiskForUrlSource, rootDiskNote,
@@ -44,6 +46,7 @@ export function CreateVmForm() {
   const tenant = useTenant();
   const t = useTranslations("CreateVm");
   const tRole = useTranslations("Roles");
+  const errorMessage = useApiErrorMessage();
   const catalogue = useCatalogue(tenant.name);
 
   let body: ReactNode;
@@ -54,7 +57,7 @@ export function CreateVmForm() {
       </Alert>
     );
   } else if (catalogue.isError) {
-    body = <Alert tone="error" title={t("catalogueError")}>{catalogue.error.message}</Alert>;
+    body = <Alert tone="error" title={t("catalogueError")}>{errorMessage(catalogue.error)}</Alert>;
   } else if (!catalogue.data) {
     body = <FormSkeleton label={t("loadingCatalogue")} />;
   } else {
@@ -87,6 +90,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
   const t = useTranslations("CreateVm");
   // sizes and quota amounts in the page's language ("4 GiB", "4 Gio")
   const { bytes: formatBytes, quota: formatQuotaAmount } = useFormat();
+  const errorMessage = useApiErrorMessage();
   const router = useRouter();
   const announce = useAnnounce();
   const mutation = useCreateVm(tenant);
@@ -233,9 +237,8 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
     if (dataDisks.some((d) => !isDiskSize(d))) return;
     const parsed = createVmSchema.safeParse(request);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = issue.path.map(String).join(".");
-      setServerError({ field: fieldOfPath(path), message: `${path} ${issue.message}` });
+      const problem = issueProblem(parsed.error.issues[0]);
+      setServerError({ field: fieldOfPath(problem.field), message: errorMessage(fieldProblemError(problem)) });
       return;
     }
     mutation.mutate(request, {
@@ -246,22 +249,23 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
       },
       onError: (err) => {
         if (isApiError(err, 409)) {
-          setServerError({ field: "name", message: err.message });
+          setServerError({ field: "name", message: errorMessage(err) });
         } else if (isApiError(err, 422)) {
-          // The server's message starts with the field path ("sshKeys.0 is not…"): shown under the field, drop it.
-          const detail = err.field && err.message.startsWith(`${err.field} `) ? err.message.slice(err.field.length + 1) : err.message;
+          // Shown under its field, a field problem is said without the field's path ("is not…").
+          const field = fieldOfPath(err.field);
+          const detail = errorMessage(err, { withoutField: field !== null });
           let message = detail.charAt(0).toUpperCase() + detail.slice(1);
           const index = /^sshKeys\.(\d+)$/.exec(err.field ?? "");
           if (index) message = t("errors.sshKeyServer", { line: parsedKeys.lines[Number(index[1])] ?? Number(index[1]) + 1, message: detail });
-          setServerError({ field: fieldOfPath(err.field), message });
+          setServerError({ field, message });
         } else if (isApiError(err, 401)) {
           setServerError({ field: null, message: t("errors.session") });
         } else if (isApiError(err, 403)) {
-          setServerError({ field: null, message: t("errors.forbidden", { message: err.message }) });
+          setServerError({ field: null, message: t("errors.forbidden", { message: errorMessage(err) }) });
         } else if (isApiError(err, 503)) {
-          setServerError({ field: null, message: t("errors.unavailable", { message: err.message }) });
+          setServerError({ field: null, message: t("errors.unavailable", { message: errorMessage(err) }) });
         } else {
-          setServerError({ field: null, message: t("errors.failed", { message: err.message }) });
+          setServerError({ field: null, message: t("errors.failed", { message: errorMessage(err) }) });
         }
       },
     });

@@ -67,18 +67,16 @@ export function checkSshKeys(text: string): Problem | null {
   return bad === -1 ? null : { key: "sshKeyInvalid", values: { line: lines[bad] } };
 }
 
-/** Cloud-init problems, translated from {@link checkCloudInit}'s English messages where known. */
+/** Cloud-init problems of {@link checkCloudInit}, as the form's own message keys. */
 export function checkCloudInitText(text: string): Problem | null {
-  const problem = checkCloudInit(text);
-  if (!problem) return null;
-  if (problem.startsWith("must start with")) return { key: "cloudInitStart" };
-  if (problem.startsWith("must be a YAML mapping")) return { key: "cloudInitMapping" };
-  const m = /^invalid YAML(?: at line (\d+), column (\d+))?: ?(.*)$/.exec(problem);
+  const found = checkCloudInit(text);
+  if (!found) return null;
+  const { problem, params } = found;
+  if (problem === "cloudInitStart" || problem === "cloudInitMapping") return { key: problem };
   // The yaml library repeats the position at the end of its message: keep it once.
-  const detail = m?.[3].replace(/\s*at line \d+, column \d+:?\s*$/, "") ?? "";
-  if (m?.[1]) return { key: "cloudInitYamlAt", values: { line: m[1], column: m[2], detail } };
-  if (m) return { key: "cloudInitYaml", values: { detail } };
-  return { key: "raw", values: { message: problem } };
+  const detail = String(params.detail ?? "").replace(/\s*at line \d+, column \d+:?\s*$/, "");
+  if (problem === "cloudInitYamlAt") return { key: "cloudInitYamlAt", values: { line: Number(params.line), column: Number(params.column), detail } };
+  return { key: "cloudInitYaml", values: { detail } };
 }
 
 /** The ports of the comma-separated list, or the first problem. */

@@ -9,6 +9,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { buttonClass } from "@/components/ui/styles";
 import type { VmSummary } from "@/lib/shared/vm";
 import { useDeleteVm } from "./use-vms";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /**
  * Confirms the deletion of `vm`, optionally with its disks (listed by name). Errors stay in the
@@ -22,6 +23,7 @@ export function DeleteVmDialog({ tenant, vm, onClose, onDeleted }: {
   onDeleted: () => void;
 }) {
   const t = useTranslations("DeleteVm");
+  const errorMessage = useApiErrorMessage();
   const announce = useAnnounce();
   const [withDisks, setWithDisks] = useState(false);
   const mutation = useDeleteVm(tenant);
@@ -71,7 +73,7 @@ export function DeleteVmDialog({ tenant, vm, onClose, onDeleted }: {
         ) : (
           <p className="text-sm text-zinc-600 dark:text-zinc-300">{t("noDisks")}</p>
         )}
-        {mutation.isError && <Alert tone="error">{t("error", { message: mutation.error.message })}</Alert>}
+        {mutation.isError && <Alert tone="error">{t("error", { message: errorMessage(mutation.error) })}</Alert>}
         <div className="flex justify-end gap-2 pt-2">
           <button type="button" className={buttonClass("secondary")} onClick={onClose} data-autofocus>
             {t("cancel")}

@@ -12,6 +12,7 @@ import type { PowerAction } from "@/lib/client/api";
 import { stepPowerWatch, watchPowerAction, type PowerWatch } from "@/lib/client/power-progress";
 import { usePowerVm } from "./use-vms";
 import { useVmStateLabel, vmStateTone } from "./vm-state-badge";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /** Power states in which a start makes sense (KubeVirt answers 409 otherwise). */
 const startable = new Set(["Stopped", "Error", "ErrorUnschedulable", "CrashLoopBackOff", "Unknown"]);
@@ -31,6 +32,7 @@ const startable = new Set(["Stopped", "Error", "ErrorUnschedulable", "CrashLoopB
  */
 export function PowerActions({ tenant, name, powerState }: { tenant: string; name: string; powerState: string }) {
   const t = useTranslations("Power");
+  const errorMessage = useApiErrorMessage();
   const stateLabel = useVmStateLabel();
   const announce = useAnnounce();
   const mutation = usePowerVm(tenant);
@@ -83,7 +85,7 @@ export function PowerActions({ tenant, name, powerState }: { tenant: string; nam
         {t(paused ? "unpause" : "pause")}
       </button>
       {mutation.isError && !confirming && (
-        <Alert tone="error" className="w-full">{t("error", { message: mutation.error.message })}</Alert>
+        <Alert tone="error" className="w-full">{t("error", { message: errorMessage(mutation.error) })}</Alert>
       )}
       {confirming && (
         <Dialog
@@ -93,7 +95,7 @@ export function PowerActions({ tenant, name, powerState }: { tenant: string; nam
           description={t(confirming === "stop" ? "confirmStopBody" : "confirmRestartBody")}
           initialFocus="[data-autofocus]"
         >
-          {mutation.isError && <Alert tone="error" className="mb-4">{t("error", { message: mutation.error.message })}</Alert>}
+          {mutation.isError && <Alert tone="error" className="mb-4">{t("error", { message: errorMessage(mutation.error) })}</Alert>}
           <div className="flex justify-end gap-2">
             <button type="button" className={buttonClass("secondary")} onClick={() => setConfirming(null)} data-autofocus>
               {t("cancel")}

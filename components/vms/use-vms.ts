@@ -11,7 +11,7 @@ import { createVm, deleteVm, fetchCatalogue, fetchVms, powerVm, vmEventsUrl, typ
 import { catalogueKeys, vmKeys } from "@/lib/client/query-keys";
 import { compareVms, forgetDeleted, isDeletedHere, patchVm, rememberDeleted, removeVm, upsertVm } from "@/lib/client/vm-cache";
 import type { CreateVmRequest, VmSummary } from "@/lib/shared/vm";
-import { useLiveList, type LiveListStatus } from "@/lib/client/use-live-list";
+import { useLiveList, type LiveListError, type LiveListStatus } from "@/lib/client/use-live-list";
 
 /** State of the VM list's live stream (see {@link LiveListStatus}). */
 export type VmStreamStatus = LiveListStatus;
@@ -21,7 +21,7 @@ export type VmStreamStatus = LiveListStatus;
  * events to the cache.
  * @param onPatch called before every cache patch (lets the list query know the cache moved on)
  */
-export function useVmStream(tenant: string, onPatch: () => void): { status: VmStreamStatus; message: string | null } {
+export function useVmStream(tenant: string, onPatch: () => void): { status: VmStreamStatus; error: LiveListError | null } {
   const queryClient = useQueryClient();
   const key = vmKeys.list(tenant);
   return useLiveList<VmSummary>(vmEventsUrl(tenant), {

@@ -9,6 +9,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { editVm, isApiError, type ApiError } from "@/lib/client/api";
 import { useFormat } from "@/lib/client/format";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 import { vmKeys } from "@/lib/client/query-keys";
 import { groupInstanceTypes } from "@/lib/shared/instance-types";
 import type { TenantRole } from "@/lib/shared/permissions";
@@ -121,10 +122,11 @@ export function changeOf(spec: VmEditableSpec, d: Draft): { change: Omit<EditVmI
 export function VmConfigurationPanel({ detail }: { detail: VmDetail }) {
   const tenant = useTenant();
   const t = useTranslations("VmConfiguration");
+  const errorMessage = useApiErrorMessage();
   const catalogue = useCatalogue(tenant.name);
   const canEdit = tenant.can("vm.update");
   if (!catalogue.data) {
-    return catalogue.error ? <Alert tone="error">{catalogue.error.message}</Alert> : <p className="text-sm" role="status">{t("loading")}</p>;
+    return catalogue.error ? <Alert tone="error">{errorMessage(catalogue.error)}</Alert> : <p className="text-sm" role="status">{t("loading")}</p>;
   }
   return <ConfigurationForm key={detail.vm.name} detail={detail} catalogue={catalogue.data} canEdit={canEdit} role={tenant.role} />;
 }
@@ -136,6 +138,7 @@ function ConfigurationForm({ detail, catalogue, canEdit, role }: { detail: VmDet
   const tRole = useTranslations("Roles");
   const format = useFormat();
   const seriesName = useSeriesName();
+  const errorMessage = useApiErrorMessage();
   const queryClient = useQueryClient();
   const ids = useId();
   const id = (f: string) => `${ids}-${f}`;
@@ -182,7 +185,8 @@ function ConfigurationForm({ detail, catalogue, canEdit, role }: { detail: VmDet
     ? t(`errors.${p.key}` as "errors.wholeBetween", p.values as { min: number; max: number })
     : tCreate(`errors.${p.key}` as "errors.raw", p.values as { message: string }));
   const errorOf = (f: FieldId): string | null => {
-    if (serverField === f) return serverError!.message;
+    // next to its field, a field problem is said without the field's path
+    if (serverField === f) return errorMessage(serverError, { withoutField: true });
     const p = problems[f];
     return p && submitted ? problemText(p) : null;
   };
@@ -224,7 +228,7 @@ function ConfigurationForm({ detail, catalogue, canEdit, role }: { detail: VmDet
           <button type="button" className={`${buttonClass("secondary", "sm")} mt-2`} onClick={reload}>{t("reload")}</button>
         </Alert>
       )}
-      {serverError && !stale && !serverField && <Alert tone="error">{serverError.message}</Alert>}
+      {serverError && !stale && !serverField && <Alert tone="error">{errorMessage(serverError)}</Alert>}
 
       <fieldset disabled={!canEdit || mutation.isPending} className="space-y-6">
         <Section title={t("sizeTitle")} hint={running ? t("sizeRunningHint") : undefined}>

@@ -17,6 +17,7 @@ import { VmDisksPanel } from "./vm-disks-panel";
 import { VmEventsPanel } from "./vm-events";
 import { VmConfigurationPanel } from "./vm-configuration";
 import { VmYamlPanel } from "./vm-yaml";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /** The tabs of the VM page, in order; the chosen one is kept in the URL (`?tab=`). */
 export const vmTabs = ["overview", "configuration", "disks", "events", "yaml"] as const;
@@ -32,6 +33,7 @@ export type VmTab = (typeof vmTabs)[number];
 export function VmDetailView({ name }: { name: string }) {
   const tenant = useTenant();
   const t = useTranslations("VmDetail");
+  const errorMessage = useApiErrorMessage();
   const detail = useVmDetail(tenant.name, name);
   const params = useSearchParams();
   const router = useRouter();
@@ -61,7 +63,7 @@ export function VmDetailView({ name }: { name: string }) {
 
   if (isApiError(detail.error, 404)) return <Alert tone="error" title={t("notFound", { name })} />;
   if (!detail.data) {
-    return detail.error ? <Alert tone="error">{detail.error.message}</Alert> : <Skeleton className="h-40" />;
+    return detail.error ? <Alert tone="error">{errorMessage(detail.error)}</Alert> : <Skeleton className="h-40" />;
   }
   const { vm } = detail.data;
 

@@ -13,6 +13,7 @@ import { fetchDisks } from "@/lib/client/api";
 import { useFormat } from "@/lib/client/format";
 import { diskKeys } from "@/lib/client/query-keys";
 import type { VmDetail } from "@/lib/shared/disk";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /**
  * The Disks tab of the VM page: the VM's disks in boot order with attach and detach (only while
@@ -21,6 +22,7 @@ import type { VmDetail } from "@/lib/shared/disk";
 export function VmDisksPanel({ detail }: { detail: VmDetail }) {
   const tenant = useTenant();
   const t = useTranslations("VmDetail");
+  const errorMessage = useApiErrorMessage();
   const tDisks = useTranslations("Disks");
   const format = useFormat();
   const { vm, disks } = detail;
@@ -43,7 +45,7 @@ export function VmDisksPanel({ detail }: { detail: VmDetail }) {
         <h2 id={`${ids}-disks`} className="text-base font-semibold">{t("disks")}</h2>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("bootOrderHint")}</p>
         {canEdit && !stopped && <Alert tone="info" className="mt-3">{t("stopToEdit", { state: vm.powerState })}</Alert>}
-        {edit.isError && <Alert tone="error" className="mt-3">{edit.error.message}</Alert>}
+        {edit.isError && <Alert tone="error" className="mt-3">{errorMessage(edit.error)}</Alert>}
 
         {disks.length === 0 ? (
           <p className="mt-4 text-sm">{t("noDisks")}</p>

@@ -13,6 +13,7 @@ import { compareVmEvents, type VmEvent } from "@/lib/shared/vm";
 import { vmKeys } from "@/lib/client/query-keys";
 import { useFormat } from "@/lib/client/format";
 import { useNow } from "./use-now";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /** The most rows the tab keeps (the server's snapshot has at most as many). */
 const maxRows = 200;
@@ -25,6 +26,7 @@ const maxRows = 200;
  */
 export function VmEventsPanel({ name }: { name: string }) {
   const t = useTranslations("VmEvents");
+  const errorMessage = useApiErrorMessage();
   const tenant = useTenant();
   const format = useFormat();
   const now = useNow(5_000);
@@ -44,7 +46,7 @@ export function VmEventsPanel({ name }: { name: string }) {
   });
 
   if (!events.data) {
-    return events.error ? <Alert tone="error">{t("loadError", { message: events.error.message })}</Alert> : <Skeleton className="h-40" />;
+    return events.error ? <Alert tone="error">{t("loadError", { message: errorMessage(events.error) })}</Alert> : <Skeleton className="h-40" />;
   }
   if (events.data.length === 0) return <p className={`${panelClass} p-6 text-sm`}>{t("empty")}</p>;
   return (

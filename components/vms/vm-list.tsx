@@ -10,6 +10,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { buttonClass, panelClass } from "@/components/ui/styles";
 import { isApiError } from "@/lib/client/api";
 import { useFormat } from "@/lib/client/format";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 import {
   applyVmListView, clearVmListFilters, initialVmListViewState, isVmListFiltered, recordVmListView, selectionExtent,
   syncVmListViewState, toggleAllSelected, toggleSelected, toggleVmSort, vmFilterOptions, vmListQuery,
@@ -66,6 +67,7 @@ function VmListContent() {
   const tenant = useTenant();
   const t = useTranslations("VmList");
   const tRole = useTranslations("Roles");
+  const errorMessage = useApiErrorMessage();
   const { query, stream } = useVmList(tenant.name);
   const [view, setView] = useVmListView();
   const [deleting, setDeleting] = useState<VmSummary | null>(null);
@@ -105,7 +107,8 @@ function VmListContent() {
 
   const listUnavailable = isApiError(query.error ?? query.failureReason, 503) && stream.status !== "live";
   const clusterUnavailable = stream.status === "unavailable" || listUnavailable;
-  const unavailableMessage = stream.message ?? (listUnavailable ? (query.error ?? query.failureReason)?.message : null);
+  const unavailableError = stream.error ?? (listUnavailable ? (query.error ?? query.failureReason) : null);
+  const unavailableMessage = unavailableError ? errorMessage(unavailableError) : null;
   const filtered = isVmListFiltered(view);
   const clearFilters = () => {
     setView(clearVmListFilters(view));
@@ -230,6 +233,7 @@ function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, chi
   children: ReactNode;
 }) {
   const t = useTranslations("VmList");
+  const errorMessage = useApiErrorMessage();
   const pathname = usePathname();
   const urlQuery = useSearchParams().toString();
   // An ended session shows even over a cached list: the live updates have stopped. Signing in
@@ -241,7 +245,7 @@ function ListBody({ tenant, role, vms, error, clusterUnavailable, canCreate, chi
       </Alert>
     );
   }
-  if (!vms && error && !clusterUnavailable) return <Alert tone="error">{t("loadError", { message: error.message })}</Alert>;
+  if (!vms && error && !clusterUnavailable) return <Alert tone="error">{t("loadError", { message: errorMessage(error) })}</Alert>;
   if (!vms) return <TableSkeleton />;
   if (vms.length === 0) {
     return (

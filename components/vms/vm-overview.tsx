@@ -9,6 +9,7 @@ import { useFormat } from "@/lib/client/format";
 import type { VmDetail } from "@/lib/shared/disk";
 import { usePowerVm } from "./use-vms";
 import { useNow } from "./use-now";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -48,6 +49,7 @@ function CopyCommand({ command, label }: { command: string; label: string }) {
  */
 export function VmOverviewPanel({ detail }: { detail: VmDetail }) {
   const t = useTranslations("VmOverview");
+  const errorMessage = useApiErrorMessage();
   const tenant = useTenant();
   const format = useFormat();
   const now = useNow(10_000);
@@ -72,7 +74,7 @@ export function VmOverviewPanel({ detail }: { detail: VmDetail }) {
               {t("restartNow")}
             </button>
           )}
-          {power.isError && <p className="mt-2 text-sm">{power.error.message}</p>}
+          {power.isError && <p className="mt-2 text-sm">{errorMessage(power.error)}</p>}
         </Alert>
       )}
       <section className={`${panelClass} p-6`} aria-label={t("title")}>

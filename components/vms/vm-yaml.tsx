@@ -12,6 +12,7 @@ import { fetchVmYaml, type VmYaml } from "@/lib/client/api";
 import { vmKeys } from "@/lib/client/query-keys";
 import type { VmEditResult } from "@/lib/shared/vm";
 import { CopyButton, downloadText } from "./yaml-copy";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /** The editor (CodeMirror, the schema checker, the diff) is loaded only when the user clicks Edit. */
 const VmYamlEdit = dynamic(() => import("./yaml-edit").then((m) => m.VmYamlEdit), {
@@ -27,6 +28,7 @@ const VmYamlEdit = dynamic(() => import("./yaml-edit").then((m) => m.VmYamlEdit)
  */
 export function VmYamlPanel({ name }: { name: string }) {
   const t = useTranslations("VmYaml");
+  const errorMessage = useApiErrorMessage();
   const tenant = useTenant();
   const ids = useId();
   const [shown, setShown] = useState<"instance" | "virtualMachine">("instance");
@@ -38,7 +40,7 @@ export function VmYamlPanel({ name }: { name: string }) {
   });
 
   if (!query.data) {
-    return query.error ? <Alert tone="error">{t("loadError", { message: query.error.message })}</Alert> : <Skeleton className="h-64" />;
+    return query.error ? <Alert tone="error">{t("loadError", { message: errorMessage(query.error) })}</Alert> : <Skeleton className="h-64" />;
   }
   const data = query.data;
   const canEdit = tenant.can("vm.update");

@@ -10,6 +10,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
 import { buttonClass } from "@/components/ui/styles";
 import { fetchVmYaml, isApiError, saveVmYaml, type VmYaml } from "@/lib/client/api";
+import { useApiErrorMessage } from "@/lib/client/api-error-message";
 import { vmKeys } from "@/lib/client/query-keys";
 import { createYamlChecker, hasErrors, serverProblem, type YamlProblem } from "@/lib/client/yaml-check";
 import type { VmEditResult } from "@/lib/shared/vm";
@@ -62,6 +63,7 @@ export function VmYamlEdit({ tenant, name, opened, onSaved, onCancel }: {
   onCancel: () => void;
 }) {
   const t = useTranslations("VmYaml");
+  const errorMessage = useApiErrorMessage();
   const queryClient = useQueryClient();
   const ids = useId();
   const [base, setBase] = useState({ yaml: opened.instance, resourceVersion: opened.resourceVersion, schema: opened.schema });
@@ -106,10 +108,10 @@ export function VmYamlEdit({ tenant, name, opened, onSaved, onCancel }: {
       if (isApiError(err, 409) && isStale(err.details)) {
         setConflict(err.details);
       } else if (isApiError(err, 422)) {
-        setRefused({ problem: serverProblem(v.yaml, err.field, err.message, err.details), text: v.yaml });
+        setRefused({ problem: serverProblem(v.yaml, err.field, errorMessage(err), err.details), text: v.yaml });
         setLintVersion((n) => n + 1);
       } else {
-        setFailure(err.message);
+        setFailure(errorMessage(err));
       }
     },
   });
@@ -125,7 +127,7 @@ export function VmYamlEdit({ tenant, name, opened, onSaved, onCancel }: {
     setConfirm(null);
     const fresh = await queryClient.fetchQuery({ queryKey: vmKeys.yaml(tenant, name), queryFn: ({ signal }) => fetchVmYaml(tenant, name, signal), staleTime: 0 })
       .catch((err: Error) => {
-        setFailure(err.message);
+        setFailure(errorMessage(err));
         return null;
       });
     if (!fresh) return;

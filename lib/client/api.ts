@@ -1,7 +1,8 @@
 /**
  * The browser's API client: one fetch wrapper that turns the server's error body
- * (`{ error: { code, message, field? } }`) into a typed {@link ApiError}, and one function per
- * endpoint the pages use. Same-origin only: cookies carry the session and the browser's `Origin`
+ * (`{ error: { code, reason, params, message, field?, details? } }`, lib/shared/api-errors.ts) into
+ * a typed {@link ApiError}, and one function per endpoint the pages use. Pages show an ApiError
+ * through lib/client/api-error-message.ts, in the user's language. Same-origin only: cookies carry the session and the browser's `Origin`
  * header satisfies the server's cross-site check on mutations.
  */
 import type { Catalogue, CreateVmRequest, EditVmInput, VmEditResult, VmEvent, VmSummary } from "@/lib/shared/vm";
@@ -10,26 +11,61 @@ import type { TenantRole } from "@/lib/shared/permissions";
 import type { QuotaAmounts, QuotaStatus } from "@/lib/shared/quota";
 import type { AdminMember, AdminTenant } from "@/lib/shared/admin";
 import type { AuditPage } from "@/lib/shared/audit";
+import type { ApiErrorBody, ApiErrorReason, ErrorParams } from "@/lib/shared/api-errors";
 
-/** An error answer of the portal API (or a network failure, status 0). */
+/**
+ * An error answer of the portal API (or a network failure, status 0). `message` is the server's
+ * English text (for logs); pages show `reason` + `params` in the user's language.
+ */
 export class ApiError extends Error {
   /** HTTP status; 0 when the request never got an answer */
   readonly status: number;
-  /** machine-readable code, e.g. `invalid`, `conflict`, `cluster_unavailable`, `network` */
+  /** the category, e.g. `invalid`, `conflict`, `cluster_unavailable`, `network` */
   readonly code: string;
+  /**
+   * what exactly went wrong, a key of the `ApiErrors` messages: the server's, or `network` (no
+   * answer) / `http_error` (an answer without the portal's error body, e.g. from a proxy)
+   */
+  readonly reason: ApiErrorReason;
+  /** the reason's arguments */
+  readonly params: ErrorParams;
   /** dotted input path of a 422, e.g. `sshKeys.0` */
   readonly field?: string;
   /** machine-readable details, e.g. `{ over }` of a quota edit below usage */
   readonly details?: unknown;
 
-  constructor(status: number, code: string, message: string, field?: string, details?: unknown) {
-    super(message);
+  constructor(status: number, error: { code: string; reason: ApiErrorReason; params?: ErrorParams; message: string; field?: string; details?: unknown }) {
+    super(error.message);
     this.name = "ApiError";
     this.status = status;
-    this.code = code;
-    this.field = field;
-    this.details = details;
+    this.code = error.code;
+    this.reason = error.reason;
+    this.params = error.params ?? {};
+    this.field = error.field;
+    this.details = error.details;
   }
+}
+
+/**
+ * The {@link ApiError} of an answer with status `status` and body `body` (parsed JSON, or null):
+ * the portal's error body when it has one, else `http_error` with the status.
+ */
+export function apiErrorOf(status: number, body: unknown, statusText: string): ApiError {
+  const e = (body as Partial<ApiErrorBody> | null)?.error;
+  if (e && typeof e.code === "string" && typeof e.reason === "string" && typeof e.message === "string") return new ApiError(status, e);
+  return new ApiError(status, {
+    code: typeof e?.code === "string" ? e.code : `http_${status}`,
+    reason: "http_error",
+    params: { status },
+    message: typeof e?.message === "string" ? e.message : statusText || `HTTP ${status}`,
+    field: e?.field,
+    details: e?.details,
+  });
+}
+
+/** The {@link ApiError} of a request that got no answer (`detail`: the browser's own words, for logs). */
+export function networkError(detail: string): ApiError {
+  return new ApiError(0, { code: "network", reason: "network", message: detail });
 }
 
 /** Whether `err` is an {@link ApiError} with one of `statuses`. */
@@ -55,7 +91,7 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
-    throw new ApiError(0, "network", err instanceof Error ? err.message : String(err));
+    throw networkError(err instanceof Error ? err.message : String(err));
   }
   const text = await res.text();
   let body: unknown = null;
@@ -66,10 +102,7 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
       body = null;
     }
   }
-  if (!res.ok) {
-    const e = (body as { error?: { code?: string; message?: string; field?: string; details?: unknown } } | null)?.error;
-    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? (res.statusText || `HTTP ${res.status}`), e?.field, e?.details);
-  }
+  if (!res.ok) throw apiErrorOf(res.status, body, res.statusText);
   return body as T;
 }
 
@@ -124,14 +157,14 @@ export function consoleSocketUrl(tenant: string, name: string, kind: ConsoleKind
 
 /**
  * `GET /api/tenants/{tenant}/vms/{name}/{console|vnc}` without an upgrade: the relay's checks as an
- * HTTP status (200, 401, 403, 404; 0 when the portal is unreachable) and the refusal's message.
+ * HTTP status (200, 401, 403, 404, 429; 0 when the portal is unreachable) and the refusal.
  */
-export async function checkConsoleAccess(tenant: string, name: string, kind: ConsoleKind): Promise<{ status: number; message?: string }> {
+export async function checkConsoleAccess(tenant: string, name: string, kind: ConsoleKind): Promise<{ status: number; error?: ApiError }> {
   try {
     await apiFetch(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/${kind}`);
     return { status: 200 };
   } catch (err) {
-    if (err instanceof ApiError) return { status: err.status, message: err.message };
+    if (err instanceof ApiError) return { status: err.status, error: err };
     return { status: 0 };
   }
 }
@@ -261,16 +294,16 @@ export function uploadDiskFile(tenant: string, name: string, file: Blob, onProgr
     xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
     xhr.onload = () => {
-      let body: { bytes?: number; error?: { code?: string; message?: string; field?: string } } | null = null;
+      let body: { bytes?: number } | null = null;
       try {
         body = JSON.parse(xhr.responseText);
       } catch {
         body = null;
       }
       if (xhr.status >= 200 && xhr.status < 300) return resolve({ bytes: body?.bytes ?? file.size });
-      reject(new ApiError(xhr.status, body?.error?.code ?? `http_${xhr.status}`, body?.error?.message ?? (xhr.statusText || `HTTP ${xhr.status}`), body?.error?.field));
+      reject(apiErrorOf(xhr.status, body, xhr.statusText));
     };
-    xhr.onerror = () => reject(new ApiError(0, "network", "The connection to the portal broke during the upload."));
+    xhr.onerror = () => reject(new ApiError(0, { code: "network", reason: "upload_connection_broke", message: "The connection to the portal broke during the upload." }));
     xhr.onabort = () => reject(new DOMException("The upload was cancelled.", "AbortError"));
     if (signal?.aborted) return reject(new DOMException("The upload was cancelled.", "AbortError"));
     signal?.addEventListener("abort", () => xhr.abort(), { once: true });

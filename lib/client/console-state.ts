@@ -27,19 +27,30 @@ export const maxReconnectAttempts = 24;
 /** While the VM is not running, the page also retries this often (the VM stream may lag). */
 export const notRunningRetryMs = 15_000;
 
+/**
+ * Why a console dropped, for the page to word in the user's language ({@link describeDrop}): a
+ * socket's close (its code and the relay's reason text), or the answer of the page's HTTP check
+ * (its status, 0 when the portal is unreachable, and the API error it carried).
+ */
+export type ConsoleDropReason =
+  | { source: "close"; code: number; text: string }
+  | { source: "check"; status: number; error?: unknown };
+
 /** One state of {@link consoleReducer}. `generation` tags the socket the state is about. */
 export type ConsoleState =
   | { kind: "idle"; generation: number }
   | { kind: "connecting"; generation: number; preserveSession: boolean; attempt: number }
   | { kind: "connected"; generation: number; since: number; preserveSession: boolean }
-  | { kind: "reconnecting"; generation: number; attempt: number; retryAt: number; reason: string }
+  | { kind: "reconnecting"; generation: number; attempt: number; retryAt: number; reason: ConsoleDropReason }
+  /** `message`: KubeVirt's own words for a 409 (e.g. "VMI is in failed status"), cluster data */
   | { kind: "notRunning"; generation: number; message?: string }
   | { kind: "sessionInUse"; generation: number }
   | { kind: "takenOver"; generation: number }
-  | { kind: "forbidden"; generation: number; message?: string }
+  /** `error`: the HTTP check's refusal (an ApiError), when there was one */
+  | { kind: "forbidden"; generation: number; error?: unknown }
   | { kind: "notFound"; generation: number }
   | { kind: "signedOut"; generation: number }
-  | { kind: "failed"; generation: number; reason: string }
+  | { kind: "failed"; generation: number; reason: ConsoleDropReason }
   | { kind: "closed"; generation: number };
 
 /**
@@ -53,7 +64,7 @@ export type ConsoleEvent =
   | { type: "connect"; preserveSession: boolean }
   | { type: "opened"; generation: number; now: number }
   | { type: "closed"; generation: number; code: number; reason: string; wasOpen: boolean; now: number }
-  | { type: "checked"; generation: number; status: number; message?: string; now: number }
+  | { type: "checked"; generation: number; status: number; error?: unknown; now: number }
   | { type: "retry" }
   | { type: "vmRunning" }
   | { type: "disconnect" };
@@ -98,7 +109,7 @@ function attemptOf(state: ConsoleState): number {
   return state.kind === "connecting" || state.kind === "reconnecting" ? state.attempt : 0;
 }
 
-function scheduleRetry(state: ConsoleState, reason: string, now: number): ConsoleState {
+function scheduleRetry(state: ConsoleState, reason: ConsoleDropReason, now: number): ConsoleState {
   const attempt = attemptOf(state) + 1;
   if (attempt > maxReconnectAttempts) return { kind: "failed", generation: state.generation, reason };
   return { kind: "reconnecting", generation: state.generation, attempt, retryAt: now + reconnectDelay(attempt), reason };
@@ -124,16 +135,47 @@ function afterClose(state: ConsoleState, event: Extract<ConsoleEvent, { type: "c
   if (!event.wasOpen && event.code === 1006) return state;
   // A session that had been open starts counting attempts afresh.
   const from = state.kind === "connected" ? { ...state, kind: "connecting" as const, attempt: 0, preserveSession: true } : state;
-  return scheduleRetry(from, event.reason || `closed (${event.code})`, event.now);
+  return scheduleRetry(from, { source: "close", code: event.code, text: event.reason }, event.now);
 }
 
 function afterCheck(state: ConsoleState, event: Extract<ConsoleEvent, { type: "checked" }>): ConsoleState {
   if (state.kind !== "connecting") return state;
   const g = state.generation;
   if (event.status === 401) return { kind: "signedOut", generation: g };
-  if (event.status === 403) return { kind: "forbidden", generation: g, message: event.message };
+  if (event.status === 403) return { kind: "forbidden", generation: g, error: event.error };
   if (event.status === 404) return { kind: "notFound", generation: g };
-  // too many sessions of this user (stream-caps.ts): retrying is right once one is closed; say why
-  if (event.status === 429) return scheduleRetry(state, event.message ?? "too many console sessions open", event.now);
-  return scheduleRetry(state, event.status === 0 ? "portal unreachable" : "connection failed", event.now);
+  // too many sessions of this user (stream-caps.ts): retrying is right once one is closed; the
+  // check's error says why
+  return scheduleRetry(state, { source: "check", status: event.status, error: event.error }, event.now);
+}
+
+/** The words of a drop: a message key of the `ConsoleReasons` namespace, an API error, or the upstream's own text. */
+export type DropDescription =
+  | { key: "upstreamClosed" | "clusterUnreachable" | "kubevirtUnreachable" | "portalUnreachable" | "connectionFailed" }
+  | { key: "upstreamError"; values: { status: string } }
+  | { key: "closed"; values: { code: number } }
+  | { error: unknown }
+  | { text: string };
+
+/**
+ * How the page words a drop (the relay's close codes: lib/server/console/relay.ts). Only a normal
+ * close (1000) keeps its reason text: KubeVirt's own words, cluster data.
+ */
+export function describeDrop(reason: ConsoleDropReason): DropDescription {
+  if (reason.source === "check") {
+    if (reason.status === 0) return { key: "portalUnreachable" };
+    if (reason.error && reason.status !== 200) return { error: reason.error };
+    return { key: "connectionFailed" };
+  }
+  switch (reason.code) {
+    case consoleCloseCodes.upstreamClosed:
+      return { key: "upstreamClosed" };
+    case consoleCloseCodes.unreachable:
+      return reason.text === "KubeVirt unreachable" ? { key: "kubevirtUnreachable" } : { key: "clusterUnreachable" };
+    case consoleCloseCodes.upstreamError:
+      return { key: "upstreamError", values: { status: /\d+/.exec(reason.text)?.[0] ?? "?" } };
+    case 1000:
+      if (reason.text) return { text: reason.text };
+  }
+  return { key: "closed", values: { code: reason.code } };
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import type { ApiErrorBody } from "@/lib/shared/api-errors";
 
 /**
  * State of a live list's stream:
@@ -31,15 +32,19 @@ function parse<T>(e: Event): T | null {
   }
 }
 
+/** Why a live list is `unavailable`: the server's error body (lib/shared/api-errors.ts). */
+export type LiveListError = Partial<ApiErrorBody["error"]>;
+
 /**
  * Follows a live list's Server-Sent Events at `url` while mounted (`snapshot` T[], `upsert` T,
- * `remove` {name}, `unavailable` {message}) and hands them to `handlers` (the latest ones, so they
+ * `remove` {name}, `unavailable` {code, reason, params, message}) and hands them to `handlers` (the latest ones, so they
  * may close over render state). EventSource reconnects by itself after a drop; after an error
  * answer it stops, and this hook calls `handlers.closed()` and reopens after 5 s.
- * @returns the stream's status and the cluster's message while `unavailable`
+ * @returns the stream's status and, while `unavailable`, the error (an API error body, for
+ *   lib/client/api-error-message.ts)
  */
-export function useLiveList<T>(url: string, handlers: LiveListHandlers<T>): { status: LiveListStatus; message: string | null } {
-  const [state, setState] = useState<{ url: string; status: LiveListStatus; message: string | null }>({ url, status: "connecting", message: null });
+export function useLiveList<T>(url: string, handlers: LiveListHandlers<T>): { status: LiveListStatus; error: LiveListError | null } {
+  const [state, setState] = useState<{ url: string; status: LiveListStatus; error: LiveListError | null }>({ url, status: "connecting", error: null });
   const handlersRef = useRef(handlers);
   useEffect(() => {
     handlersRef.current = handlers;
@@ -49,7 +54,7 @@ export function useLiveList<T>(url: string, handlers: LiveListHandlers<T>): { st
     let source: EventSource | null = null;
     let reopenTimer: ReturnType<typeof setTimeout> | undefined;
     let disposed = false;
-    const set = (status: LiveListStatus, message: string | null = null) => setState({ url, status, message });
+    const set = (status: LiveListStatus, error: LiveListError | null = null) => setState({ url, status, error });
     const open = () => {
       if (disposed) return;
       const es = new EventSource(url);
@@ -72,9 +77,9 @@ export function useLiveList<T>(url: string, handlers: LiveListHandlers<T>): { st
         set("live");
         handlersRef.current.remove(removed.name);
       });
-      es.addEventListener("unavailable", (e) => set("unavailable", parse<{ message?: string }>(e)?.message ?? null));
+      es.addEventListener("unavailable", (e) => set("unavailable", parse<LiveListError>(e)));
       es.onerror = () => {
-        setState((s) => (s.url === url && s.status === "unavailable" ? s : { url, status: "reconnecting", message: null }));
+        setState((s) => (s.url === url && s.status === "unavailable" ? s : { url, status: "reconnecting", error: null }));
         if (es.readyState === EventSource.CLOSED) {
           es.close();
           handlersRef.current.closed();
@@ -90,5 +95,5 @@ export function useLiveList<T>(url: string, handlers: LiveListHandlers<T>): { st
     };
   }, [url]);
 
-  return state.url === url ? { status: state.status, message: state.message } : { status: "connecting", message: null };
+  return state.url === url ? { status: state.status, error: state.error } : { status: "connecting", error: null };
 }

@@ -11,7 +11,7 @@
  */
 import type { NextRequest } from "next/server";
 import { z } from "zod";
-import { AppError, type ErrorBody } from "./errors";
+import { AppError, invalidField } from "./errors";
 import { getPrincipal, type Principal } from "./auth/auth";
 import { adminIdentity, getTenantAccess, type TenantAccess } from "./tenancy/tenancy";
 import type { KubeIdentity } from "./k8s/identity";
@@ -21,6 +21,7 @@ import { logger } from "./logger";
 import { clientAddress, isSameOrigin } from "./edge";
 import { can, permissionTable, type Permission } from "../shared/permissions";
 import type { AuditWhat } from "../shared/audit-actions";
+import { issueProblem } from "../shared/api-errors";
 
 /** What a tenant route's handler receives. */
 export interface TenantContext<I> {
@@ -46,24 +47,24 @@ type RouteArgs = { params: Promise<Record<string, string>> };
 
 const isMutation = (method: string) => method !== "GET" && method !== "HEAD";
 
-/** Turns any thrown value into the JSON error answer. */
+/**
+ * Turns any thrown value into the JSON error answer `{ error: { code, reason, params, message,
+ * field?, details? } }` (lib/shared/api-errors.ts `ApiErrorBody`).
+ */
 export function errorResponse(err: unknown): Response {
-  if (err instanceof AppError) {
-    const body: ErrorBody = {
-      error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), ...(err.details !== undefined ? { details: err.details } : {}) },
-    };
-    return Response.json(body, { status: err.status });
-  }
+  if (err instanceof AppError) return Response.json(err.toBody(), { status: err.status });
   if (err instanceof z.ZodError) return errorResponse(invalidInput(err));
   logger.error({ err }, "unhandled error in route");
-  return Response.json({ error: { code: "internal", message: "Something went wrong on our side. It has been logged." } } satisfies ErrorBody, { status: 500 });
+  return errorResponse(new AppError("internal", "internal"));
 }
 
-/** The first zod issue as an `invalid` AppError naming its field, e.g. `externalPorts.0`. */
+/**
+ * The first zod issue as an `invalid_field` AppError naming its field, e.g. `externalPorts.0`
+ * (the schema's problem key and params: lib/shared/api-errors.ts `issueProblem`).
+ */
 export function invalidInput(err: z.ZodError): AppError {
-  const issue = err.issues[0];
-  const field = issue.path.map(String).join(".") || "body";
-  return new AppError("invalid", `${field} ${issue.message}`, field);
+  const { field, problem, params } = issueProblem(err.issues[0]);
+  return invalidField(field, problem, params);
 }
 
 /**
@@ -75,7 +76,7 @@ export function assertSameOrigin(req: NextRequest): void {
   const h = (name: string) => req.headers.get(name);
   const headers = { origin: h("origin"), "sec-fetch-site": h("sec-fetch-site"), host: h("host"), "x-forwarded-host": h("x-forwarded-host"), "x-forwarded-proto": h("x-forwarded-proto") };
   if (isSameOrigin(headers)) return;
-  throw new AppError("forbidden", "Cross-site request refused: mutations must come from the portal's own pages.");
+  throw new AppError("forbidden", "cross_site");
 }
 
 /** Client IP and user agent of a request (server.ts sets x-forwarded-for from the socket). */
@@ -96,7 +97,7 @@ export function maxJsonBytes(): number {
  * @throws AppError payload_too_large (413)
  */
 async function readCapped(req: NextRequest, limit: number): Promise<string> {
-  const tooLarge = () => new AppError("payload_too_large", `The request body is larger than ${limit} bytes.`, "body");
+  const tooLarge = () => new AppError("payload_too_large", "body_too_large", { limit }, { field: "body" });
   const declared = Number(req.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   if (!req.body) return "";
@@ -131,7 +132,7 @@ async function readInput(req: NextRequest, streamBody = false): Promise<{ value:
   try {
     return { value: JSON.parse(text) };
   } catch {
-    return { value: undefined, error: new AppError("invalid", "body is not valid JSON", "body") };
+    return { value: undefined, error: invalidField("body", "json") };
   }
 }
 
@@ -200,7 +201,7 @@ export function tenantRoute<I = Record<string, string>>(
       const t0 = performance.now();
       // Nothing of the request is read before the session is known.
       principal = await getPrincipal();
-      if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
+      if (!principal) throw new AppError("unauthenticated", "unauthenticated");
       // Read next (never trusted before the checks below) so that even a denied attempt's audit
       // row names its target.
       const read = await readInput(req, opts.streamBody);
@@ -212,10 +213,9 @@ export function tenantRoute<I = Record<string, string>>(
       access = await getTenantAccess(principal, tenantName);
       const t2 = performance.now();
       timing = `session;dur=${(t1 - t0).toFixed(1)}, tenant;dur=${(t2 - t1).toFixed(1)}`;
-      if (!access) throw new AppError("not_found", `Tenant "${tenantName}" was not found.`);
+      if (!access) throw new AppError("not_found", "tenant_not_found", { tenant: tenantName });
       if (!can(access.role, opts.permission)) {
-        throw new AppError("forbidden",
-          `Your role in ${access.tenant.name} is "${access.role}"; this needs "${permissionTable[opts.permission]}" or higher.`);
+        throw new AppError("forbidden", "role_too_low", { tenant: access.tenant.name, role: access.role, needed: permissionTable[opts.permission] });
       }
       if (read.error) throw read.error;
       const input = opts.input ? opts.input.parse(rawInput) : (rawInput as I);
@@ -249,7 +249,7 @@ export function sessionRoute(handler: (ctx: { req: NextRequest; principal: Princ
   return async (req) => {
     try {
       const principal = await getPrincipal();
-      if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
+      if (!principal) throw new AppError("unauthenticated", "unauthenticated");
       const result = await handler({ req, principal });
       return result instanceof Response ? result : Response.json(result ?? null);
     } catch (err) {
@@ -310,9 +310,9 @@ export function adminRoute<I = Record<string, string>>(
     };
     try {
       principal = await getPrincipal();
-      if (!principal) throw new AppError("unauthenticated", "Sign in to continue.");
+      if (!principal) throw new AppError("unauthenticated", "unauthenticated");
       if (mutation) assertSameOrigin(req);
-      if (!principal.isPlatformAdmin) throw new AppError("forbidden", "Only platform administrators may do this.");
+      if (!principal.isPlatformAdmin) throw new AppError("forbidden", "platform_admin_only");
       // Only a platform admin's body is read at all.
       const read = await readInput(req);
       rawInput = read.value;

@@ -5,7 +5,7 @@
  * the round's `signal` and `onEnd`, sending `upsert` / `remove` as objects change. This module runs
  * rounds: when a watch of the current round ends (410 Gone, closed by the server) it starts a new
  * round at once (a fresh snapshot); when the cluster is unreachable (a failed list or watch) it
- * sends `unavailable` {message} and retries with a bounded backoff (1 s doubling to 10 s, reset
+ * sends `unavailable` (the error answer's `{ code, reason, params, message }`) and retries with a bounded backoff (1 s doubling to 10 s, reset
  * by {@link LiveRound.listed}). A comment line every 20 s keeps proxies from closing the idle
  * stream. Everything stops when the request's `signal` aborts (the browser went away) or the
  * response body is cancelled.
@@ -77,7 +77,7 @@ export function liveListStream(opts: { signal: AbortSignal; area: string; tenant
         if (closed || signal.aborted || ended.signal.aborted) return;
         ended.abort();
         if (end.reason === "error") {
-          send("unavailable", { message: end.error.message });
+          send("unavailable", end.error.toBody().error);
           setTimeout(run, backoff);
           backoff = Math.min(backoff * 2, 10_000);
         } else {
@@ -93,7 +93,7 @@ export function liveListStream(opts: { signal: AbortSignal; area: string; tenant
         try {
           await opts.round({ send, signal: current.signal, onEnd, listed: () => (backoff = 1000) });
         } catch (err) {
-          const error = err instanceof AppError ? err : new AppError("cluster_unavailable", String(err));
+          const error = err instanceof AppError ? err : new AppError("cluster_unavailable", "cluster_failure", { detail: String(err) });
           log.warn({ err: error.message }, "list failed");
           onEnd({ reason: "error", error });
         }

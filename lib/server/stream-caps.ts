@@ -19,6 +19,7 @@
  * re-evaluate it; a slot taken by one copy must be released into the same count.
  */
 import { AppError } from "./errors";
+import type { ApiErrorReason } from "../shared/api-errors";
 
 /** A per-user cap. */
 export interface UserCap {
@@ -57,11 +58,13 @@ function countsOf(what: string): Map<string, number> {
 
 /**
  * Makes a cap.
- * @param opts.what names the connections in the refusal, plural ("live lists")
+ * @param opts.what names the connections, plural ("live lists"): the key of the counts, and the
+ *   refusal's `what` when it has no reason of its own
+ * @param opts.reason the refusal's reason (params `limit`); default `too_many_open` (params `limit`, `what`)
  * @param opts.envVar the environment variable holding the limit
  * @param opts.defaultLimit the limit when the variable is unset or not a positive integer
  */
-export function createUserCap(opts: { what: string; envVar: string; defaultLimit: number }): UserCap {
+export function createUserCap(opts: { what: string; reason?: ApiErrorReason; envVar: string; defaultLimit: number }): UserCap {
   const counts = countsOf(opts.what);
   const limit = () => {
     const raw = process.env[opts.envVar]?.trim();
@@ -71,7 +74,7 @@ export function createUserCap(opts: { what: string; envVar: string; defaultLimit
   const assertRoom = (user: string) => {
     const max = limit();
     if ((counts.get(user) ?? 0) >= max) {
-      throw new AppError("too_many_requests", `You have ${max} ${opts.what} open; close one (another tab?) and retry.`, undefined, { limit: max });
+      throw new AppError("too_many_requests", opts.reason ?? "too_many_open", opts.reason ? { limit: max } : { limit: max, what: opts.what }, { details: { limit: max } });
     }
   };
   return {
@@ -95,7 +98,7 @@ export function createUserCap(opts: { what: string; envVar: string; defaultLimit
 }
 
 /** Live lists (`GET …/vms/events`, `GET …/disks?watch=true`) per user: HIKUBE_MAX_STREAMS_PER_USER, default 8. */
-export const liveStreamCap = createUserCap({ what: "live lists", envVar: "HIKUBE_MAX_STREAMS_PER_USER", defaultLimit: 8 });
+export const liveStreamCap = createUserCap({ what: "live lists", reason: "too_many_live_lists", envVar: "HIKUBE_MAX_STREAMS_PER_USER", defaultLimit: 8 });
 
 /** Console and VNC sessions per user: HIKUBE_MAX_CONSOLES_PER_USER, default 4. */
-export const consoleSessionCap = createUserCap({ what: "console sessions", envVar: "HIKUBE_MAX_CONSOLES_PER_USER", defaultLimit: 4 });
+export const consoleSessionCap = createUserCap({ what: "console sessions", reason: "too_many_consoles", envVar: "HIKUBE_MAX_CONSOLES_PER_USER", defaultLimit: 4 });

@@ -4,6 +4,7 @@
  * `^[a-z][a-z0-9]*$` (Cozystack's tenant names; the namespace is `tenant-<name>`).
  */
 import { z } from "zod";
+import { problem } from "./api-errors";
 import { tenantRoles, type TenantRole } from "./permissions";
 import { quotaAmountsSchema, type QuotaAmounts, type QuotaExcess } from "./quota";
 
@@ -13,12 +14,12 @@ export const tenantNamePattern = /^[a-z][a-z0-9]*$/;
 /** Longest tenant name: `tenant-<name>` and `tenant-<name>-super-admin` must stay valid object names. */
 export const tenantNameMaxLength = 40;
 
-const displayName = z.string().trim().min(1, "is required").max(100, "must be at most 100 characters");
+const displayName = z.string().trim().min(1, problem("required")).max(100, problem("maxChars"));
 
 /** Input of `POST /api/admin/tenants`. */
 export const createTenantSchema = z.object({
-  name: z.string().min(1, "is required").max(tenantNameMaxLength, `must be at most ${tenantNameMaxLength} characters`)
-    .regex(tenantNamePattern, "must be lowercase letters and digits, starting with a letter"),
+  name: z.string().min(1, problem("required")).max(tenantNameMaxLength, problem("maxChars"))
+    .regex(tenantNamePattern, problem("tenantNameFormat")),
   displayName,
   quota: quotaAmountsSchema,
 });
@@ -29,7 +30,7 @@ export type CreateTenantInput = z.infer<typeof createTenantSchema>;
 export const updateTenantSchema = z.object({ displayName });
 
 /** Query of `DELETE /api/admin/tenants/{tenant}`: the admin types the tenant's name to confirm. */
-export const deleteTenantSchema = z.object({ confirm: z.string().min(1, "is required: type the tenant's name") });
+export const deleteTenantSchema = z.object({ confirm: z.string().min(1, problem("confirmRequired")) });
 
 /** Input of `PUT /api/admin/tenants/{tenant}/quota`. */
 export const updateQuotaSchema = quotaAmountsSchema.extend({
@@ -39,17 +40,17 @@ export const updateQuotaSchema = quotaAmountsSchema.extend({
 /** Parsed input of a quota edit. */
 export type UpdateQuotaInput = z.infer<typeof updateQuotaSchema>;
 
-const level = z.enum(tenantRoles, { message: `must be one of ${tenantRoles.join(", ")}` });
+const level = z.enum(tenantRoles, { message: problem("oneOf", { values: tenantRoles.join(", ") }) });
 
 /** Input of `POST /api/admin/tenants/{tenant}/members`: an existing account, or a new local one (with a password). */
 export const addMemberSchema = z.object({
-  username: z.string().trim().min(1, "is required").max(64, "must be at most 64 characters")
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, "must be lowercase letters, digits, '.', '_' or '-'"),
+  username: z.string().trim().min(1, problem("required")).max(64, problem("maxChars"))
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, problem("usernameFormat")),
   level,
   /** for a new account only */
   displayName: displayName.optional(),
   /** for a new account only: at least 8 characters */
-  password: z.string().min(8, "must be at least 8 characters").max(200).optional(),
+  password: z.string().min(8, problem("minChars")).max(200).optional(),
 });
 /** Parsed input of a member add. */
 export type AddMemberInput = z.infer<typeof addMemberSchema>;

@@ -3,6 +3,7 @@
  * (`GET /api/audit`, `GET /api/audit/export`).
  */
 import { z } from "zod";
+import { problem } from "./api-errors";
 
 /** Outcomes of an audited action. */
 export const auditResults = ["success", "failure", "denied"] as const;
@@ -10,7 +11,7 @@ export const auditResults = ["success", "failure", "denied"] as const;
 /** Largest page. */
 export const auditPageMax = 200;
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be a date (ISO 8601)").transform((s) => new Date(s));
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), problem("date")).transform((s) => new Date(s));
 const optionalText = z.string().trim().max(253).transform((s) => (s ? s : undefined)).optional();
 
 /** Filters of the audit list and export (query string); every one is optional. */
@@ -25,7 +26,7 @@ export const auditFilterSchema = z.object({
   actor: optionalText,
   /** dotted action, e.g. `vm.create` */
   action: optionalText,
-  result: z.enum(auditResults, { message: `must be one of ${auditResults.join(", ")}` }).optional(),
+  result: z.enum(auditResults, { message: problem("oneOf", { values: auditResults.join(", ") }) }).optional(),
   /** inclusive lower bound */
   from: isoDate.optional(),
   /** exclusive upper bound */
@@ -36,14 +37,14 @@ export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
 /** Query of `GET /api/audit`: filters, page size and the cursor of the previous page. */
 export const auditPageSchema = auditFilterSchema.extend({
-  limit: z.coerce.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1")
-    .max(auditPageMax, `must be at most ${auditPageMax}`).default(50),
+  limit: z.coerce.number({ message: problem("number") }).int(problem("integer")).min(1, problem("minValue"))
+    .max(auditPageMax, problem("maxValue")).default(50),
   cursor: z.string().max(200).optional(),
 });
 
 /** Query of `GET /api/audit/export`. */
 export const auditExportSchema = auditFilterSchema.extend({
-  format: z.enum(["csv", "json"], { message: "must be csv or json" }).default("csv"),
+  format: z.enum(["csv", "json"], { message: problem("exportFormat") }).default("csv"),
 });
 
 /** One audit row as the API answers it. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { issueProblem } from "./api-errors";
 import { createDiskSchema, growDiskSchema, parseProgress, quickPickOfUrl, quickPicks, sourceTypeOf } from "./disk";
 
 const fieldOf = (r: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) => r.error?.issues[0].path.map(String).join(".");
@@ -10,7 +11,7 @@ describe("createDiskSchema", () => {
   it("refuses two sources at once on field source", () => {
     const r = createDiskSchema.safeParse({ name: "d", source: { http: { url: "https://x.example/a.img" }, upload: {} } });
     expect(fieldOf(r)).toBe("source");
-    expect(r.error?.issues[0].message).toMatch(/one source only \(got http and upload\)/);
+    expect(issueProblem(r.error!.issues[0])).toEqual({ field: "source", problem: "oneSource", params: { given: ["http", "upload"] } });
   });
   it("refuses a URL that is not http or https on its field", () => {
     for (const url of ["ftp://x.example/a.img", "file:///etc/passwd", "javascript:alert(1)", "not a url"]) {

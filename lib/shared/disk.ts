@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { formatBytes, parseQuantity, quantityPattern } from "./quantity";
+import { problem } from "./api-errors";
 import { diskNameMaxLength, dns1035Pattern, type VmEditableSpec, type VmOverview, type VmSummary } from "./vm";
 
 /** The sources of a VMDisk, in the order the form offers them; `blank` is "no source". */
@@ -21,15 +22,15 @@ export const defaultStorageClass = "replicated";
 /** The default size of a new disk (the schema's default). */
 export const defaultDiskStorage = "5Gi";
 
-const dnsName = (what: string) =>
-  z.string().min(1, "is required").regex(dns1035Pattern, `is not a valid ${what} name`);
+const dnsName = (what: "image" | "disk") =>
+  z.string().min(1, problem("required")).regex(dns1035Pattern, problem("notValidName", { what }));
 
 /** A disk name: a DNS-1035 label of at most 45 characters (53 minus `vm-disk-`). */
 export const diskNameSchema = z
   .string()
-  .min(1, "is required")
-  .max(diskNameMaxLength, `must be at most ${diskNameMaxLength} characters`)
-  .regex(dns1035Pattern, "must be lowercase letters, digits and '-', start with a letter and not end with '-'");
+  .min(1, problem("required"))
+  .max(diskNameMaxLength, problem("maxChars"))
+  .regex(dns1035Pattern, problem("dnsLabel"));
 
 /**
  * An http:// or https:// URL (CDI's http source takes nothing else). Its host is checked on the
@@ -38,21 +39,21 @@ export const diskNameSchema = z
 export const httpUrlSchema = z
   .string()
   .trim()
-  .min(1, "is required")
+  .min(1, problem("required"))
   .refine((u) => {
     try {
       return /^https?:$/.test(new URL(u).protocol);
     } catch {
       return false;
     }
-  }, "must be an http:// or https:// URL");
+  }, problem("httpUrl"));
 
 /** A positive size with units, e.g. `20Gi` (a Kubernetes quantity). */
 export const storageSchema = z
   .string()
   .trim()
-  .regex(quantityPattern, "must be a size such as 20Gi")
-  .refine((q) => quantityPattern.test(q) && parseQuantity(q) >= 1, "must be larger than zero");
+  .regex(quantityPattern, problem("sizeLike", { example: "20Gi" }))
+  .refine((q) => quantityPattern.test(q) && parseQuantity(q) >= 1, problem("positiveSize"));
 
 /**
  * Input of `POST /api/tenants/{tenant}/disks`. `source` has at most one key (the schema's rule);
@@ -73,12 +74,13 @@ export const createDiskSchema = z
       .superRefine((source, ctx) => {
         const given = Object.keys(source).filter((k) => source[k as keyof typeof source] !== undefined);
         if (given.length > 1) {
-          ctx.addIssue({ code: "custom", message: `must name one source only (got ${given.join(" and ")}); none means a blank disk` });
+          ctx.addIssue({ code: "custom", message: problem("oneSource", { given }) });
         }
       }),
     optical: z.boolean().default(false),
     storage: storageSchema.default(defaultDiskStorage),
-    storageClass: z.string().trim().min(1, "is required").regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "is not a valid storage class name").default(defaultStorageClass),
+    storageClass: z.string().trim().min(1, problem("required"))
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, problem("notValidName", { what: "storageClass" })).default(defaultStorageClass),
   })
   .strict();
 
@@ -94,7 +96,7 @@ export type CreateDiskRequest = z.input<typeof createDiskSchema>;
 export const growDiskSchema = z
   .object({ storage: storageSchema, storageClass: z.unknown().optional() })
   .superRefine((input, ctx) => {
-    if (input.storageClass !== undefined) ctx.addIssue({ code: "custom", path: ["storageClass"], message: "cannot be changed after the disk is created" });
+    if (input.storageClass !== undefined) ctx.addIssue({ code: "custom", path: ["storageClass"], message: problem("immutable") });
   })
   .transform(({ storage }) => ({ storage }));
 

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { formatBytes } from "./quantity";
+import { problem } from "./api-errors";
 
 /** The limited resources, in display order; each is a field of {@link QuotaAmounts}. */
 export const quotaResources = ["cpuMillicores", "memoryBytes", "storageBytes", "vmCount", "diskCount", "loadBalancers"] as const;
@@ -70,16 +71,6 @@ export function findOverUsage(limits: QuotaAmounts, usage: QuotaAmounts): QuotaE
     .map((resource) => ({ resource, limit: limits[resource], used: usage[resource], requested: 0, remaining: 0 }));
 }
 
-/** English name of a resource, for messages that the server writes (the UI translates its own). */
-export const quotaResourceLabels: Record<QuotaResource, string> = {
-  cpuMillicores: "vCPU",
-  memoryBytes: "memory",
-  storageBytes: "storage",
-  vmCount: "VMs",
-  diskCount: "disks",
-  loadBalancers: "load balancers (external VMs)",
-};
-
 /**
  * Formats an amount of `resource` for people, the number through `Intl.NumberFormat` of `locale`:
  * "2 vCPU", "0.50 vCPU", "4 GiB", "3" in English; "0,50 vCPU", "4 Gio" in French. The server's
@@ -96,19 +87,7 @@ export function formatQuotaAmount(resource: QuotaResource, value: number, locale
   return new Intl.NumberFormat(locale).format(value);
 }
 
-/**
- * One sentence per excess, e.g. "VMs: this request needs 1, 10 of 10 are in use, 0 remain".
- */
-export function describeQuotaExcess(excess: QuotaExcess[]): string {
-  return excess
-    .map((e) => {
-      const f = (v: number) => formatQuotaAmount(e.resource, v);
-      return `${quotaResourceLabels[e.resource]}: this request needs ${f(e.requested)}, ${f(e.used)} of ${f(e.limit)} in use, ${f(e.remaining)} remaining`;
-    })
-    .join("; ");
-}
-
-const count = (max: number) => z.number({ message: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").max(max, `must be at most ${max}`);
+const count = (max: number) => z.number({ message: problem("number") }).int(problem("integer")).min(0, problem("nonNegative")).max(max, problem("maxValue"));
 
 /** A quota as the admin form sends it (units as in {@link QuotaAmounts}). */
 export const quotaAmountsSchema = z.object({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { issueProblem } from "./api-errors";
 import { checkCloudInit, createVmSchema, preferenceMismatch, type CreateVmRequest } from "./vm";
 
 const valid: CreateVmRequest = {
@@ -44,7 +45,7 @@ describe("createVmSchema", () => {
   it("rejects a port given twice on field externalPorts", () => {
     const result = createVmSchema.safeParse({ ...valid, external: true, externalPorts: [22, 22] });
     expect(result.success).toBe(false);
-    expect(result.error?.issues).toEqual([expect.objectContaining({ path: ["externalPorts"], message: "each port may appear once" })]);
+    expect(result.error?.issues.map(issueProblem)).toEqual([{ field: "externalPorts", problem: "portOnce", params: {} }]);
     expect(firstError({ ...valid, external: true, externalPorts: [22, 80, 443] })).toBeNull();
   });
 
@@ -74,15 +75,15 @@ describe("checkCloudInit", () => {
   });
 
   it("rejects text without a header", () => {
-    expect(checkCloudInit("packages: [nginx]")).toMatch(/#cloud-config/);
+    expect(checkCloudInit("packages: [nginx]")).toEqual({ problem: "cloudInitStart", params: {} });
   });
 
   it("reports the line of a YAML error", () => {
-    expect(checkCloudInit("#cloud-config\nusers:\n  - name: a\n   bad: [")).toMatch(/invalid YAML at line/);
+    expect(checkCloudInit("#cloud-config\nusers:\n  - name: a\n   bad: [")).toMatchObject({ problem: "cloudInitYamlAt", params: { line: expect.any(Number), column: expect.any(Number) } });
   });
 
   it("rejects a YAML list where a mapping is needed", () => {
-    expect(checkCloudInit("#cloud-config\n- a\n- b")).toMatch(/mapping/);
+    expect(checkCloudInit("#cloud-config\n- a\n- b")).toEqual({ problem: "cloudInitMapping", params: {} });
   });
 });
 

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import YAML from "yaml";
 import { parseQuantity, quantityPattern } from "./quantity";
+import { problem, type ErrorParams, type ValidationProblem } from "./api-errors";
 
 /** A DNS-1035 label: lowercase letters, digits and '-', starting with a letter, not ending with '-'. */
 export const dns1035Pattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -34,43 +35,46 @@ export const sshKeyPattern =
 
 /**
  * Checks cloud-init user-data: empty, a `#!` script, or `#cloud-config` followed by a YAML mapping.
- * @returns an error message, or null when valid
+ * @returns the problem (a `Validation` message key and its params: `cloudInitStart`,
+ *   `cloudInitMapping`, `cloudInitYamlAt` {line, column, detail} or `cloudInitYaml` {detail}, where
+ *   `detail` is the first line of the yaml library's own message), or null when valid
  */
-export function checkCloudInit(text: string): string | null {
+export function checkCloudInit(text: string): { problem: ValidationProblem; params: ErrorParams } | null {
   const trimmed = text.trim();
   if (trimmed === "") return null;
   if (trimmed.startsWith("#!")) return null;
-  if (!trimmed.startsWith("#cloud-config")) return "must start with #cloud-config (YAML) or #! (a script)";
+  if (!trimmed.startsWith("#cloud-config")) return { problem: "cloudInitStart", params: {} };
   try {
     const doc = YAML.parse(trimmed);
-    if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) return "must be a YAML mapping after #cloud-config";
+    if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) return { problem: "cloudInitMapping", params: {} };
   } catch (err) {
     const e = err as { message?: string; linePos?: { line: number; col: number }[] };
     const pos = e.linePos?.[0];
-    return `invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${(e.message ?? "").split("\n")[0]}`;
+    const detail = (e.message ?? "").split("\n")[0];
+    return pos ? { problem: "cloudInitYamlAt", params: { line: pos.line, column: pos.col, detail } } : { problem: "cloudInitYaml", params: { detail } };
   }
   return null;
 }
 
 const vmName = z
   .string()
-  .min(1, "is required")
-  .max(vmNameMaxLength, `must be at most ${vmNameMaxLength} characters`)
-  .regex(dns1035Pattern, "must be lowercase letters, digits and '-', start with a letter and not end with '-'");
+  .min(1, problem("required"))
+  .max(vmNameMaxLength, problem("maxChars"))
+  .regex(dns1035Pattern, problem("dnsLabel"));
 
 const httpUrl = z
   .string()
-  .url("must be a URL")
-  .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL");
+  .url(problem("url"))
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), problem("httpUrl"));
 
 /** The root disk of a new VM: a VMDisk created first from a golden image or an HTTP(S) URL. */
 export const rootDiskSchema = z.object({
   source: z.discriminatedUnion("type", [
-    z.object({ type: z.literal("image"), name: z.string().min(1, "is required").regex(dns1035Pattern, "is not a valid image name") }),
+    z.object({ type: z.literal("image"), name: z.string().min(1, problem("required")).regex(dns1035Pattern, problem("notValidName", { what: "image" })) }),
     z.object({ type: z.literal("http"), url: httpUrl }),
   ]),
   /** A quantity, e.g. "20Gi". */
-  storage: z.string().regex(quantityPattern, "must be a size such as 20Gi").default("20Gi"),
+  storage: z.string().regex(quantityPattern, problem("sizeLike", { example: "20Gi" })).default("20Gi"),
 });
 
 /**
@@ -82,10 +86,10 @@ export const rootDiskSchema = z.object({
  * and refuses anything but positive whole numbers for `cpu` and `sockets`.
  */
 export const vmResourcesSchema = z.object({
-  cpu: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(64, "must be at most 64"),
-  sockets: z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(16, "must be at most 16"),
-  memory: z.string().regex(quantityPattern, "must be a size such as 4Gi")
-    .refine((q) => parseQuantity(q) >= 128 * 1024 * 1024, "must be at least 128Mi"),
+  cpu: z.number({ message: problem("number") }).int(problem("integer")).min(1, problem("minValue")).max(64, problem("maxValue")),
+  sockets: z.number({ message: problem("number") }).int(problem("integer")).min(1, problem("minValue")).max(16, problem("maxValue")),
+  memory: z.string().regex(quantityPattern, problem("sizeLike", { example: "4Gi" }))
+    .refine((q) => parseQuantity(q) >= 128 * 1024 * 1024, problem("minValue", { min: "128Mi" })),
 });
 
 /** A VM's custom size (see {@link vmResourcesSchema}). */
@@ -102,42 +106,43 @@ export const createVmSchema = z.object({
   name: vmName,
   instanceType: z.string().max(253),
   resources: vmResourcesSchema.optional(),
-  instanceProfile: z.string().min(1, "is required"),
+  instanceProfile: z.string().min(1, problem("required")),
   rootDisk: rootDiskSchema,
-  sshKeys: z.array(z.string().trim().regex(sshKeyPattern, "is not an OpenSSH public key")).max(32).default([]),
+  sshKeys: z.array(z.string().trim().regex(sshKeyPattern, problem("sshKeyShape"))).max(32).default([]),
   cloudInit: z
     .string()
-    .max(64 * 1024, "must be at most 64 KiB")
+    .max(64 * 1024, problem("maxValue", { max: { bytes: 64 * 1024 } }))
     .default("")
     .superRefine((text, ctx) => {
-      const problem = checkCloudInit(text);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
+      const found = checkCloudInit(text);
+      if (found) ctx.addIssue({ code: "custom", message: problem(found.problem, found.params) });
     }),
   external: z.boolean().default(false),
   externalPorts: z
-    .array(z.number({ message: "must be a number" }).int("must be a whole number").min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535"))
+    .array(z.number({ message: problem("number") }).int(problem("integer"))
+      .min(1, problem("between", { min: 1, max: 65535 })).max(65535, problem("between", { min: 1, max: 65535 })))
     .max(64)
     .superRefine((ports, ctx) => {
-      if (new Set(ports).size !== ports.length) ctx.addIssue({ code: "custom", message: "each port may appear once" });
+      if (new Set(ports).size !== ports.length) ctx.addIssue({ code: "custom", message: problem("portOnce") });
     })
     .default([22]),
   runStrategy: z.enum(runStrategies).default("Always"),
   /** New blank data disks, created as VMDisks `<name>-d1`, `<name>-d2`… after the root disk. */
   dataDisks: z
     .array(z.object({
-      storage: z.string().regex(quantityPattern, "must be a size such as 20Gi"),
-      storageClass: z.string().min(1, "is required").default("replicated"),
+      storage: z.string().regex(quantityPattern, problem("sizeLike", { example: "20Gi" })),
+      storageClass: z.string().min(1, problem("required")).default("replicated"),
     }))
-    .max(4, "at most 4 new data disks")
+    .max(4, problem("atMostDataDisks"))
     .default([]),
   /** Existing disks of the tenant (data disks, an optical ISO) attached after the others, in this order. */
   disks: z
-    .array(z.string().max(diskNameMaxLength, `must be at most ${diskNameMaxLength} characters`).regex(dns1035Pattern, "is not a disk name"))
-    .max(8, "at most 8 disks")
+    .array(z.string().max(diskNameMaxLength, problem("maxChars")).regex(dns1035Pattern, problem("notDiskName")))
+    .max(8, problem("atMostDisks"))
     .default([]),
 }).superRefine((v, ctx) => {
-  if (v.instanceType === "" && !v.resources) ctx.addIssue({ code: "custom", path: ["instanceType"], message: "is required (or give resources)" });
-  if (v.instanceType && v.resources) ctx.addIssue({ code: "custom", path: ["resources"], message: "must be left out when an instance type is chosen" });
+  if (v.instanceType === "" && !v.resources) ctx.addIssue({ code: "custom", path: ["instanceType"], message: problem("requiredOrResources") });
+  if (v.instanceType && v.resources) ctx.addIssue({ code: "custom", path: ["resources"], message: problem("resourcesWithType") });
 });
 
 /** External access methods of the VMInstance schema (`externalMethod`). */
@@ -150,10 +155,10 @@ export const externalMethods = ["PortList", "WholeIP"] as const;
  * hand; choosing an instance type drops `resources`. Errors name the field.
  */
 export const editVmSchema = z.object({
-  resourceVersion: z.string().min(1, "is required").max(64),
+  resourceVersion: z.string().min(1, problem("required")).max(64),
   instanceType: z.string().max(253).optional(),
   resources: vmResourcesSchema.optional(),
-  instanceProfile: z.string().min(1, "is required").max(253).optional(),
+  instanceProfile: z.string().min(1, problem("required")).max(253).optional(),
   sshKeys: createVmSchema.shape.sshKeys.unwrap().optional(),
   cloudInit: createVmSchema.shape.cloudInit.unwrap().optional(),
   external: z.boolean().optional(),
@@ -161,8 +166,8 @@ export const editVmSchema = z.object({
   externalPorts: createVmSchema.shape.externalPorts.unwrap().optional(),
   runStrategy: z.enum(runStrategies).optional(),
 }).superRefine((v, ctx) => {
-  if (v.instanceType === "" && !v.resources) ctx.addIssue({ code: "custom", path: ["resources"], message: "is required when no instance type is chosen" });
-  if (v.instanceType && v.resources) ctx.addIssue({ code: "custom", path: ["resources"], message: "must be left out when an instance type is chosen" });
+  if (v.instanceType === "" && !v.resources) ctx.addIssue({ code: "custom", path: ["resources"], message: problem("requiredWithoutType") });
+  if (v.instanceType && v.resources) ctx.addIssue({ code: "custom", path: ["resources"], message: problem("resourcesWithType") });
 });
 
 /** Parsed input of a VM edit. */

@@ -159,7 +159,10 @@ describe("console sessions per user", () => {
     const refused = await openConsole(consolePath(halted, "console"));
     if (!("status" in refused)) throw new Error("the console over the cap was upgraded");
     expect(refused.status).toBe(429);
-    expect(refused.body.error).toEqual({ code: "too_many_requests", message: `You have ${maxConsoles} console sessions open; close one (another tab?) and retry.` });
+    expect(refused.body.error).toEqual({
+      code: "too_many_requests", reason: "too_many_consoles", params: { limit: maxConsoles },
+      message: `You have ${maxConsoles} console sessions open; close one (another tab?) and retry.`, details: { limit: maxConsoles },
+    });
     expect(await upstreamCount()).toBe(before);
     const rows = await getDb().auditLog.findMany({ where: { action: "vm.console.open", targetName: halted } });
     expect(rows.map((r) => [r.actor, r.tenantName, r.result])).toEqual([["alice", "acme", "denied"]]);

@@ -19,14 +19,15 @@ import {
   type TenantObject,
 } from "../k8s/tenant-objects";
 import { fromTenantRole, getDb, toTenantRole } from "../db/db";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
+import { issueProblem, type ErrorItem } from "../../shared/api-errors";
 import { hashPassword } from "../auth/password";
-import { getQuotaLimits, getQuotaUsage } from "../quota/quota";
+import { getQuotaLimits, getQuotaUsage, quotaAmount } from "../quota/quota";
 import { withQuotaLock } from "../quota/lock";
 import type { TenantAccess, TenantRecord } from "../tenancy/tenancy";
 import { createTenantSchema, type AddMemberInput, type AdminMember, type AdminTenant, type CreateTenantInput, type QuotaOverUsageDetails,
   type UpdateQuotaInput } from "../../shared/admin";
-import { findOverUsage, formatQuotaAmount, quotaResourceLabels, type QuotaAmounts, type QuotaStatus } from "../../shared/quota";
+import { findOverUsage, type QuotaAmounts, type QuotaStatus } from "../../shared/quota";
 import type { TenantRole } from "../../shared/permissions";
 
 const tenantSelect = { id: true, name: true, namespace: true, displayName: true } as const;
@@ -41,7 +42,7 @@ function toQuotaData(q: QuotaAmounts) {
  */
 export async function getTenantOrThrow(name: string): Promise<TenantRecord> {
   const tenant = await getDb().tenant.findUnique({ where: { name }, select: tenantSelect });
-  if (!tenant) throw new AppError("not_found", `Tenant "${name}" was not found.`);
+  if (!tenant) throw new AppError("not_found", "tenant_not_found", { tenant: name });
   return tenant;
 }
 
@@ -85,10 +86,13 @@ const kindOf: Record<string, KindDescriptor> = {
  */
 export async function createTenant(identity: KubeIdentity, input: CreateTenantInput): Promise<AdminTenant> {
   const name = createTenantSchema.shape.name.safeParse(input.name);
-  if (!name.success) throw new AppError("invalid", `name ${name.error.issues[0].message}`, "name");
+  if (!name.success) {
+    const { problem, params } = issueProblem(name.error.issues[0]);
+    throw invalidField("name", problem, params);
+  }
   const db = getDb();
   if (await db.tenant.findUnique({ where: { name: input.name }, select: { id: true } })) {
-    throw new AppError("conflict", `A tenant named "${input.name}" already exists.`, "name");
+    throw new AppError("conflict", "tenant_exists", { name: input.name }, { field: "name" });
   }
   const objects = [
     tenantNamespaceObject(input.name),
@@ -103,7 +107,7 @@ export async function createTenant(identity: KubeIdentity, input: CreateTenantIn
         await kubeRequest(identity, { method: "POST", path: objectPath(kindOf[obj.kind], obj), body: obj });
       } catch (err) {
         if (obj.kind === "Namespace" && err instanceof AppError && err.code === "conflict") {
-          throw new AppError("conflict", `Namespace ${obj.metadata.name} already exists in the cluster; choose another name.`, "name");
+          throw new AppError("conflict", "namespace_exists", { namespace: obj.metadata.name }, { field: "name" });
         }
         throw err;
       }
@@ -127,7 +131,7 @@ export async function createTenant(identity: KubeIdentity, input: CreateTenantIn
     }
     if (err instanceof AppError) throw err;
     // e.g. a unique constraint of the database: the cluster side is rolled back, say what failed
-    throw new AppError("conflict", `The tenant could not be recorded (${err instanceof Error ? err.message.split("\n").pop() : err}); nothing was kept.`, "name");
+    throw new AppError("conflict", "tenant_not_recorded", { detail: String(err instanceof Error ? err.message.split("\n").pop() : err) }, { field: "name" });
   }
 }
 
@@ -149,7 +153,7 @@ export async function updateTenant(name: string, displayName: string): Promise<A
  *   conflict when the tenant is not empty (says what is left)
  */
 export async function deleteTenant(identity: KubeIdentity, name: string, confirm: string): Promise<void> {
-  if (confirm !== name) throw new AppError("invalid", `confirm must be the tenant's name, "${name}"`, "confirm");
+  if (confirm !== name) throw invalidField("confirm", "confirmName", { name });
   const tenant = await getTenantOrThrow(name);
   const namespace = tenant.namespace;
   const [vms, disks] = await Promise.all([
@@ -163,7 +167,7 @@ export async function deleteTenant(identity: KubeIdentity, name: string, confirm
     throw err;
   });
   if (vms.items.length > 0 || disks.items.length > 0) {
-    throw new AppError("conflict", `Tenant ${name} is not empty: ${vms.items.length} VM(s) and ${disks.items.length} disk(s) left. Delete them first.`);
+    throw new AppError("conflict", "tenant_not_empty", { tenant: name, vms: vms.items.length, disks: disks.items.length });
   }
   await kubeRequest(identity, { method: "DELETE", path: resourcePath(kinds.Namespace, { name: namespace }) }).catch((err: unknown) => {
     if (!(err instanceof AppError && err.code === "not_found")) throw err;
@@ -193,12 +197,12 @@ export async function addMember(name: string, input: AddMemberInput): Promise<Ad
   const tenant = await getTenantOrThrow(name);
   let user = await db.user.findUnique({ where: { username: input.username } });
   if (!user) {
-    if (!input.password) throw new AppError("invalid", `password is required to create the new account "${input.username}"`, "password");
+    if (!input.password) throw invalidField("password", "passwordForNewAccount", { username: input.username });
     const passwordHash = await hashPassword(input.password);
     user = await db.user.create({ data: { username: input.username, displayName: input.displayName ?? input.username, passwordHash } });
   }
   const existing = await db.membership.findUnique({ where: { userId_tenantId: { userId: user.id, tenantId: tenant.id } } });
-  if (existing) throw new AppError("conflict", `${input.username} is already a member of ${name} (${toTenantRole(existing.role)}).`, "username");
+  if (existing) throw new AppError("conflict", "already_member", { username: input.username, tenant: name, level: toTenantRole(existing.role) }, { field: "username" });
   await db.membership.create({ data: { userId: user.id, tenantId: tenant.id, role: fromTenantRole(input.level) } });
   return { username: user.username, displayName: user.displayName, level: input.level, source: "local" };
 }
@@ -206,7 +210,7 @@ export async function addMember(name: string, input: AddMemberInput): Promise<Ad
 async function getMembershipOrThrow(name: string, username: string) {
   const tenant = await getTenantOrThrow(name);
   const m = await getDb().membership.findFirst({ where: { tenantId: tenant.id, user: { username } }, include: { user: true } });
-  if (!m) throw new AppError("not_found", `${username} is not a member of ${name}.`);
+  if (!m) throw new AppError("not_found", "not_member", { username, tenant: name });
   return m;
 }
 
@@ -255,9 +259,8 @@ export async function updateTenantQuota(identity: KubeIdentity, name: string, in
     const usage = await getQuotaUsage(adminAccess(identity, tenant));
     const over = findOverUsage(limits, usage);
     if (over.length > 0 && !confirmOverUsage) {
-      const list = over.map((e) => `${quotaResourceLabels[e.resource]} (${formatQuotaAmount(e.resource, e.used)} in use, new limit ${formatQuotaAmount(e.resource, e.limit)})`).join(", ");
-      throw new AppError("conflict", `The new quota is below what ${name} uses now: ${list}. Confirm to save it anyway; nothing is deleted, but new creates will be refused.`,
-        undefined, { over } satisfies QuotaOverUsageDetails);
+      const items = over.map((e): ErrorItem => ({ item: "quotaOver", params: { resource: e.resource, used: quotaAmount(e.resource, e.used), limit: quotaAmount(e.resource, e.limit) } }));
+      throw new AppError("conflict", "quota_below_usage", { tenant: name, over: items }, { details: { over } satisfies QuotaOverUsageDetails });
     }
     const rq = tenantResourceQuota(name, limits);
     const rqPath = resourcePath(kinds.ResourceQuota, { namespace: tenant.namespace, name: tenantQuotaName });

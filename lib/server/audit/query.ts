@@ -16,7 +16,7 @@
  */
 import { stringify } from "csv-stringify/sync";
 import { getDb, Prisma } from "../db/db";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 import type { Principal } from "../auth/session";
 import { getTenantAccess } from "../tenancy/tenancy";
 import { can, permissionTable } from "../../shared/permissions";
@@ -34,7 +34,7 @@ export function encodeAuditCursor(row: { createdAt: Date; id: string }): string 
 export function decodeAuditCursor(cursor: string): { createdAt: Date; id: string } {
   const [time, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(time ?? "");
-  if (!id || Number.isNaN(createdAt.getTime())) throw new AppError("invalid", "cursor is not a cursor this API gave", "cursor");
+  if (!id || Number.isNaN(createdAt.getTime())) throw invalidField("cursor", "badCursor");
   return { createdAt, id };
 }
 
@@ -175,11 +175,11 @@ export async function platformAuditScope(tenant: string | undefined): Promise<Au
  */
 export async function assertAuditScope(principal: Principal, filter: AuditFilter): Promise<AuditScope> {
   if (principal.isPlatformAdmin) return platformAuditScope(filter.tenant);
-  if (!filter.tenant) throw new AppError("invalid", "tenant is required: tenant admins read their own tenant's log", "tenant");
+  if (!filter.tenant) throw invalidField("tenant", "tenantRequired");
   const access = await getTenantAccess(principal, filter.tenant);
-  if (!access) throw new AppError("not_found", `Tenant "${filter.tenant}" was not found.`);
+  if (!access) throw new AppError("not_found", "tenant_not_found", { tenant: filter.tenant });
   if (!can(access.role, "audit.read")) {
-    throw new AppError("forbidden", `Your role in ${filter.tenant} is "${access.role}"; the audit log needs "${permissionTable["audit.read"]}" or higher.`);
+    throw new AppError("forbidden", "audit_role_too_low", { tenant: filter.tenant, role: access.role, needed: permissionTable["audit.read"] });
   }
   return { tenantId: access.tenant.id };
 }

@@ -9,7 +9,7 @@
  * page can explain a refusal its WebSocket could not see: check-route.ts.)
  *
  * Checks, in the route gate's order (lib/server/gate.ts), each answered as a plain HTTP response
- * with a short JSON body ({@link ErrorBody}) BEFORE any upstream connection is opened:
+ * with the gate's JSON error body ({@link refuse}) BEFORE any upstream connection is opened:
  *   session cookie (401) → Origin equals Host, against cross-site WebSocket hijacking (403; a
  *   browser always sends Origin on a WebSocket) → tenant membership (404) → `vm.console`, i.e.
  *   `use` or higher (403) → the user's console and VNC sessions in this process below
@@ -70,7 +70,7 @@ import { getTenantAccess, type TenantAccess } from "../tenancy/tenancy";
 import { writeAudit } from "../audit/audit";
 import { logger } from "../logger";
 import { clientAddress, isSameOrigin } from "../edge";
-import { AppError, type ErrorBody } from "../errors";
+import { AppError } from "../errors";
 import { consoleSessionCap } from "../stream-caps";
 import { getConnection } from "../k8s/connection";
 import { impersonationHeaders } from "../k8s/identity";
@@ -187,13 +187,14 @@ const wss = new WebSocketServer({
 });
 
 /**
- * Answers a refused upgrade as plain HTTP on the raw socket and closes it (`{ error: { code,
- * message } }`, as the gate's JSON errors). Also used by server.ts for upgrades nobody serves.
+ * Answers a refused upgrade as plain HTTP on the raw socket and closes it, with the gate's JSON
+ * error body (`{ error: { code, reason, params, message } }`, {@link AppError.toBody}). Also used
+ * by server.ts for upgrades nobody serves.
  */
-export function refuse(socket: Duplex, status: number, code: ErrorBody["error"]["code"], message: string): void {
-  const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
+export function refuse(socket: Duplex, error: AppError): void {
+  const body = JSON.stringify(error.toBody());
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -234,7 +235,7 @@ export function handleConsoleUpgrade(req: IncomingMessage, socket: Duplex, head:
   socket.on("error", (err) => logger.debug({ err }, "console relay: browser socket error"));
   void relay(req, socket, head, target).catch((err) => {
     logger.error({ err }, "console relay failed");
-    if (!socket.destroyed) refuse(socket, 500, "internal", "Something went wrong on our side. It has been logged.");
+    if (!socket.destroyed) refuse(socket, new AppError("internal", "internal"));
   });
   return true;
 }
@@ -263,28 +264,28 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       userAgent,
     });
   const summary = { kind, ...(target.preserveSession ? { preserveSession: true } : {}) };
-  const deny = async (status: number, code: ErrorBody["error"]["code"], message: string) => {
-    await audit("open", "denied", summary, message);
-    refuse(socket, status, code, message);
+  const deny = async (error: AppError) => {
+    await audit("open", "denied", summary, error.message);
+    refuse(socket, error);
   };
 
   if (req.method !== "GET" || req.headers.upgrade?.toLowerCase() !== "websocket" || !req.headers["sec-websocket-key"]) {
-    return refuse(socket, 400, "invalid", "A console is opened with a WebSocket GET.");
+    return refuse(socket, new AppError("invalid", "websocket_get_only"));
   }
   principal = await principalFromCookies(parseCookies(req.headers.cookie));
-  if (!principal) return deny(401, "unauthenticated", "Sign in to continue.");
-  if (!sameOrigin(req)) return deny(403, "forbidden", "Cross-site WebSocket refused: the console must be opened from the portal's own pages.");
+  if (!principal) return deny(new AppError("unauthenticated", "unauthenticated"));
+  if (!sameOrigin(req)) return deny(new AppError("forbidden", "cross_site_websocket"));
   access = await getTenantAccess(principal, tenantName);
-  if (!access) return deny(404, "not_found", `Tenant "${tenantName}" was not found.`);
+  if (!access) return deny(new AppError("not_found", "tenant_not_found", { tenant: tenantName }));
   if (!can(access.role, "vm.console")) {
-    return deny(403, "forbidden", `Your role in ${access.tenant.name} is "${access.role}"; this needs "${permissionTable["vm.console"]}" or higher.`);
+    return deny(new AppError("forbidden", "role_too_low", { tenant: access.tenant.name, role: access.role, needed: permissionTable["vm.console"] }));
   }
-  if (!vmNamePattern.test(name)) return deny(404, "not_found", `VM "${name.slice(0, 64)}" was not found.`);
+  if (!vmNamePattern.test(name)) return deny(new AppError("not_found", "vm_not_found", { name: name.slice(0, 64) }));
   let releaseSlot: () => void;
   try {
     releaseSlot = consoleSessionCap.acquire(principal.username);
   } catch (err) {
-    if (err instanceof AppError) return deny(err.status, err.code, err.message);
+    if (err instanceof AppError) return deny(err);
     throw err;
   }
   // Every path below ends with the browser's socket closed (refused, closed with a code, or the

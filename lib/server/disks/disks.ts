@@ -18,11 +18,11 @@ import { assertUrlName } from "../k8s/names";
 import { kubeRequest } from "../k8s/client";
 import { portalIdentity } from "../k8s/identity";
 import type { DataVolume, KubeList, StorageClass, VMDisk, VMInstance } from "../k8s/objects";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 import { assertImportUrlAllowed } from "./import-url-policy";
 import { dataVolumeBytes, goldenImageNamespace, goldenImagePrefix } from "../vms/catalogue";
 import type { TenantAccess } from "../tenancy/tenancy";
-import { formatBytes, parseQuantity } from "../../shared/quantity";
+import { parseQuantity } from "../../shared/quantity";
 import {
   defaultStorageClass, parseProgress, quickPickOfUrl, sourceTypeOf,
   type CreateDiskInput, type DiskSummary, type GrowDiskInput, type StorageClassInfo,
@@ -128,9 +128,9 @@ async function getOrNull<T>(identity: TenantAccess["identity"], path: string): P
  *   name cannot name a disk; k8s/names.ts `assertUrlName`, checked before any path is built)
  */
 export async function getDiskOrThrow(access: TenantAccess, name: string): Promise<VMDisk> {
-  assertUrlName("dns1123Subdomain", name, "Disk");
+  assertUrlName("dns1123Subdomain", name, "disk_not_found");
   const disk = await getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace: access.tenant.namespace, name }));
-  if (!disk) throw new AppError("not_found", `Disk "${name.slice(0, 64)}" was not found.`);
+  if (!disk) throw new AppError("not_found", "disk_not_found", { name: name.slice(0, 64) });
   return disk;
 }
 
@@ -140,23 +140,23 @@ export async function getDiskOrThrow(access: TenantAccess, name: string): Promis
  * documented minimum; 0 for other URLs, uploads and blank disks.
  * @throws AppError invalid on `source.image.name` / `source.disk.name` when the source does not exist
  */
-async function minimumOfSource(access: TenantAccess, source: CreateDiskInput["source"]): Promise<{ bytes: number; what: string }> {
+async function minimumOfSource(access: TenantAccess, source: CreateDiskInput["source"]): Promise<{ bytes: number; source: "image" | "disk" | "url" | "none"; name: string }> {
   if (source.image) {
     const dv = await getOrNull<DataVolume>(portalIdentity,
       resourcePath(kinds.DataVolume, { namespace: goldenImageNamespace, name: `${goldenImagePrefix}${source.image.name}` }));
-    if (!dv) throw new AppError("invalid", `source.image.name "${source.image.name}" is not an image this cluster offers`, "source.image.name");
-    return { bytes: dataVolumeBytes(dv), what: `image ${source.image.name}` };
+    if (!dv) throw invalidField("source.image.name", "notImage", { value: source.image.name });
+    return { bytes: dataVolumeBytes(dv), source: "image", name: source.image.name };
   }
   if (source.disk) {
     const other = await getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace: access.tenant.namespace, name: source.disk.name }));
-    if (!other) throw new AppError("invalid", `source.disk.name "${source.disk.name}" is not a disk of this tenant`, "source.disk.name");
-    return { bytes: parseQuantity(String(other.spec.storage ?? "5Gi")), what: `disk ${source.disk.name}` };
+    if (!other) throw invalidField("source.disk.name", "notTenantDisk", { value: source.disk.name });
+    return { bytes: parseQuantity(String(other.spec.storage ?? "5Gi")), source: "disk", name: source.disk.name };
   }
   if (source.http) {
     const pick = quickPickOfUrl(source.http.url);
-    if (pick) return { bytes: parseQuantity(pick.minStorage), what: pick.label };
+    if (pick) return { bytes: parseQuantity(pick.minStorage), source: "url", name: pick.label };
   }
-  return { bytes: 0, what: "" };
+  return { bytes: 0, source: "none", name: "" };
 }
 
 /**
@@ -179,14 +179,14 @@ export async function createDisk(access: TenantAccess, input: CreateDiskInput): 
     getOrNull<VMDisk>(access.identity, resourcePath(kinds.VMDisk, { namespace, name: input.name })),
   ]);
   if (!classes.some((c) => c.name === input.storageClass)) {
-    throw new AppError("invalid",
-      `storageClass "${input.storageClass}" does not exist in this cluster (available: ${classes.map((c) => c.name).join(", ") || "none"})`, "storageClass");
+    const available = classes.map((c) => c.name).join(", ");
+    throw invalidField("storageClass", available ? "noStorageClassAmong" : "noStorageClassAtAll", { value: input.storageClass, available });
   }
   const bytes = parseQuantity(input.storage);
   if (bytes < minimum.bytes) {
-    throw new AppError("invalid", `storage must be at least ${formatBytes(minimum.bytes)} for ${minimum.what}`, "storage");
+    throw invalidField("storage", "minSizeFor", { minimum: { bytes: minimum.bytes }, source: minimum.source, name: minimum.name });
   }
-  if (taken) throw new AppError("conflict", `A disk named "${input.name}" already exists.`, "name");
+  if (taken) throw new AppError("conflict", "disk_exists", { name: input.name }, { field: "name" });
   const disk: VMDisk = {
     apiVersion: apiVersionOf(kinds.VMDisk) as VMDisk["apiVersion"],
     kind: "VMDisk",
@@ -221,7 +221,7 @@ export async function growDisk(access: TenantAccess, name: string, input: GrowDi
   const current = parseQuantity(String(disk.spec.storage ?? "5Gi"));
   const wanted = parseQuantity(input.storage);
   if (wanted < current) {
-    throw new AppError("invalid", `storage cannot shrink: the disk has ${formatBytes(current)}, ${formatBytes(wanted)} is smaller`, "storage");
+    throw invalidField("storage", "cannotShrink", { current: { bytes: current }, wanted: { bytes: wanted } });
   }
   if (wanted === current) return toDiskSummary(disk, undefined, null);
   // The added bytes against the tenant's storage quota, under its quota lock (lib/server/quota/quota.ts).
@@ -244,7 +244,7 @@ export async function deleteDisk(access: TenantAccess, name: string): Promise<{ 
   await getDiskOrThrow(access, name);
   const instances = await kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace }) });
   const vm = diskAttachments(instances.items).get(name);
-  if (vm) throw new AppError("conflict", `Disk "${name}" is attached to VM "${vm}": detach it from ${vm} first (the VM must be stopped).`);
+  if (vm) throw new AppError("conflict", "disk_in_use", { disk: name, vm });
   await kubeRequest(access.identity, { method: "DELETE", path: resourcePath(kinds.VMDisk, { namespace, name }) });
   return { deleted: name };
 }

@@ -34,7 +34,7 @@
  * pods); the portal checks the literal host.
  */
 import { BlockList, isIP } from "node:net";
-import { AppError } from "../errors";
+import { invalidField } from "../errors";
 import { logger } from "../logger";
 
 /** Why a host is refused (see the table in the module doc). */
@@ -206,13 +206,14 @@ export function checkImportUrl(raw: string, allowedHosts = process.env.HIKUBE_IM
   return reason ? { allowed: false, reason, host } : { allowed: true, url: u.href };
 }
 
-const described: Record<RefusedHostClass, string> = {
-  loopback: "a loopback address",
-  "link-local": "a link-local address (where cloud metadata services answer)",
-  unspecified: "an unspecified address",
-  private: "a private network address",
-  reserved: "a multicast or reserved address",
-  "cluster-internal": "a cluster-internal name",
+/** Each class as the `hostClass` of messages/*.json `Validation.importHostRefused` (ICU select keys take no '-'). */
+const messageClass: Record<RefusedHostClass, string> = {
+  loopback: "loopback",
+  "link-local": "linkLocal",
+  unspecified: "unspecified",
+  private: "private",
+  reserved: "reserved",
+  "cluster-internal": "clusterInternal",
 };
 
 /**
@@ -225,10 +226,7 @@ const described: Record<RefusedHostClass, string> = {
 export function assertImportUrlAllowed(raw: string, field: string): string {
   const verdict = checkImportUrl(raw);
   if (verdict.allowed) return verdict.url;
-  if (verdict.reason === "not-http") throw new AppError("invalid", `${field} must be an http:// or https:// URL`, field);
+  if (verdict.reason === "not-http") throw invalidField(field, "httpUrl");
   const host = verdict.host.length > 100 ? `${verdict.host.slice(0, 100)}…` : verdict.host;
-  throw new AppError("invalid",
-    `${field} must not point at ${described[verdict.reason]} (${host}): the cluster's importer would fetch it from inside the cluster. ` +
-      "Use a public address, or ask the platform team to allow this host.",
-    field, { reason: verdict.reason, host });
+  throw invalidField(field, "importHostRefused", { hostClass: messageClass[verdict.reason], host }, { details: { reason: verdict.reason, host } });
 }

@@ -13,7 +13,7 @@
  * `remove` with the recomputed row.
  *
  * Events (each `data:` is JSON): `snapshot` DiskSummary[] · `upsert` DiskSummary · `remove`
- * {name} · `unavailable` {message}.
+ * {name} · `unavailable` {code, reason, params, message} (an error answer's body, live-stream.ts).
  */
 import { kinds, resourcePath } from "../k8s/kinds";
 import { portalIdentity } from "../k8s/identity";

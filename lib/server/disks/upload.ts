@@ -26,12 +26,12 @@ import { kubeRequest } from "../k8s/client";
 import { getConnection } from "../k8s/connection";
 import { portalIdentity } from "../k8s/identity";
 import type { ConfigMap, DataVolume } from "../k8s/objects";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 import { dataVolumeName, getDiskOrThrow } from "./disks";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { logger } from "../logger";
 import { sourceTypeOf } from "../../shared/disk";
-import { formatBytes, parseQuantity } from "../../shared/quantity";
+import { parseQuantity } from "../../shared/quantity";
 
 /** How long an upload waits for a new disk's DataVolume to become UploadReady. */
 const uploadReadyWaitMs = 20_000;
@@ -67,7 +67,7 @@ export async function getUploadProxyUrl(): Promise<string> {
   } catch (err) {
     if (!(err instanceof AppError && (err.code === "not_found" || err.code === "forbidden"))) throw err;
   }
-  throw new AppError("cluster_unavailable", "This cluster does not publish CDI's upload proxy URL (ConfigMap cdi/cdi-uploadproxy): uploads are not possible right now.");
+  throw new AppError("cluster_unavailable", "upload_proxy_unknown");
 }
 
 /**
@@ -85,13 +85,13 @@ async function waitUploadReady(access: TenantAccess, name: string): Promise<void
       if (!(err instanceof AppError && err.code === "not_found")) throw err;
     }
     if (phase === "UploadReady") return;
-    if (phase === "Succeeded") throw new AppError("conflict", `Disk "${name}" already holds an upload; create a new disk to upload another file.`);
+    if (phase === "Succeeded") throw new AppError("conflict", "upload_done", { disk: name });
     // UploadScheduled / ImportInProgress: an upload is running, or a cut one is being put back
     // to UploadReady (a retry right after a cancel); wait for it within the deadline.
     if (phase === "Failed") break;
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new AppError("conflict", `Disk "${name}" is not ready for an upload (phase ${phase}); another upload may be running.`);
+  throw new AppError("conflict", "upload_not_ready", { disk: name, phase: String(phase) });
 }
 
 /**
@@ -106,7 +106,7 @@ async function getUploadToken(access: TenantAccess, name: string): Promise<strin
     body: { apiVersion: apiVersionOf(kinds.UploadTokenRequest), kind: "UploadTokenRequest", metadata: { name: dataVolumeName(name), namespace }, spec: { pvcName: dataVolumeName(name) } },
   });
   const token = answer.status?.token;
-  if (!token) throw new AppError("cluster_unavailable", "The cluster answered the upload token request without a token.");
+  if (!token) throw new AppError("cluster_unavailable", "upload_no_token");
   return token;
 }
 
@@ -125,11 +125,11 @@ async function getUploadToken(access: TenantAccess, name: string): Promise<strin
 export async function uploadDisk(access: TenantAccess, name: string, body: ReadableStream<Uint8Array> | null, contentLength: number | null, signal: AbortSignal): Promise<{ bytes: number }> {
   const disk = await getDiskOrThrow(access, name);
   const type = sourceTypeOf(disk.spec.source);
-  if (type !== "upload") throw new AppError("conflict", `Disk "${name}" does not take uploads: its source is ${type}.`);
-  if (!body) throw new AppError("invalid", "body must hold the file to upload", "body");
+  if (type !== "upload") throw new AppError("conflict", "upload_wrong_source", { disk: name, source: String(type) });
+  if (!body) throw invalidField("body", "bodyRequired");
   const diskBytes = parseQuantity(String(disk.spec.storage ?? "5Gi"));
   if (contentLength !== null && contentLength > diskBytes) {
-    throw new AppError("invalid", `body of ${formatBytes(contentLength)} does not fit the disk's ${formatBytes(diskBytes)}: create a larger disk`, "body");
+    throw invalidField("body", "bodyTooLarge", { size: { bytes: contentLength }, disk: { bytes: diskBytes } });
   }
   await waitUploadReady(access, name);
   const [token, base, agent] = await Promise.all([getUploadToken(access, name), getUploadProxyUrl(), getProxyAgent()]);
@@ -167,14 +167,14 @@ export async function uploadDisk(access: TenantAccess, name: string, body: Reada
     result = await answer;
   } catch (err) {
     log.info({ bytes, err: (err as Error).message }, "upload cut short");
-    if (signal.aborted) throw new AppError("invalid", `The upload was cancelled after ${bytes} bytes.`, "body");
-    throw new AppError("cluster_unavailable", `The upload broke after ${bytes} bytes: ${(err as Error).message}. The disk is ready for another try.`);
+    if (signal.aborted) throw new AppError("invalid", "upload_cancelled", { bytes }, { field: "body" });
+    throw new AppError("cluster_unavailable", "upload_broke", { bytes, detail: (err as Error).message });
   }
   const seconds = (Date.now() - started) / 1000;
   log.info({ bytes, seconds, status: result.status, mibPerSecond: +(bytes / 2 ** 20 / Math.max(seconds, 0.001)).toFixed(1) }, "upload answered");
   if (result.status >= 200 && result.status < 300) return { bytes };
   const reason = result.text || `HTTP ${result.status}`;
-  if (result.status === 401 || result.status === 403) throw new AppError("forbidden", `The upload proxy refused the upload token: ${reason}`);
-  if (result.status === 400 || result.status === 409 || result.status === 503) throw new AppError("conflict", `The upload proxy refused the upload: ${reason}`);
-  throw new AppError("cluster_unavailable", `The upload broke (HTTP ${result.status}): ${reason}. The disk is ready for another try.`);
+  if (result.status === 401 || result.status === 403) throw new AppError("forbidden", "upload_token_refused", { detail: reason });
+  if (result.status === 400 || result.status === 409 || result.status === 503) throw new AppError("conflict", "upload_refused", { detail: reason });
+  throw new AppError("cluster_unavailable", "upload_failed", { status: result.status, detail: reason });
 }

@@ -7,7 +7,7 @@
  * lines (see identity.ts).
  */
 import https from "node:https";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 import { logger } from "../logger";
 import { getConnection } from "./connection";
 import { impersonationHeaders, type KubeIdentity } from "./identity";
@@ -53,7 +53,7 @@ export function requestUrl(server: string, req: Pick<KubeRequest, "path" | "quer
     }
     return seg === "" || decoded === "." || decoded === ".." || decoded.includes("/") || decoded.includes("\\");
   })) {
-    throw new AppError("invalid", "name must not be empty, '.' or '..', nor contain '/'", "name");
+    throw invalidField("name", "pathSegment");
   }
   const url = new URL(server + req.path);
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -100,34 +100,34 @@ export function errorFromStatus(httpStatus: number, body: string): AppError {
   }
   const original = status.message ?? (body.slice(0, 300) || `HTTP ${httpStatus}`);
   const message = scrubClusterMessage(original);
-  const what = status.details?.name ? `${status.details.kind ?? "object"} "${status.details.name}"` : "object";
+  // the object as named in the message: `vminstances "web"`, or just "object" when unnamed
+  const named = status.details?.name ? { kind: status.details.kind ?? "object", name: status.details.name } : null;
   switch (httpStatus) {
     case 401:
     case 403:
       logger.warn({ area: "k8s", httpStatus, reason: status.reason, clusterMessage: original }, "cluster refused a request");
-      return new AppError("forbidden", "The cluster refused this action for your account.");
+      return new AppError("forbidden", "cluster_forbidden");
     case 404:
-      return new AppError("not_found", `${what} was not found`);
+      return named ? new AppError("not_found", "cluster_not_found", named) : new AppError("not_found", "cluster_object_not_found");
     case 409:
-      return status.reason === "AlreadyExists"
-        ? new AppError("conflict", `${what} already exists`)
-        : new AppError("conflict", `${what} was changed by someone else; reload and try again`);
+      if (status.reason === "AlreadyExists") return named ? new AppError("conflict", "cluster_exists", named) : new AppError("conflict", "cluster_object_exists");
+      return named ? new AppError("conflict", "cluster_changed", named) : new AppError("conflict", "cluster_object_changed");
     case 400:
     case 422: {
       const cause = status.details?.causes?.[0];
       const field = cause?.field?.replace(/^spec\./, "");
-      return new AppError("invalid", cause?.message ? scrubClusterMessage(cause.message) : message, field);
+      return new AppError("invalid", "cluster_invalid", { message: cause?.message ? scrubClusterMessage(cause.message) : message }, { field });
     }
     default:
-      if (httpStatus >= 500) return new AppError("cluster_unavailable", `The cluster could not answer (HTTP ${httpStatus}): ${message}`);
-      return new AppError("internal", `Unexpected answer from the cluster (HTTP ${httpStatus}): ${message}`);
+      if (httpStatus >= 500) return new AppError("cluster_unavailable", "cluster_error", { status: httpStatus, message });
+      return new AppError("internal", "cluster_unexpected", { status: httpStatus, message });
   }
 }
 
 /** The AppError for a network failure (refused, reset, timeout, no credentials). */
 export function unavailableError(err: unknown): AppError {
   const detail = err instanceof Error ? err.message : String(err);
-  return new AppError("cluster_unavailable", `The cluster is unreachable right now (${detail}). Try again in a moment.`);
+  return new AppError("cluster_unavailable", "cluster_unreachable", { detail });
 }
 
 /** Low-level: sends a request and resolves with the raw answer, or rejects with cluster_unavailable. */

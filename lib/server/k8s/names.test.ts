@@ -70,13 +70,13 @@ describe("resourcePath validates every segment", () => {
 
 describe("assertUrlName: a malformed name from a URL names nothing (404)", () => {
   it("returns a well-formed name", () => {
-    expect(assertUrlName("dns1035Label", "web-1", "VM", 41)).toBe("web-1");
-    expect(assertUrlName("dns1123Subdomain", "vm-disk-a.b", "Disk")).toBe("vm-disk-a.b");
+    expect(assertUrlName("dns1035Label", "web-1", "vm_not_found", 41)).toBe("web-1");
+    expect(assertUrlName("dns1123Subdomain", "vm-disk-a.b", "disk_not_found")).toBe("vm-disk-a.b");
   });
   it.each(["", ".", "..", "a/b", "x/../web", "web/status", "a%2Fb", "a.b", "Web", "a".repeat(42)])("answers not_found for VM %j", (v) => {
     let err: unknown;
     try {
-      assertUrlName("dns1035Label", v, "VM", 41);
+      assertUrlName("dns1035Label", v, "vm_not_found", 41);
     } catch (e) {
       err = e;
     }

@@ -7,7 +7,7 @@
  * `IsDNS1123Label`, `IsDNS1123Subdomain`) and k8s.io/apimachinery/pkg/api/validation/path
  * (`IsValidPathSegmentName`, used by RBAC kinds).
  */
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 
 /** The naming rules of Kubernetes object names. */
 export type NameRule = "dns1035Label" | "dns1123Label" | "dns1123Subdomain" | "pathSegment";
@@ -16,28 +16,12 @@ const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Each rule's test, maximum length and the wording of its error (after the field's name). */
-const rules: Record<NameRule, { ok: (v: string) => boolean; max: number; wording: string }> = {
-  dns1035Label: {
-    ok: (v) => dns1035Label.test(v),
-    max: 63,
-    wording: "lowercase letters, digits and '-', start with a letter and end with a letter or digit",
-  },
-  dns1123Label: {
-    ok: (v) => dns1123Label.test(v),
-    max: 63,
-    wording: "lowercase letters, digits and '-', start and end with a letter or digit",
-  },
-  dns1123Subdomain: {
-    ok: (v) => dns1123Subdomain.test(v),
-    max: 253,
-    wording: "lowercase letters, digits, '-' and '.', each '.'-separated part starting and ending with a letter or digit",
-  },
-  pathSegment: {
-    ok: (v) => v !== "." && v !== ".." && !/[/%]/.test(v),
-    max: 253,
-    wording: "a name other than '.' or '..' without '/' or '%'",
-  },
+/** Each rule's test and maximum length (messages/*.json `Validation.nameRule` words each rule). */
+const rules: Record<NameRule, { ok: (v: string) => boolean; max: number }> = {
+  dns1035Label: { ok: (v) => dns1035Label.test(v), max: 63 },
+  dns1123Label: { ok: (v) => dns1123Label.test(v), max: 63 },
+  dns1123Subdomain: { ok: (v) => dns1123Subdomain.test(v), max: 253 },
+  pathSegment: { ok: (v) => v !== "." && v !== ".." && !/[/%]/.test(v), max: 253 },
 };
 
 /**
@@ -64,9 +48,9 @@ export function nameRuleOf(kind: string): NameRule {
  */
 export function assertKubeName(rule: NameRule, value: unknown, field: string): string {
   const r = rules[rule];
-  if (typeof value !== "string" || value === "") throw new AppError("invalid", `${field} is required`, field);
-  if (value.length > r.max) throw new AppError("invalid", `${field} must be at most ${r.max} characters`, field);
-  if (!r.ok(value)) throw new AppError("invalid", `${field} must be ${r.wording}`, field);
+  if (typeof value !== "string" || value === "") throw invalidField(field, "required");
+  if (value.length > r.max) throw invalidField(field, "maxChars", { max: r.max });
+  if (!r.ok(value)) throw invalidField(field, "nameRule", { rule });
   return value;
 }
 
@@ -76,15 +60,15 @@ export function assertKubeName(rule: NameRule, value: unknown, field: string): s
  * a field the user never typed. Names from a body go through {@link assertKubeName} (422).
  * @param rule see {@link NameRule}
  * @param value the decoded path segment
- * @param what the kind as users call it, e.g. `VM` or `Disk`
+ * @param notFound the reason of the refusal, `vm_not_found` or `disk_not_found` (params `name`)
  * @param maxLength a tighter limit than the rule's, e.g. a VM name's 41 characters
  * @returns `value`
- * @throws AppError not_found `<what> "<value>" was not found.` (the value cut to 64 characters)
+ * @throws AppError not_found `notFound` (`VM "<value>" was not found.`, the value cut to 64 characters)
  */
-export function assertUrlName(rule: NameRule, value: string, what: string, maxLength = rules[rule].max): string {
+export function assertUrlName(rule: NameRule, value: string, notFound: "vm_not_found" | "disk_not_found", maxLength = rules[rule].max): string {
   const r = rules[rule];
   if (value === "" || value.length > Math.min(maxLength, r.max) || !r.ok(value)) {
-    throw new AppError("not_found", `${what} "${value.slice(0, 64)}" was not found.`);
+    throw new AppError("not_found", notFound, { name: value.slice(0, 64) });
   }
   return value;
 }

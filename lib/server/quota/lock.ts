@@ -84,7 +84,7 @@ export async function withQuotaLock<T>(tenantId: string, fn: (lease: QuotaLease)
   let delay = 10;
   while (!(await tryTake(tenantId, token))) {
     if (Date.now() > deadline) {
-      throw new AppError("busy", "Too many changes to this tenant at once: its quota could not be checked. Try again in a moment.");
+      throw new AppError("busy", "quota_busy");
     }
     await sleep(delay * (0.5 + Math.random()));
     delay = Math.min(100, delay * 1.5);
@@ -100,7 +100,7 @@ export async function withQuotaLock<T>(tenantId: string, fn: (lease: QuotaLease)
         data: { expiresAt: new Date(now.getTime() + quotaLeaseMs) },
       });
       if (renewed.count !== 1) {
-        throw new AppError("busy", "This create took too long and lost its turn; nothing more was created. Try again.");
+        throw new AppError("busy", "quota_lost_turn");
       }
     },
   };

@@ -20,12 +20,23 @@ import { specSize } from "../vms/spec";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { parseQuantity } from "../../shared/quantity";
 import {
-  describeQuotaExcess,
   findQuotaExcess,
   zeroAmounts,
   type QuotaAmounts,
+  type QuotaResource,
   type QuotaStatus,
 } from "../../shared/quota";
+import type { ErrorItem, ErrorScalar } from "../../shared/api-errors";
+
+/**
+ * An amount of `resource` as an error parameter, so each language shows it in its own units:
+ * vCPUs, a size in bytes, or a count.
+ */
+export function quotaAmount(resource: QuotaResource, value: number): ErrorScalar {
+  if (resource === "cpuMillicores") return { vcpu: value / 1000 };
+  if (resource === "memoryBytes" || resource === "storageBytes") return { bytes: value };
+  return value;
+}
 
 /** The VMDisk schema's default size when `spec.storage` is not set. */
 export const defaultDiskStorage = "5Gi";
@@ -111,7 +122,10 @@ export async function createWithinQuota<T>(
     if (limits) {
       const excess = findQuotaExcess(limits, usage, request);
       if (excess.length > 0) {
-        throw new AppError("quota_exceeded", `Quota of tenant ${access.tenant.name} exceeded — ${describeQuotaExcess(excess)}.`);
+        const items = excess.map((e): ErrorItem => ({ item: "quotaExcess", params: {
+          resource: e.resource, requested: quotaAmount(e.resource, e.requested), used: quotaAmount(e.resource, e.used),
+          limit: quotaAmount(e.resource, e.limit), remaining: quotaAmount(e.resource, e.remaining) } }));
+        throw new AppError("quota_exceeded", "quota_exceeded", { tenant: access.tenant.name, excess: items });
       }
     }
     await lease.renew();

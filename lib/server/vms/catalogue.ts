@@ -11,7 +11,7 @@ import { kinds, resourcePath, type KindDescriptor } from "../k8s/kinds";
 import { kubeRequest } from "../k8s/client";
 import { portalIdentity, type KubeIdentity } from "../k8s/identity";
 import type { DataVolume, KubeList, VirtualMachineClusterInstancetype, VirtualMachineClusterPreference } from "../k8s/objects";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 import { seriesOfInstanceTypeName } from "../../shared/instance-types";
 import { parseQuantity } from "../../shared/quantity";
 import type { Catalogue, InstanceTypeInfo, PreferenceInfo } from "../../shared/vm";
@@ -106,7 +106,7 @@ async function getCatalogueEntry<T, R>(identity: KubeIdentity, kind: KindDescrip
     return map(await kubeRequest<T>(identity, { path: resourcePath(kind, { name }) }));
   } catch (err) {
     if (err instanceof AppError && err.code === "not_found") {
-      throw new AppError("invalid", `${field} "${name}" is not offered by this cluster`, field);
+      throw invalidField(field, "notOffered", { value: name });
     }
     throw err;
   }

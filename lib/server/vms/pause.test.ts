@@ -15,7 +15,7 @@ vi.mock("../k8s/client", async (importOriginal) => ({
   }),
   kubeRequest: vi.fn(async (_identity: unknown, req: KubeRequest) => {
     read.push(req.path);
-    if (!instanceExists) throw new AppError("not_found", "VMInstance was not found");
+    if (!instanceExists) throw new AppError("not_found", "cluster_object_not_found");
     return { metadata: { name: "web" }, spec: {} };
   }),
 }));

@@ -7,6 +7,7 @@
 import { kinds, resourcePath } from "../k8s/kinds";
 import { errorFromStatus, scrubClusterMessage, sendRaw } from "../k8s/client";
 import { AppError } from "../errors";
+import type { ApiErrorReason, ErrorParams } from "../../shared/api-errors";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { assertVmUrlName, exists, virtualMachineName } from "./vms";
 
@@ -46,12 +47,12 @@ export function pauseConflictError(action: PauseAction, body: string): AppError 
     /* KubeVirt answers some conflicts as plain text */
   }
   const reason = text.replace(/^Operation cannot be fulfilled on [^:]+: /, "").trim();
-  const conflict = (r: PauseConflictReason, message: string) => new AppError("conflict", message, undefined, { reason: r });
-  if (/^VMI? is not running/.test(reason)) return conflict("not_running", `The VM is not running: it cannot be ${action === "pause" ? "paused" : "unpaused"}.`);
-  if (/^VMI is already paused/.test(reason)) return conflict("already_paused", "The VM is already paused.");
-  if (/^VMI is not paused/.test(reason)) return conflict("not_paused", "The VM is not paused.");
+  const conflict = (r: PauseConflictReason, reason: ApiErrorReason, params: ErrorParams = {}) => new AppError("conflict", reason, params, { details: { reason: r } });
+  if (/^VMI? is not running/.test(reason)) return conflict("not_running", "pause_not_running", { action });
+  if (/^VMI is already paused/.test(reason)) return conflict("already_paused", "pause_already_paused");
+  if (/^VMI is not paused/.test(reason)) return conflict("not_paused", "pause_not_paused");
   const detail = scrubClusterMessage(reason.replace(/"vm-instance-([^"]*)"/g, '"$1"'));
-  return conflict("other", `The VM cannot be ${action === "pause" ? "paused" : "unpaused"} now${detail ? `: ${detail}` : "."}`);
+  return detail ? conflict("other", "vm_action_refused_because", { action, detail }) : conflict("other", "vm_action_refused", { action });
 }
 
 /**
@@ -77,7 +78,7 @@ export async function pauseVm(access: TenantAccess, name: string, action: PauseA
   if (res.status >= 200 && res.status < 300) return { accepted: true };
   if (res.status === 409) throw pauseConflictError(action, res.body);
   if (res.status === 404) {
-    if (!(await exists(access, kinds.VMInstance, name))) throw new AppError("not_found", `VM "${name}" was not found.`);
+    if (!(await exists(access, kinds.VMInstance, name))) throw new AppError("not_found", "vm_not_found", { name });
     throw pauseConflictError(action, "VMI is not running");
   }
   throw errorFromStatus(res.status, res.body);

@@ -2,7 +2,7 @@
  * SSH public key validation with sshpk (a maintained parser of the OpenSSH formats).
  */
 import sshpk from "sshpk";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 
 /**
  * Parses every key; returns them normalised (one line each, trimmed).
@@ -13,12 +13,12 @@ export function validateSshKeys(keys: string[]): string[] {
     try {
       const parsed = sshpk.parseKey(key, "ssh");
       if (parsed.type === "rsa" && parsed.size < 2048) {
-        throw new AppError("invalid", `sshKeys.${i} is an RSA key of ${parsed.size} bits; use at least 2048`, `sshKeys.${i}`);
+        throw invalidField(`sshKeys.${i}`, "rsaTooShort", { bits: parsed.size });
       }
       return key.trim();
     } catch (err) {
       if (err instanceof AppError) throw err;
-      throw new AppError("invalid", `sshKeys.${i} is not a valid OpenSSH public key`, `sshKeys.${i}`);
+      throw invalidField(`sshKeys.${i}`, "sshKeyInvalid");
     }
   });
 }

@@ -7,7 +7,7 @@
  * events with the recomputed row.
  *
  * Events (each `data:` is JSON): `snapshot` VmSummary[] · `upsert` VmSummary · `remove` {name} ·
- * `unavailable` {message}.
+ * `unavailable` {code, reason, params, message} (an error answer's body, live-stream.ts).
  */
 import { kinds, resourcePath } from "../k8s/kinds";
 import { portalIdentity } from "../k8s/identity";

@@ -19,7 +19,7 @@ import { kinds, resourcePath } from "../k8s/kinds";
 import { kubeRequest, sendRaw, errorFromStatus } from "../k8s/client";
 import type { KubeList, VMDisk, VMInstance, VirtualMachine } from "../k8s/objects";
 import { portalIdentity } from "../k8s/identity";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 import { createWithinQuota } from "../quota/quota";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { getInstanceType, getPreference } from "./catalogue";
@@ -27,7 +27,6 @@ import { validateSshKeys } from "./ssh-keys";
 import { getVmOrThrow } from "./vm-disks";
 import { virtualMachineName } from "./vms";
 import { diskAttachments } from "../disks/disks";
-import { formatBytes } from "../../shared/quantity";
 import { specSize, type VmSize } from "./spec";
 import {
   checkCloudInit, externalMethods, preferenceMismatch, runStrategies,
@@ -90,10 +89,9 @@ export function mergeEdit(current: Spec, input: EditVmInput): Spec {
 
 /** The conflict answered when the VM changed since it was read: the stored spec rides along for the conflict view. */
 function staleError(current: VMInstance): AppError {
-  return new AppError("conflict", "This VM was changed by someone else since you opened it. Review the changes and reload.", "resourceVersion", {
-    reason: "stale",
-    resourceVersion: current.metadata.resourceVersion,
-    spec: current.spec,
+  return new AppError("conflict", "vm_changed", {}, {
+    field: "resourceVersion",
+    details: { reason: "stale", resourceVersion: current.metadata.resourceVersion, spec: current.spec },
   });
 }
 
@@ -110,11 +108,13 @@ function fieldError(status: number, body: string): AppError {
     message = body;
   }
   const unknown = /unknown field "spec\.([^"]+)"/.exec(message);
-  if (unknown) return new AppError("invalid", `spec.${unknown[1]} is not a field of a VMInstance`, unknown[1]);
+  if (unknown) return invalidField(`spec.${unknown[1]}`, "notAField", {}, { field: unknown[1] });
   const dup = /duplicate field "spec\.([^"]+)"/.exec(message);
-  if (dup) return new AppError("invalid", `spec.${dup[1]} appears twice`, dup[1]);
+  if (dup) return invalidField(`spec.${dup[1]}`, "appearsTwice", {}, { field: dup[1] });
   const err = errorFromStatus(status, body);
-  if (err.code === "invalid" && err.field) return new AppError("invalid", err.message.startsWith("spec.") ? err.message : `spec.${err.field}: ${err.message}`, err.field);
+  if (err.code === "invalid" && err.field && !err.message.startsWith("spec.")) {
+    return new AppError("invalid", "cluster_invalid_field", { field: `spec.${err.field}`, message: err.message }, { field: err.field });
+  }
   return err;
 }
 
@@ -131,33 +131,33 @@ async function checkSpec(access: TenantAccess, name: string, current: Spec, next
   let size: VmSize | null;
   if (next.instanceType) {
     size = await getInstanceType(identity, next.instanceType);
-    if (!isEmptyValue(next.resources)) throw new AppError("invalid", "resources must be left out when an instance type is chosen", "resources");
+    if (!isEmptyValue(next.resources)) throw invalidField("resources", "resourcesWithType");
   } else {
     size = specSize(next);
-    if (!size) throw new AppError("invalid", "resources (cpu, sockets and memory) are required when no instance type is chosen", "resources");
+    if (!size) throw invalidField("resources", "resourcesRequired");
   }
   if (next.instanceProfile) {
     const preference = await getPreference(identity, next.instanceProfile);
     const mismatch = preferenceMismatch({ name: next.instanceType || "resources", series: "", seriesDisplayName: "", ratio: "", ...size }, preference);
     if (mismatch) {
-      const fmt = (n: number) => (mismatch.resource === "cpu" ? `${n} vCPU` : formatBytes(n));
-      throw new AppError("invalid", `instanceProfile ${preference.name} needs ${fmt(mismatch.required)} but this size has ${fmt(mismatch.offered)}`, "instanceProfile");
+      const amount = (n: number) => (mismatch.resource === "cpu" ? { vcpu: n } : { bytes: n });
+      throw invalidField("instanceProfile", "profileNeeds", { profile: preference.name, required: amount(mismatch.required), size: "custom", offered: amount(mismatch.offered) });
     }
   }
   if (next.sshKeys !== undefined) next.sshKeys = validateSshKeys(next.sshKeys);
   if (typeof next.cloudInit === "string") {
     const problem = checkCloudInit(next.cloudInit);
-    if (problem) throw new AppError("invalid", `cloudInit ${problem}`, "cloudInit");
+    if (problem) throw invalidField("cloudInit", problem.problem, problem.params);
   }
   if (next.externalMethod !== undefined && !(externalMethods as readonly string[]).includes(next.externalMethod)) {
-    throw new AppError("invalid", `externalMethod must be one of ${externalMethods.join(", ")}`, "externalMethod");
+    throw invalidField("externalMethod", "oneOf", { values: externalMethods.join(", ") });
   }
   (next.externalPorts ?? []).forEach((p, i) => {
-    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new AppError("invalid", `externalPorts.${i} must be between 1 and 65535`, `externalPorts.${i}`);
-    if ((next.externalPorts ?? []).indexOf(p) !== i) throw new AppError("invalid", `externalPorts.${i} ${p} appears twice: each port may appear once`, `externalPorts.${i}`);
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw invalidField(`externalPorts.${i}`, "between", { min: 1, max: 65535 });
+    if ((next.externalPorts ?? []).indexOf(p) !== i) throw invalidField(`externalPorts.${i}`, "portTwice", { port: p });
   });
   if (next.runStrategy !== undefined && !(runStrategies as readonly string[]).includes(next.runStrategy)) {
-    throw new AppError("invalid", `runStrategy must be one of ${runStrategies.join(", ")}`, "runStrategy");
+    throw invalidField("runStrategy", "oneOf", { values: runStrategies.join(", ") });
   }
   if (!isDeepStrictEqual(current.disks ?? [], next.disks ?? [])) await checkDisks(access, name, next.disks ?? []);
   return size;
@@ -169,7 +169,7 @@ async function checkDisks(access: TenantAccess, name: string, disks: { name: str
   const vm = await kubeRequest<VirtualMachine>(portalIdentity, { path: resourcePath(kinds.VirtualMachine, { namespace, name: virtualMachineName(name) }) })
     .catch(() => undefined);
   const state = vm?.status?.printableStatus ?? "Stopped";
-  if (state !== "Stopped") throw new AppError("conflict", `VM "${name}" is ${state}: stop it before you change its disks.`, "disks");
+  if (state !== "Stopped") throw new AppError("conflict", "vm_not_stopped", { name, state, change: "disks" }, { field: "disks" });
   const [vmDisks, instances] = await Promise.all([
     kubeRequest<KubeList<VMDisk>>(access.identity, { path: resourcePath(kinds.VMDisk, { namespace }) }),
     kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace }) }),
@@ -177,10 +177,10 @@ async function checkDisks(access: TenantAccess, name: string, disks: { name: str
   const names = new Set(vmDisks.items.map((d) => d.metadata.name));
   const users = diskAttachments(instances.items.filter((i) => i.metadata.name !== name));
   disks.forEach((d, i) => {
-    if (!names.has(d.name)) throw new AppError("invalid", `disks.${i}.name "${d.name}" is not a disk of this tenant`, `disks.${i}.name`);
-    if (disks.findIndex((x) => x.name === d.name) !== i) throw new AppError("invalid", `disks.${i}.name "${d.name}" is listed twice`, `disks.${i}.name`);
+    if (!names.has(d.name)) throw invalidField(`disks.${i}.name`, "notTenantDisk", { value: d.name });
+    if (disks.findIndex((x) => x.name === d.name) !== i) throw invalidField(`disks.${i}.name`, "listedTwice", { value: d.name });
     const user = users.get(d.name);
-    if (user) throw new AppError("conflict", `Disk "${d.name}" is attached to VM "${user}": detach it there first.`, `disks.${i}.name`);
+    if (user) throw new AppError("conflict", "disk_attached_elsewhere", { disk: d.name, vm: user }, { field: `disks.${i}.name` });
   });
 }
 

@@ -29,11 +29,11 @@ import type { VmDetail } from "../../shared/disk";
  * @throws AppError not_found
  */
 export async function getVmOrThrow(access: TenantAccess, name: string): Promise<VMInstance> {
-  if (!dns1035Pattern.test(name) || name.length > vmNameMaxLength) throw new AppError("not_found", `VM "${name.slice(0, 64)}" was not found.`);
+  if (!dns1035Pattern.test(name) || name.length > vmNameMaxLength) throw new AppError("not_found", "vm_not_found", { name: name.slice(0, 64) });
   try {
     return await kubeRequest<VMInstance>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace: access.tenant.namespace, name }) });
   } catch (err) {
-    if (err instanceof AppError && err.code === "not_found") throw new AppError("not_found", `VM "${name}" was not found.`);
+    if (err instanceof AppError && err.code === "not_found") throw new AppError("not_found", "vm_not_found", { name });
     throw err;
   }
 }
@@ -98,11 +98,11 @@ export async function getVmDetail(access: TenantAccess, name: string): Promise<V
 }
 
 /** @throws AppError conflict when the VM is not Stopped (naming its state) */
-async function assertStopped(access: TenantAccess, name: string, verb: string): Promise<void> {
+async function assertStopped(access: TenantAccess, name: string, change: "attach" | "detach"): Promise<void> {
   const vm = await getVirtualMachine(access, name);
   const state = vm?.status?.printableStatus ?? "Pending";
   if (state !== "Stopped") {
-    throw new AppError("conflict", `VM "${name}" is ${state}: stop it before you ${verb} a disk.`);
+    throw new AppError("conflict", "vm_not_stopped", { name, state, change });
   }
 }
 
@@ -125,8 +125,8 @@ export async function attachDisk(access: TenantAccess, name: string, diskName: s
   await getDiskOrThrow(access, diskName);
   const instances = await kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace: access.tenant.namespace }) });
   const user = diskAttachments(instances.items).get(diskName);
-  if (user === name) throw new AppError("conflict", `Disk "${diskName}" is already attached to VM "${name}".`);
-  if (user) throw new AppError("conflict", `Disk "${diskName}" is attached to VM "${user}": detach it there first.`);
+  if (user === name) throw new AppError("conflict", "disk_already_attached", { disk: diskName, vm: name });
+  if (user) throw new AppError("conflict", "disk_attached_elsewhere", { disk: diskName, vm: user });
   await assertStopped(access, name, "attach");
   await writeDisks(access, instance, [...(instance.spec.disks ?? []), { name: diskName }]);
   return getVmDetail(access, name);
@@ -141,7 +141,7 @@ export async function detachDisk(access: TenantAccess, name: string, diskName: s
   assertKubeName("dns1123Subdomain", diskName, "disk");
   const instance = await getVmOrThrow(access, name);
   const disks = instance.spec.disks ?? [];
-  if (!disks.some((d) => d.name === diskName)) throw new AppError("not_found", `Disk "${diskName.slice(0, 64)}" is not attached to VM "${name}".`);
+  if (!disks.some((d) => d.name === diskName)) throw new AppError("not_found", "disk_not_attached", { disk: diskName.slice(0, 64), vm: name });
   await assertStopped(access, name, "detach");
   await writeDisks(access, instance, disks.filter((d) => d.name !== diskName));
   return getVmDetail(access, name);

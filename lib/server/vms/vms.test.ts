@@ -13,7 +13,7 @@ vi.mock("../k8s/client", () => ({
       return { metadata: { name: "vm-image-ubuntu" }, spec: { storage: { resources: { requests: { storage: "4Gi" } } } } };
     }
     if (method === "GET" && req.path.endsWith("/storageclasses")) return { metadata: { resourceVersion: "1" }, items: [{ metadata: { name: "replicated" } }] };
-    if (method === "GET") throw new AppError("not_found", "not found");
+    if (method === "GET") throw new AppError("not_found", "cluster_object_not_found");
     if (method === "POST" && req.path.endsWith("/vminstances")) {
       if (failVmInstanceCreate) throw failVmInstanceCreate;
       return { ...(req.body as object), metadata: { ...(req.body as { metadata: object }).metadata, resourceVersion: "7", creationTimestamp: "2026-01-01T00:00:00Z" } };
@@ -76,14 +76,14 @@ describe("createVm", () => {
   });
 
   it("deletes the root disk again when the VMInstance cannot be created, and reports the original error", async () => {
-    failVmInstanceCreate = new AppError("forbidden", "The cluster refused this for your account");
+    failVmInstanceCreate = new AppError("forbidden", "cluster_forbidden");
     await expect(createVm(access, input)).rejects.toThrow(/refused/);
     const del = calls.filter((c) => c.method === "DELETE");
     expect(del.map((c) => c.path)).toEqual(["/apis/apps.cozystack.io/v1alpha1/namespaces/tenant-acme/vmdisks/web-os"]);
   });
 
   it("deletes the root and new data disks again when the VMInstance cannot be created", async () => {
-    failVmInstanceCreate = new AppError("forbidden", "The cluster refused this for your account");
+    failVmInstanceCreate = new AppError("forbidden", "cluster_forbidden");
     await expect(createVm(access, { ...input, dataDisks: [{ storage: "2Gi", storageClass: "replicated" }, { storage: "3Gi", storageClass: "replicated" }] })).rejects.toThrow(/refused/);
     const del = calls.filter((c) => c.method === "DELETE");
     expect(del.map((c) => c.path.split("/").at(-1))).toEqual(["web-os", "web-d1", "web-d2"]);

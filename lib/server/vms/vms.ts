@@ -12,7 +12,8 @@ import { assertUrlName } from "../k8s/names";
 import { portalIdentity } from "../k8s/identity";
 import { watchCache } from "../k8s/watch-cache";
 import type { DataVolume, KubeList, VMDisk, VMInstance, VirtualMachine } from "../k8s/objects";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
+import type { ApiErrorReason, ErrorParams } from "../../shared/api-errors";
 import { getInstanceType, getPreference, goldenImageNamespace, goldenImagePrefix } from "./catalogue";
 import { listStorageClasses } from "../disks/disks";
 import { assertImportUrlAllowed } from "../disks/import-url-policy";
@@ -20,7 +21,7 @@ import { validateSshKeys } from "./ssh-keys";
 import { getVmInstanceSchemaFlavor } from "./schema-flavor";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { createWithinQuota, vmQuotaRequest } from "../quota/quota";
-import { formatBytes, parseQuantity } from "../../shared/quantity";
+import { parseQuantity } from "../../shared/quantity";
 import {
   dataDiskName, preferenceMismatch, resourcesCpu, rootDiskSuffix, vmNameMaxLength, type CreateVmInput, type InstanceTypeInfo, type VmSummary,
 } from "../../shared/vm";
@@ -125,23 +126,22 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
   ]);
   const mismatch = preferenceMismatch(instanceType, preference);
   if (mismatch) {
-    const fmt = (n: number) => (mismatch.resource === "cpu" ? `${n} vCPU` : formatBytes(n));
-    throw new AppError("invalid",
-      `instanceProfile ${preference.name} needs ${fmt(mismatch.required)} but ${custom ? "this size" : instanceType.name} has ${fmt(mismatch.offered)}`,
-      "instanceProfile");
+    const amount = (n: number) => (mismatch.resource === "cpu" ? { vcpu: n } : { bytes: n });
+    throw invalidField("instanceProfile", "profileNeeds",
+      { profile: preference.name, required: amount(mismatch.required), size: custom ? "custom" : instanceType.name, offered: amount(mismatch.offered) });
   }
   const diskName = `${input.name}${rootDiskSuffix}`;
   const dataDiskNames = input.dataDisks.map((_, i) => dataDiskName(input.name, i));
-  if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", `A VM named "${input.name}" already exists.`, "name");
+  if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", "vm_exists", { name: input.name }, { field: "name" });
   for (const n of [diskName, ...dataDiskNames]) {
-    if (await exists(access, kinds.VMDisk, n)) throw new AppError("conflict", `A disk named "${n}" already exists; choose another VM name.`, "name");
+    if (await exists(access, kinds.VMDisk, n)) throw new AppError("conflict", "vm_disk_name_taken", { disk: n }, { field: "name" });
   }
   await checkExtraDisks(access, input);
   if (input.dataDisks.length > 0) {
     const classes = new Set((await listStorageClasses()).map((c) => c.name));
     input.dataDisks.forEach((d, i) => {
       if (!classes.has(d.storageClass)) {
-        throw new AppError("invalid", `dataDisks.${i}.storageClass "${d.storageClass}" does not exist in this cluster`, `dataDisks.${i}.storageClass`);
+        throw invalidField(`dataDisks.${i}.storageClass`, "noStorageClass", { value: d.storageClass });
       }
     });
   }
@@ -149,10 +149,10 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
   if (input.rootDisk.source.type === "image") {
     const minimum = await goldenImageBytes(input.rootDisk.source.name);
     if (minimum === null) {
-      throw new AppError("invalid", `rootDisk.source.name "${input.rootDisk.source.name}" is not an image this cluster offers`, "rootDisk.source.name");
+      throw invalidField("rootDisk.source.name", "notImage", { value: input.rootDisk.source.name });
     }
     if (rootBytes < minimum) {
-      throw new AppError("invalid", `rootDisk.storage must be at least ${formatBytes(minimum)} for image ${input.rootDisk.source.name}`, "rootDisk.storage");
+      throw invalidField("rootDisk.storage", "minSizeFor", { minimum: { bytes: minimum }, source: "image", name: input.rootDisk.source.name });
     }
   }
   const source = input.rootDisk.source.type === "image" ? { image: { name: input.rootDisk.source.name } } : { http: { url: input.rootDisk.source.url } };
@@ -199,7 +199,7 @@ export async function createVm(access: TenantAccess, input: CreateVmInput): Prom
 
   // From the usage read to the last write, the tenant's quota lock is held (lib/server/quota/quota.ts).
   return createWithinQuota(access, request, async (lease) => {
-    if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", `A VM named "${input.name}" already exists.`, "name");
+    if (await exists(access, kinds.VMInstance, input.name)) throw new AppError("conflict", "vm_exists", { name: input.name }, { field: "name" });
     const created: string[] = [];
     const rollback = async () => {
       for (const n of created) {
@@ -251,10 +251,10 @@ async function checkExtraDisks(access: TenantAccess, input: CreateVmInput): Prom
   const users = new Map<string, string>();
   for (const i of instances.items) for (const d of i.spec.disks ?? []) users.set(d.name, i.metadata.name);
   input.disks.forEach((name, index) => {
-    if (!names.has(name)) throw new AppError("invalid", `disks.${index} "${name}" is not a disk of this tenant`, `disks.${index}`);
-    if (input.disks.indexOf(name) !== index) throw new AppError("invalid", `disks.${index} "${name}" is listed twice`, `disks.${index}`);
+    if (!names.has(name)) throw invalidField(`disks.${index}`, "notTenantDisk", { value: name });
+    if (input.disks.indexOf(name) !== index) throw invalidField(`disks.${index}`, "listedTwice", { value: name });
     const user = users.get(name);
-    if (user) throw new AppError("conflict", `Disk "${name}" is attached to VM "${user}": detach it there first.`, `disks.${index}`);
+    if (user) throw new AppError("conflict", "disk_attached_elsewhere", { disk: name, vm: user }, { field: `disks.${index}` });
   });
 }
 
@@ -263,7 +263,7 @@ async function checkExtraDisks(access: TenantAccess, input: CreateVmInput): Prom
  * @throws AppError not_found otherwise (a malformed name names no VM; k8s/names.ts `assertUrlName`)
  */
 export function assertVmUrlName(name: string): string {
-  return assertUrlName("dns1035Label", name, "VM", vmNameMaxLength);
+  return assertUrlName("dns1035Label", name, "vm_not_found", vmNameMaxLength);
 }
 
 /**
@@ -338,34 +338,24 @@ export function powerConflictError(action: PowerAction, body: string): AppError 
     /* KubeVirt answers some conflicts as plain text */
   }
   const reason = text.replace(/^Operation cannot be fulfilled on [^:]+: /, "").trim();
-  const conflict = (r: PowerConflictReason, message: string) => new AppError("conflict", message, undefined, { reason: r });
-  if (/jsonpatch test operation does not apply/.test(reason)) {
-    return conflict("busy", "Another start or stop of this VM is being applied; try again in a moment.");
-  }
-  if (/^VM recovery required/.test(reason)) {
-    return conflict("recovery_required", "The VM needs repair after a failed volume migration; ask your platform administrator.");
-  }
-  if (/\bOnce does not support manual (start|restart) requests/.test(reason)) {
-    return conflict("runs_once", `The VM runs only once (run strategy Once): it cannot be ${action === "start" ? "started" : "restarted"} again.`);
-  }
+  const conflict = (r: PowerConflictReason, reason: ApiErrorReason, params: ErrorParams = {}) => new AppError("conflict", reason, params, { details: { reason: r } });
+  if (/jsonpatch test operation does not apply/.test(reason)) return conflict("busy", "power_busy");
+  if (/^VM recovery required/.test(reason)) return conflict("recovery_required", "power_recovery_required");
+  if (/\bOnce does not support manual (start|restart) requests/.test(reason)) return conflict("runs_once", "power_runs_once", { action });
   if (action === "start") {
-    if (/^VM is already running/.test(reason)) return conflict("already_running", "The VM is already running.");
-    if (/does not support manual start requests/.test(reason)) {
-      return conflict("starts_by_itself", "The VM is already running or starting: its run strategy (Always) starts it by itself.");
-    }
-    if (/does not support starting VM from failed state/.test(reason)) {
-      return conflict("failed_restarts_by_itself", "The VM failed; it is started again by itself (run strategy RerunOnFailure).");
-    }
+    if (/^VM is already running/.test(reason)) return conflict("already_running", "power_already_running");
+    if (/does not support manual start requests/.test(reason)) return conflict("starts_by_itself", "power_starts_by_itself");
+    if (/does not support starting VM from failed state/.test(reason)) return conflict("failed_restarts_by_itself", "power_failed_restarts_by_itself");
   }
   if (action === "stop") {
-    if (/^VM is not running/.test(reason)) return conflict("already_stopped", "The VM is already stopped.");
-    if (/only supports manual stop requests with a shorter grace ?period/i.test(reason)) return conflict("already_stopping", "The VM is already stopping.");
+    if (/^VM is not running/.test(reason)) return conflict("already_stopped", "power_already_stopped");
+    if (/only supports manual stop requests with a shorter grace ?period/i.test(reason)) return conflict("already_stopping", "power_already_stopping");
   }
   if (action === "restart" && (/^VM is not running/.test(reason) || /does not support manual restart requests/.test(reason))) {
-    return conflict("stopped", "The VM is stopped: start it instead of restarting it.");
+    return conflict("stopped", "power_stopped");
   }
   const detail = scrubClusterMessage(reason.replace(/"vm-instance-([^"]*)"/g, '"$1"'));
-  return conflict("other", `The VM cannot be ${{ start: "started", stop: "stopped", restart: "restarted" }[action]} now${detail ? `: ${detail}` : "."}`);
+  return detail ? conflict("other", "vm_action_refused_because", { action, detail }) : conflict("other", "vm_action_refused", { action });
 }
 
 /**
@@ -397,6 +387,6 @@ export async function powerVm(access: TenantAccess, name: string, action: PowerA
   });
   if (res.status >= 200 && res.status < 300) return { accepted: true };
   if (res.status === 409) throw powerConflictError(action, res.body);
-  if (res.status === 404) throw new AppError("not_found", `VM "${name}" was not found.`);
+  if (res.status === 404) throw new AppError("not_found", "vm_not_found", { name });
   throw errorFromStatus(res.status, res.body);
 }

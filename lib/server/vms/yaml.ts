@@ -15,7 +15,7 @@ import { kinds, apiVersionOf, resourcePath } from "../k8s/kinds";
 import { kubeRequest } from "../k8s/client";
 import { portalIdentity } from "../k8s/identity";
 import type { VMInstance, VirtualMachine } from "../k8s/objects";
-import { AppError } from "../errors";
+import { AppError, invalidField } from "../errors";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { getVmOrThrow } from "./vm-disks";
 import { virtualMachineName } from "./vms";
@@ -147,27 +147,27 @@ export function parseVmInstanceYaml(text: string, name: string): VMInstance["spe
   const error = doc.errors[0];
   if (error) {
     const at = error.linePos?.[0];
-    const where = at ? `line ${at.line}, column ${at.col}` : "the document";
+    const details = at ? { line: at.line, column: at.col } : undefined;
+    if (error.code === "MULTIPLE_DOCS") throw invalidField("yaml", at ? "yamlSeveralDocsAt" : "yamlSeveralDocs", details ?? {}, { details });
     // the first line of yaml's message (the rest is a pretty-printed excerpt of the source)
-    const what = error.code === "MULTIPLE_DOCS" ? "it holds more than one document"
-      : (error instanceof YAMLParseError ? error.message : String(error)).split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw new AppError("invalid", `yaml is not valid YAML at ${where}: ${what}`, "yaml", at ? { line: at.line, column: at.col } : undefined);
+    const detail = (error instanceof YAMLParseError ? error.message : String(error)).split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw invalidField("yaml", at ? "yamlSyntaxAt" : "yamlSyntax", { ...details, detail }, { details });
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new AppError("invalid", `yaml could not be read: ${err instanceof Error ? err.message : String(err)}`, "yaml");
+    throw invalidField("yaml", "yamlUnreadable", { detail: err instanceof Error ? err.message : String(err) });
   }
-  if (!isMapping(value)) throw new AppError("invalid", "yaml must be a VMInstance document (a mapping with apiVersion, kind, metadata and spec)", "yaml");
+  if (!isMapping(value)) throw invalidField("yaml", "yamlNotDocument");
   const apiVersion = apiVersionOf(kinds.VMInstance);
-  if (value.apiVersion !== apiVersion) throw new AppError("invalid", `apiVersion must be ${apiVersion}`, "apiVersion");
-  if (value.kind !== kinds.VMInstance.kind) throw new AppError("invalid", `kind must be ${kinds.VMInstance.kind}`, "kind");
+  if (value.apiVersion !== apiVersion) throw invalidField("apiVersion", "mustBe", { value: apiVersion });
+  if (value.kind !== kinds.VMInstance.kind) throw invalidField("kind", "mustBe", { value: kinds.VMInstance.kind });
   const metadata = value.metadata;
   if (!isMapping(metadata) || metadata.name !== name) {
-    throw new AppError("invalid", `metadata.name must be ${name}: a VM cannot be renamed`, "metadata.name");
+    throw invalidField("metadata.name", "noRename", { name });
   }
-  if (!isMapping(value.spec)) throw new AppError("invalid", "spec must be a mapping of the VMInstance's fields", "spec");
+  if (!isMapping(value.spec)) throw invalidField("spec", "specMapping");
   return value.spec as VMInstance["spec"];
 }
 

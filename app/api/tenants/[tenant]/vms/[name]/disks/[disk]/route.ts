@@ -8,6 +8,6 @@ export const DELETE = tenantRoute(
   async ({ access, params, audit }) => {
     audit.targetName = `${params.name}/${params.disk}`.slice(0, 253);
     // a name from the URL that is not a disk name names no attached disk (404, not 422)
-    return detachDisk(access, params.name, assertUrlName("dns1123Subdomain", params.disk, "Disk"));
+    return detachDisk(access, params.name, assertUrlName("dns1123Subdomain", params.disk, "disk_not_found"));
   },
 );
