@@ -139,6 +139,15 @@ describe("the Helm chart charts/hikube-portal", () => {
     expect(job.spec.template.spec.automountServiceAccountToken).toBe(false);
   });
 
+  it("writes large user ids and timeouts as integers, which Helm reads from values files as floats", () => {
+    // e.g. an OpenShift-style user id: printed as 1.00068e+09 it would not even parse as a Pod
+    const objects = renderChart({ kubeVersion, setJson: ["securityContext={\"runAsUser\":1000680000,\"runAsGroup\":1000680000}",
+      "ingress.streamTimeoutSeconds=1000000", "migrations.activeDeadlineSeconds=1000000"] });
+    expect(find(objects, "Deployment").spec.template.spec.securityContext).toMatchObject({ runAsUser: 1000680000, runAsGroup: 1000680000, fsGroup: 1000680000 });
+    expect(find(objects, "Ingress").metadata.annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]).toBe("1000000");
+    expect(find(objects, "Job").spec.activeDeadlineSeconds).toBe(1000000);
+  });
+
   it("grants exactly the rules of the local cluster's hikube:portal ClusterRole", () => {
     const normalize = (rules: Record<string, string[]>[]) =>
       rules.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort().map(([k, v]) => [k, [...v].sort()])))).sort();

@@ -76,15 +76,15 @@ export function helm(args: string[]): HelmResult {
 export const release = { name: "hikube-portal", namespace: "hikube-portal" };
 
 /**
- * Renders the chart (hooks included) for `kubeVersion` with the given values files and `--set`
- * pairs, as `helm template` does.
+ * Renders the chart (hooks included) for `kubeVersion` with the given values files and
+ * `--set-json` pairs (numbers in them are read as a values file's are), as `helm template` does.
  * @returns the rendered objects, in helm's order
  * @throws Error with helm's message when the chart does not render (e.g. the schema refused a value)
  */
-export function renderChart(opts: { kubeVersion: string; valuesFiles?: string[]; set?: string[] }): KubeObject[] {
+export function renderChart(opts: { kubeVersion: string; valuesFiles?: string[]; setJson?: string[] }): KubeObject[] {
   const args = ["template", release.name, chartDir, "--namespace", release.namespace, "--kube-version", opts.kubeVersion];
   for (const f of opts.valuesFiles ?? []) args.push("--values", f);
-  for (const s of opts.set ?? []) args.push("--set", s);
+  for (const s of opts.setJson ?? []) args.push("--set-json", s);
   const res = helm(args);
   if (res.code !== 0) throw new Error(`helm template failed (${res.code}): ${res.stderr.trim()}`);
   return YAML.parseAllDocuments(res.stdout)

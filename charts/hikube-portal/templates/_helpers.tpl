@@ -109,12 +109,14 @@ Names of the Secrets the chart reads (never creates).
 
 {{/*
 The pod-level security context of every pod of the chart (Pod Security Standards "restricted").
+Helm reads numbers of values files as floats: every integer goes through int64, or a large one
+(OpenShift-style user ids, 1000680000) would print as 1.00068e+09.
 */}}
 {{- define "hikube-portal.podSecurityContext" -}}
 runAsNonRoot: true
-runAsUser: {{ .Values.securityContext.runAsUser }}
-runAsGroup: {{ .Values.securityContext.runAsGroup }}
-fsGroup: {{ .Values.securityContext.runAsGroup }}
+runAsUser: {{ .Values.securityContext.runAsUser | int64 }}
+runAsGroup: {{ .Values.securityContext.runAsGroup | int64 }}
+fsGroup: {{ .Values.securityContext.runAsGroup | int64 }}
 seccompProfile:
   type: RuntimeDefault
 {{- end }}
