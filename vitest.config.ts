@@ -4,10 +4,12 @@ import { configDefaults, defineConfig } from "vitest/config";
 const alias = { "@": path.resolve(import.meta.dirname) };
 
 /**
- * Three projects: `unit` (no cluster, mocks allowed), `integration` (the real local cluster, the
+ * Four projects: `unit` (no cluster, mocks allowed), `integration` (the real local cluster, the
  * real portal server started by scripts/test.ts; files run one after another because one of them
- * stops and restarts the API server) and `standin` (the KubeVirt stand-in's real QEMU guests; files
- * run one after another to keep the number of emulated machines low).
+ * stops and restarts the API server), `standin` (the KubeVirt stand-in's real QEMU guests; files
+ * run one after another to keep the number of emulated machines low) and `chart` (the Helm chart
+ * against the real local kube-apiserver, run by `scripts/test.ts --only chart` before the portal
+ * starts under the chart's ServiceAccount).
  */
 export default defineConfig({
   test: {
@@ -30,6 +32,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "chart",
+          environment: "node",
+          include: ["tests/chart/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          // the first run may build helm from the Go module proxy (dev-cluster/scripts/ensure-helm.sh)
+          hookTimeout: 900_000,
         },
       },
       {

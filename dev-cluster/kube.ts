@@ -4,6 +4,7 @@
  * access lives in lib/server/k8s/ and never uses these credentials.
  */
 import fs from "node:fs";
+import type { IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import path from "node:path";
 import type { KubeObject } from "./manifests";
@@ -27,9 +28,12 @@ export function adminClient(pkiDir: string, port: number): AdminClient {
   };
 }
 
-/** One HTTPS request; resolves with the status and body text, rejects on network errors only. */
+/**
+ * One HTTPS request; resolves with the status, body text and response headers (e.g. `warning`,
+ * which carries admission warnings), rejects on network errors only.
+ */
 export function request(client: AdminClient, method: string, urlPath: string, body?: string, contentType?: string):
-  Promise<{ status: number; body: string }> {
+  Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = https.request(client.server + urlPath, {
       method, agent: client.agent, timeout: 10_000,
@@ -38,7 +42,7 @@ export function request(client: AdminClient, method: string, urlPath: string, bo
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (c) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
     });
     req.on("timeout", () => req.destroy(new Error(`timeout: ${method} ${urlPath}`)));
     req.on("error", reject);

@@ -8,7 +8,8 @@
 #     `npm ci`, which refuses a lock without the other platforms' optional binaries, and the
 #     registry reached here does not resolve those);
 #   - the local cluster's binaries (kube-apiserver built from the pinned Go module, cached under
-#     ~/.cache/hikube-portal by the pin's hash; etcd from Debian's etcd-server).
+#     ~/.cache/hikube-portal by the pin's hash; etcd from Debian's etcd-server);
+#   - helm for the chart checks, built the same way from its own pin (dev-cluster/build-helm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +66,8 @@ fi
 
 say "cluster binaries"
 bash dev-cluster/scripts/ensure-binaries.sh >/dev/null
+say "helm (the chart checks of npm test; built once from dev-cluster/build-helm)"
+bash dev-cluster/scripts/ensure-helm.sh >/dev/null
 say "guest image of the KubeVirt stand-in (kernel + busybox initramfs)"
 bash dev-cluster/standin/guest/build-guest.sh >/dev/null
 say "done"

@@ -6,6 +6,10 @@
  * With `oidc: true` it also starts a real OpenID provider (tests/support/oidc-provider.ts, in this
  * process) before the portal and gives the portal OIDC_ISSUER / OIDC_CLIENT_ID / OIDC_CLIENT_SECRET,
  * so the `oidc` sign-in is on next to the local accounts.
+ *
+ * With `afterCluster`, a step runs once the cluster is up and may hand the portal (and the test
+ * runners) more environment, e.g. a KUBECONFIG with other credentials than the local cluster's
+ * portal certificate (scripts/test.ts `--only chart`: the chart's ServiceAccount token).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -51,12 +55,31 @@ async function waitForHealth(url: string, server: ChildProcess, timeoutMs: numbe
   throw new Error(`the portal did not answer ${url}/api/health within ${timeoutMs} ms`);
 }
 
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  /** names the cluster folder (.local/<name>-cluster), the database (.local/<name>.db) and, by default, the build folder (.next-<name>) */
+  name: string;
+  log: (line: string) => void;
+  /** start a real OpenID provider and switch the `oidc` sign-in on */
+  oidc?: boolean;
+  /** build folder instead of `.next-<name>` (tsconfig.json lists the type folders of the usual ones) */
+  distDir?: string;
+  /** serve the build already in the build folder instead of building (the caller built it from the same sources) */
+  reuseBuild?: boolean;
+  /**
+   * Runs after the local cluster started (not with an outside KUBECONFIG), with the stack's
+   * environment so far (HIKUBE_CLUSTER_DIR); resolves with more environment for the portal and
+   * the test runners. A rejection stops the stack.
+   */
+  afterCluster?: (env: Env) => Promise<Env>;
+}
+
 /**
  * Starts the stack. `name` names the cluster folder (.local/<name>-cluster) and the database
  * (.local/<name>.db), so tests and benchmarks do not disturb `npm run dev`.
  * @throws Error when a step fails; whatever had started is stopped first
  */
-export async function startStack(opts: { name: string; log: (line: string) => void; oidc?: boolean }): Promise<Stack> {
+export async function startStack(opts: StackOptions): Promise<Stack> {
   const { log } = opts;
   process.chdir(root);
   const env: Env = {};
@@ -72,6 +95,7 @@ export async function startStack(opts: { name: string; log: (line: string) => vo
       fs.rmSync(path.join(env.HIKUBE_CLUSTER_DIR, "etcd-data"), { recursive: true, force: true });
       stops.push(() => cluster.stopCluster({ log: (l) => log(`cluster: ${l}`) }));
       await cluster.startCluster((l) => log(`cluster: ${l}`));
+      if (opts.afterCluster) Object.assign(env, await opts.afterCluster({ ...env }));
     }
     const dbFile = path.join(root, ".local", `${opts.name}.db`);
     if (!process.env.TEST_DATABASE_URL) for (const f of [dbFile, `${dbFile}-journal`]) fs.rmSync(f, { force: true });
@@ -81,10 +105,14 @@ export async function startStack(opts: { name: string; log: (line: string) => vo
 
     // Each stack builds into its own folder (.next-test, .next-bench…), so a benchmark does not
     // overwrite the build a test run is serving. tsconfig.json lists their type folders.
-    env.NEXT_DIST_DIR = `.next-${opts.name}`;
-    log("building the portal (next build)");
-    const buildCode = await run("npx", ["next", "build"], { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
-    if (buildCode !== 0) throw new Error(`next build failed with exit code ${buildCode}`);
+    env.NEXT_DIST_DIR = opts.distDir ?? `.next-${opts.name}`;
+    if (opts.reuseBuild && fs.existsSync(path.join(root, env.NEXT_DIST_DIR, "BUILD_ID"))) {
+      log(`serving the build in ${env.NEXT_DIST_DIR}`);
+    } else {
+      log("building the portal (next build)");
+      const buildCode = await run("npx", ["next", "build"], { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
+      if (buildCode !== 0) throw new Error(`next build failed with exit code ${buildCode}`);
+    }
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

@@ -1,24 +1,22 @@
 /**
  * The identity the portal sends is real: the API server itself decides, by RBAC, on the
  * impersonated user and groups. These calls go straight to kube-apiserver with the portal's own
- * credentials (which can only impersonate), as lib/server/k8s does.
+ * credentials (which can only impersonate), loaded as the portal loads them
+ * (lib/server/k8s/connection.ts): the KUBECONFIG the portal was given (under `npm test -- --only
+ * chart`, a token of the Helm chart's ServiceAccount), else the local cluster's portal certificate.
  */
 import https from "node:https";
-import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { getConnection } from "../../lib/server/k8s/connection";
 import { uniqueName } from "./helpers";
 
-const dir = process.env.HIKUBE_CLUSTER_DIR ?? path.join(process.cwd(), ".local", "cluster");
-const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"));
-const pki = (f: string) => fs.readFileSync(path.join(dir, "pki", f));
-const agent = new https.Agent({ ca: pki("ca.crt"), cert: pki("portal.crt"), key: pki("portal.key") });
-
-function asPortal(method: string, urlPath: string, headers: Record<string, string | string[]>, body?: unknown): Promise<number> {
+async function asPortal(method: string, urlPath: string, headers: Record<string, string | string[]>, body?: unknown): Promise<number> {
+  const connection = await getConnection();
   return new Promise((resolve, reject) => {
     const payload = body ? JSON.stringify(body) : undefined;
-    const req = https.request(`https://127.0.0.1:${state.apiserverPort}${urlPath}`, {
-      method, agent, headers: { ...headers, ...(payload ? { "content-type": "application/json" } : {}) },
+    const req = https.request(`${connection.server}${urlPath}`, {
+      method, agent: connection.agent,
+      headers: { ...connection.authHeaders, ...headers, ...(payload ? { "content-type": "application/json" } : {}) },
     }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));
