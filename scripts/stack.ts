@@ -9,7 +9,7 @@
  *
  * With `afterCluster`, a step runs once the cluster is up and may hand the portal (and the test
  * runners) more environment, e.g. a KUBECONFIG with other credentials than the local cluster's
- * portal certificate (scripts/test.ts `--only chart`: the chart's ServiceAccount token).
+ * portal certificate (scripts/test.ts: the Helm chart's ServiceAccount token).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -57,15 +57,11 @@ async function waitForHealth(url: string, server: ChildProcess, timeoutMs: numbe
 
 /** Options of {@link startStack}. */
 export interface StackOptions {
-  /** names the cluster folder (.local/<name>-cluster), the database (.local/<name>.db) and, by default, the build folder (.next-<name>) */
+  /** names the cluster folder (.local/<name>-cluster), the database (.local/<name>.db) and the build folder (.next-<name>) */
   name: string;
   log: (line: string) => void;
   /** start a real OpenID provider and switch the `oidc` sign-in on */
   oidc?: boolean;
-  /** build folder instead of `.next-<name>` (tsconfig.json lists the type folders of the usual ones) */
-  distDir?: string;
-  /** serve the build already in the build folder instead of building (the caller built it from the same sources) */
-  reuseBuild?: boolean;
   /**
    * Runs after the local cluster started (not with an outside KUBECONFIG), with the stack's
    * environment so far (HIKUBE_CLUSTER_DIR); resolves with more environment for the portal and
@@ -105,14 +101,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     // Each stack builds into its own folder (.next-test, .next-bench…), so a benchmark does not
     // overwrite the build a test run is serving. tsconfig.json lists their type folders.
-    env.NEXT_DIST_DIR = opts.distDir ?? `.next-${opts.name}`;
-    if (opts.reuseBuild && fs.existsSync(path.join(root, env.NEXT_DIST_DIR, "BUILD_ID"))) {
-      log(`serving the build in ${env.NEXT_DIST_DIR}`);
-    } else {
-      log("building the portal (next build)");
-      const buildCode = await run("npx", ["next", "build"], { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
-      if (buildCode !== 0) throw new Error(`next build failed with exit code ${buildCode}`);
-    }
+    env.NEXT_DIST_DIR = `.next-${opts.name}`;
+    log("building the portal (next build)");
+    const buildCode = await run("npx", ["next", "build"], { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
+    if (buildCode !== 0) throw new Error(`next build failed with exit code ${buildCode}`);
 
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

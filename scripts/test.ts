@@ -15,12 +15,13 @@
  *    (scripts/postgres.ts) and a child `scripts/test.ts --only integration` with TEST_DATABASE_URL
  *    (a child process, because the generated Prisma client is built for one provider at a time;
  *    the SQLite client is restored afterwards). HIKUBE_TEST_POSTGRES=off skips this step.
- * 6. the Helm chart (charts/hikube-portal) against a fresh local cluster (vitest project `chart`:
- *    helm lint, helm template with the default and the production values, server-side dry-run of
- *    every object, the chart's RBAC applied and a token of its ServiceAccount requested), then the
- *    whole integration suite with the portal using that token instead of the local cluster's
- *    portal certificate: the chart's RBAC is exactly enough. Serves the build of step 2 when this
- *    run made it. HIKUBE_TEST_CHART=off skips this step.
+ * 2b. before the portal starts, the Helm chart (charts/hikube-portal) against that cluster (vitest
+ *    project `chart`: helm lint, helm template with the default and the production values,
+ *    server-side dry-run of every object, the chart's RBAC applied and a token of its
+ *    ServiceAccount requested); the portal of step 2 then runs with that token instead of the
+ *    local cluster's portal certificate, so the integration and end-to-end suites prove that the
+ *    chart's RBAC is exactly enough. HIKUBE_TEST_CHART=off skips it (the portal then uses the
+ *    local cluster's own portal credentials).
  *
  * Exits non-zero when a test failed, a step broke, or no test ran at all.
  * `npm test -- --only static|unit|standin|integration|e2e|dev|chart[,…]` runs some parts (with what they need).
@@ -83,9 +84,6 @@ async function vitest(project: string, env: Env, suffix = reportSuffix): Promise
   const code = await run("npx", ["vitest", "run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], env);
   add(`vitest ${project}${suffix ? ` (${suffix.slice(1)})` : ""}`, readVitest(out), code);
 }
-
-/** Whether this run built `.next-test` (step 2), which the chart step may then serve again. */
-let builtTestStack = false;
 
 /**
  * Step 4b: `npm run dev` as a user runs it, with its own cluster folder, SQLite file and port so
@@ -171,38 +169,22 @@ async function integrationOnPostgres(): Promise<void> {
 }
 
 /**
- * Step 6: the chart checks on a fresh cluster, then the integration suite with the portal under a
- * token of the chart's ServiceAccount (tests/chart/chart.test.ts writes its kubeconfig only when
- * every chart check before it passed).
+ * Step 2b, run by startStack once the cluster is up and before the portal starts: the chart checks
+ * (tests/chart/chart.test.ts writes a kubeconfig of the chart's ServiceAccount token only when
+ * every check before it passed), then the portal's KUBECONFIG is that token's.
  */
-async function chartStep(): Promise<void> {
+async function chartChecks(env: Env): Promise<Env> {
   const { execFileSync } = await import("node:child_process");
-  const started = Date.now();
   log("helm (built once from dev-cluster/build-helm, cached by the pin's hash)");
   const helm = execFileSync("bash", [path.join(root, "dev-cluster", "scripts", "ensure-helm.sh")],
     { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" }).trim().split("\n").pop()!;
   const { chartKubeconfigPath } = await import("../tests/chart/support");
-  let stack: Stack | null = null;
-  try {
-    stack = await startStack({
-      name: "test-chart", log, oidc: true,
-      // the build of step 2 when this run made it (same sources, same SQLite client), else a new one there
-      distDir: ".next-test", reuseBuild: builtTestStack,
-      afterCluster: async (env) => {
-        log("the chart against the API server (helm lint, helm template, dry-run, RBAC, TokenRequest)");
-        await vitest("chart", { ...env, HIKUBE_HELM: helm }, "");
-        const kubeconfig = chartKubeconfigPath(env.HIKUBE_CLUSTER_DIR!);
-        if (!fs.existsSync(kubeconfig)) throw new Error("the chart checks failed: no token of the chart's ServiceAccount to run the portal with");
-        log(`the portal runs with the chart's ServiceAccount token (KUBECONFIG=${path.relative(root, kubeconfig)})`);
-        return { KUBECONFIG: kubeconfig };
-      },
-    });
-    log("integration tests under the chart's ServiceAccount");
-    await vitest("integration", stack.env, "-chart");
-  } finally {
-    await stack?.stop();
-  }
-  log(`chart step took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  log("the chart against the API server (helm lint, helm template, dry-run, RBAC, TokenRequest)");
+  await vitest("chart", { ...env, HIKUBE_HELM: helm }, "");
+  const kubeconfig = chartKubeconfigPath(env.HIKUBE_CLUSTER_DIR!);
+  if (!fs.existsSync(kubeconfig)) throw new Error("the chart checks failed: no token of the chart's ServiceAccount to run the portal with");
+  log(`the portal runs with the chart's ServiceAccount token (KUBECONFIG=${path.relative(root, kubeconfig)})`);
+  return { KUBECONFIG: kubeconfig };
 }
 
 async function main(): Promise<void> {
@@ -216,11 +198,11 @@ async function main(): Promise<void> {
   if (wants("unit")) await vitest("unit", {});
   // The KubeVirt stand-in's own tests (real QEMU guests, each file with a cluster of its own).
   if (wants("standin")) await vitest("standin", {});
-  if (wants("integration") || wants("e2e")) {
+  if (wants("integration") || wants("e2e") || wants("chart")) {
     let stack: Stack | null = null;
     try {
-      stack = await startStack({ name: stackName, log, oidc: true });
-      builtTestStack = stackName === "test";
+      const chart = wants("chart") && process.env.HIKUBE_TEST_CHART !== "off";
+      stack = await startStack({ name: stackName, log, oidc: true, ...(chart ? { afterCluster: chartChecks } : {}) });
       if (wants("integration")) await vitest("integration", stack.env);
       if (wants("e2e")) {
         const out = path.join(reports, "playwright.json");
@@ -234,7 +216,6 @@ async function main(): Promise<void> {
   }
   if (wants("dev")) await devMode();
   if (wants("integration") && process.env.HIKUBE_TEST_POSTGRES !== "off") await integrationOnPostgres();
-  if (wants("chart") && process.env.HIKUBE_TEST_CHART !== "off") await chartStep();
   if (wants("integration") || wants("e2e") || wants("chart")) log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
