@@ -16,7 +16,7 @@ import { AppError } from "./lib/server/errors";
 import { checkReadiness } from "./lib/server/probes";
 
 /** The answer to a request target whose percent-escapes do not decode. */
-const malformedUrl = () => new AppError("invalid", "malformed_url");
+const malformedUrl = () => new AppError("bad_request", "malformed_url");
 
 /** A running portal server. */
 export interface PortalServer {

@@ -93,7 +93,7 @@ test("victor (view) and bob (other tenant) are refused with a message, and no up
   await expect(victor.getByRole("link", { name: `Open the console of ${name}` })).toHaveCount(0);
   await victor.goto(`/t/acme/vms/${name}/console`);
   await expect(victor.getByText("You cannot open this console")).toBeVisible();
-  await expect(victor.getByText(/Your role here is “view”/)).toBeVisible();
+  await expect(victor.getByText("Your role here is Viewer; consoles need the User role or higher.", { exact: false })).toBeVisible();
 
   const bob = await newSignedInPage(browser, "bob");
   const answer = await bob.goto(`/t/acme/vms/${name}/console`);

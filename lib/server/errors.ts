@@ -1,6 +1,8 @@
 /**
  * The one error type routes throw, mapped to HTTP in one place (lib/server/gate.ts).
- * Codes (categories): unauthenticated 401, forbidden 403, not_found 404, conflict 409, invalid 422,
+ * Codes (categories): bad_request 400 (a request no route can parse: a malformed URL escape, a
+ * console opened without a WebSocket GET), unauthenticated 401, forbidden 403, not_found 404,
+ * conflict 409, invalid 422,
  * payload_too_large 413, too_many_requests 429,
  * cluster_unavailable 503, busy 503 (a tenant's quota lock is contended), quota_exceeded 403,
  * internal 500 (message hidden from the browser).
@@ -19,6 +21,8 @@ import {
 
 /** Machine-readable error codes and their HTTP statuses. */
 export const errorStatus = {
+  /** the request itself is malformed (not one of its fields: that is `invalid`) */
+  bad_request: 400,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,

@@ -270,7 +270,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
   };
 
   if (req.method !== "GET" || req.headers.upgrade?.toLowerCase() !== "websocket" || !req.headers["sec-websocket-key"]) {
-    return refuse(socket, new AppError("invalid", "websocket_get_only"));
+    return refuse(socket, new AppError("bad_request", "websocket_get_only"));
   }
   principal = await principalFromCookies(parseCookies(req.headers.cookie));
   if (!principal) return deny(new AppError("unauthenticated", "unauthenticated"));
