@@ -22,7 +22,7 @@ import {
   type RootDiskChoice, type RootDiskUpdate,
 } from "@/lib/client/root-disk-defaults";
 import { findQuotaExcess } from "@/lib/shared/quota";
-import { parseQuantity } from "@/lib/shared/quantity";
+import { parseQuantity, quantityPattern } from "@/lib/shared/quantity";
 import {
   createVmSchema, preferenceMismatch, resourcesCpu, rootDiskSuffix, runStrategies, vmNameMaxLength, vmResourcesSchema,
   type Catalogue, type CreateVmRequest, type InstanceTypeInfo, type PreferenceInfo, type VmResources,
@@ -625,7 +625,7 @@ function CreateVmFields({ tenant, catalogue }: { tenant: string; catalogue: Cata
             </>
           )}
           {selectedProfile && ` · ${selectedProfile.displayName}`}
-          {` · ${t("summaryDisk", { size: size.trim() || "?" })}`}
+          {` · ${t("summaryDisk", { size: quantityPattern.test(size.trim()) ? formatBytes(parseQuantity(size.trim())) : size.trim() || "?" })}`}
         </p>
         <div className="flex flex-wrap items-center gap-3">
           {pending && <span role="status" className="text-sm text-zinc-600 dark:text-zinc-400">{t("creating")}</span>}
