@@ -5,12 +5,16 @@
  * Env: PORT (default 3000), HOST (default 127.0.0.1; 0.0.0.0 to listen on every interface),
  * NODE_ENV=production for a built app, TRUST_PROXY=1 to keep an upstream proxy's X-Forwarded-For,
  * HIKUBE_TEST_HOOKS=1 (tests only) to answer `GET /__test__/console-relay` with the relay's count of
- * upstream connections (so integration tests can prove a refused user opened none).
+ * upstream connections (so integration tests can prove a refused user opened none),
+ * HIKUBE_SHUTDOWN_DELAY_SECONDS (default 5) and HIKUBE_SHUTDOWN_TIMEOUT_SECONDS (default 25): the
+ * graceful stop on SIGTERM or SIGINT, lib/server/lifecycle.ts.
  */
 import http from "node:http";
 import next from "next";
 import { logger } from "./lib/server/logger";
-import { handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console/relay";
+import { closeConsoleSessions, handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console/relay";
+import { endAll, enterPhase, phase, shutdownTimings } from "./lib/server/lifecycle";
+import { getDb } from "./lib/server/db/db";
 import { isDecodableTarget } from "./lib/server/edge";
 import { AppError } from "./lib/server/errors";
 import { checkReadiness } from "./lib/server/probes";
@@ -18,10 +22,20 @@ import { checkReadiness } from "./lib/server/probes";
 /** The answer to a request target whose percent-escapes do not decode. */
 const malformedUrl = () => new AppError("invalid", "malformed_url");
 
+/** The answer to a request or upgrade that reaches a closing process (lib/server/lifecycle.ts). */
+const shuttingDown = () => new AppError("busy", "portal_shutting_down");
+
 /** A running portal server. */
 export interface PortalServer {
   url: string;
+  /** closes every connection at once (tests, development) */
   close(): Promise<void>;
+  /**
+   * The graceful stop of lib/server/lifecycle.ts: draining, then closing after the delay, then
+   * done once every connection has ended or at the timeout (counted from the call).
+   * @returns `forced`: the timeout cut connections that were still open
+   */
+  shutdown(): Promise<{ forced: boolean }>;
 }
 
 /**
@@ -70,8 +84,15 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
     // Probes (lib/server/probes.ts), answered before Next: cheap, and up even while Next compiles.
     if (req.method === "GET" && req.url === "/livez") return sendJson(res, 200, { status: "ok" });
     if (req.method === "GET" && req.url === "/readyz") {
+      // Stopping: out of the load balancer first (lib/server/lifecycle.ts).
+      if (phase() !== "serving") return sendJson(res, 503, { status: "shutting_down" });
       void checkReadiness().then(({ ready, checks }) => sendJson(res, ready ? 200 : 503, checks));
       return;
+    }
+    if (phase() === "closing") {
+      res.setHeader("connection", "close");
+      res.setHeader("retry-after", "1");
+      return sendJson(res, 503, shuttingDown().toBody());
     }
     if (testHooks && req.method === "GET" && req.url === "/__test__/console-relay") {
       return sendJson(res, 200, { upstreamConnections: upstreamConnectionCount() });
@@ -85,6 +106,7 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
       socket.on("error", () => socket.destroy());
       setClientAddress(req);
       if (!isDecodableTarget(req.url ?? "")) return refuse(socket, malformedUrl());
+      if (phase() === "closing") return refuse(socket, shuttingDown());
       // The console and VNC relays (lib/server/console/relay.ts).
       if (handleConsoleUpgrade(req, socket, head)) return;
       // Development hot reload: Next's own upgrade listener (see above).
@@ -98,12 +120,53 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
   await new Promise<void>((resolve) => server.listen(port, hostname, resolve));
   const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`;
   logger.info({ url, dev }, "portal listening");
+
+  // Every socket, upgraded ones (consoles) included, so that the timeout can cut them.
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  let stopping: Promise<{ forced: boolean }> | null = null;
+
+  const shutdown = async (): Promise<{ forced: boolean }> => {
+    const { delayMs, timeoutMs } = shutdownTimings();
+    const started = Date.now();
+    enterPhase("draining");
+    logger.info({ delayMs, timeoutMs }, "shutdown: draining (readyz answers 503)");
+    await new Promise((r) => setTimeout(r, delayMs));
+    enterPhase("closing");
+    // The listener closes; `closed` resolves once every connection, upgraded ones too, has ended.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Kept-alive connections close once idle: now, and whenever a request in flight finishes.
+    server.closeIdleConnections();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+    const liveStreams = endAll("live-stream");
+    const consoles = closeConsoleSessions();
+    logger.info({ liveStreams, consoleSessions: consoles.open, connections: sockets.size }, "shutdown: closing (new requests refused)");
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), Math.max(0, started + timeoutMs - Date.now()))));
+    const outcome = await Promise.race([Promise.all([closed, consoles.ended]).then(() => "done" as const), timedOut]);
+    clearTimeout(timer);
+    clearInterval(idleSweep);
+    const forced = outcome === "timeout";
+    if (forced) {
+      logger.warn({ connections: sockets.size }, "shutdown: timeout, cutting the connections still open");
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    }
+    await getDb().$disconnect().catch(() => {});
+    logger.info({ forced, ms: Date.now() - started }, "shutdown: done");
+    return { forced };
+  };
+
   return {
     url,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
+    shutdown: () => (stopping ??= shutdown()),
   };
 }
 
@@ -112,7 +175,16 @@ if (process.argv[1] && /server\.(ts|js)$/.test(process.argv[1])) {
   startServer().then(
     (server) => {
       for (const signal of ["SIGTERM", "SIGINT"] as const) {
-        process.once(signal, () => void server.close().finally(() => process.exit(0)));
+        // A second signal does not cut the drain short; the timeout bounds it.
+        process.on(signal, () => {
+          void server.shutdown().then(
+            ({ forced }) => process.exit(forced ? 1 : 0),
+            (err) => {
+              logger.error({ err }, "shutdown failed");
+              process.exit(1);
+            },
+          );
+        });
       }
     },
     (err) => {

@@ -58,6 +58,11 @@
  * Keep-alive: every 25 s each side gets a ping; a side that missed two pongs is terminated (which
  * closes the other). KubeVirt sends no pings itself.
  *
+ * Shutdown ({@link closeConsoleSessions}, called by server.ts when the process stops: see
+ * lib/server/lifecycle.ts): every open session gets 1001 "going away" (RFC 6455 §7.4.1), then its
+ * upstream a normal close, and the console page reconnects on its own (to another replica behind
+ * the load balancer); a session still being opened is closed with 1001 as soon as upstream answers.
+ *
  * Audit: one row `vm.console.open` / `vm.vnc.open` per attempt (success, denied or failure with the
  * reason), and for an opened session one `vm.console.close` / `vm.vnc.close` row whose request
  * summary holds `durationSeconds`, who closed and the code.
@@ -172,6 +177,35 @@ interface OpenSession {
 
 /** Open sessions by `namespace/vm/kind`. */
 const openSessions = new Map<string, Set<OpenSession>>();
+
+/** Ends of the open sessions: each resolves once its session's close row is written. */
+const sessionEnds = new Set<Promise<void>>();
+
+/** Set by {@link closeConsoleSessions}: sessions still opening are closed once open. */
+let closing = false;
+
+/** The close code and reason a session gets when the portal process stops. */
+export const goingAway = { code: 1001, reason: "portal shutting down" } as const;
+
+/**
+ * Closes every open session with {@link goingAway} (then its upstream with 1000) and makes sessions
+ * still opening close the same way once upstream answers; server.ts calls it once it stops taking
+ * new work.
+ * @returns how many sessions were open, and a promise resolved once each one's close row is
+ *   written (the browser answered the close, or ws gave up on it)
+ */
+export function closeConsoleSessions(): { open: number; ended: Promise<void> } {
+  closing = true;
+  let open = 0;
+  for (const sessions of openSessions.values()) {
+    for (const session of sessions) {
+      open++;
+      // once the browser answers, pipe() closes the upstream side normally
+      if (session.client.readyState === WebSocket.OPEN) session.client.close(goingAway.code, goingAway.reason);
+    }
+  }
+  return { open, ended: Promise.all([...sessionEnds]).then(() => {}) };
+}
 
 let upstreamConnections = 0;
 
@@ -383,6 +417,12 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       upstream.terminate();
       return;
     }
+    if (closing) {
+      keepOlder();
+      upstream.close(1000);
+      void audit("open", "failure", summary, goingAway.reason).then(() => acceptAndClose(goingAway.code, goingAway.reason));
+      return;
+    }
     void audit("open", "success", summary);
     wss.handleUpgrade(req, socket, head, (client) => {
       const session: OpenSession = { client, upstream, replacing: false };
@@ -390,11 +430,17 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       openSessions.set(sessionKey, sessions);
       for (const older of sessions) takeOver(older);
       sessions.add(session);
+      let ended: () => void = () => {};
+      const end = new Promise<void>((resolve) => (ended = resolve));
+      sessionEnds.add(end);
       pipe(session, (request) => {
         releaseSlot();
         sessions.delete(session);
         if (sessions.size === 0 && openSessions.get(sessionKey) === sessions) openSessions.delete(sessionKey);
-        return audit("close", "success", { ...summary, ...request });
+        return audit("close", "success", { ...summary, ...request }).finally(() => {
+          sessionEnds.delete(end);
+          ended();
+        });
       });
     });
   });
