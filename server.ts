@@ -7,14 +7,23 @@
  * HIKUBE_TEST_HOOKS=1 (tests only) to answer `GET /__test__/console-relay` with the relay's count of
  * upstream connections (so integration tests can prove a refused user opened none),
  * HIKUBE_SHUTDOWN_DELAY_SECONDS (default 5) and HIKUBE_SHUTDOWN_TIMEOUT_SECONDS (default 25): the
- * graceful stop on SIGTERM or SIGINT, lib/server/lifecycle.ts.
+ * graceful stop on SIGTERM or SIGINT, lib/server/lifecycle.ts; HIKUBE_METRICS_TOKEN: who may read
+ * `GET /metrics` (lib/server/metrics.ts).
+ *
+ * Every request gets an id (lib/server/request-context.ts: the proxy's X-Request-Id behind
+ * TRUST_PROXY=1, else a new UUID), answered as `X-Request-Id`, carried by the request's log lines
+ * and audit rows; its duration goes into `hikube_http_request_duration_seconds` by route pattern
+ * and one JSON log line (`msg: "request"`) says what was answered.
  */
 import http from "node:http";
+import path from "node:path";
 import next from "next";
 import { logger } from "./lib/server/logger";
 import { closeConsoleSessions, handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console/relay";
 import { endAll, enterPhase, phase, shutdownTimings } from "./lib/server/lifecycle";
 import { getDb } from "./lib/server/db/db";
+import { methodLabel, metrics, metricsAccess, RouteMatcher } from "./lib/server/metrics";
+import { requestIdFor, runWithRequest } from "./lib/server/request-context";
 import { isDecodableTarget } from "./lib/server/edge";
 import { AppError } from "./lib/server/errors";
 import { checkReadiness } from "./lib/server/probes";
@@ -78,7 +87,29 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
   const sendJson = (res: http.ServerResponse, status: number, body: unknown) =>
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
 
+  // Route patterns for the metrics' `route` label: the build's routes-manifest.json.
+  const routes = RouteMatcher.fromBuild(path.resolve(process.cwd(), process.env.NEXT_DIST_DIR ?? ".next"));
+  const m = metrics();
+  const quiet = new Set(["/livez", "/readyz", "/metrics", "/_next"]);
+
   const server = http.createServer((req, res) => {
+    const requestId = requestIdFor(req.headers["x-request-id"], trustProxy);
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
+    const started = process.hrtime.bigint();
+    res.once("close", () => {
+      const route = routes.route(req.url ?? "/");
+      const status = res.headersSent ? String(res.statusCode) : "aborted";
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      m.httpDuration.observe({ route, method: methodLabel(req.method), status }, seconds);
+      if (!quiet.has(route)) {
+        logger.info({ requestId, method: req.method, path: (req.url ?? "").split("?")[0].slice(0, 512), route, status, ms: Math.round(seconds * 1000) }, "request");
+      }
+    });
+    runWithRequest({ requestId }, () => serve(req, res));
+  });
+
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
     setClientAddress(req);
     if (!isDecodableTarget(req.url ?? "")) return sendJson(res, 400, malformedUrl().toBody());
     // Probes (lib/server/probes.ts), answered before Next: cheap, and up even while Next compiles.
@@ -87,6 +118,17 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
       // Stopping: out of the load balancer first (lib/server/lifecycle.ts).
       if (phase() !== "serving") return sendJson(res, 503, { status: "shutting_down" });
       void checkReadiness().then(({ ready, checks }) => sendJson(res, ready ? 200 : 503, checks));
+      return;
+    }
+    if (req.method === "GET" && req.url === "/metrics") {
+      if (!metricsAccess(req.socket.remoteAddress, req.headers.authorization)) return sendJson(res, 403, new AppError("forbidden", "metrics_forbidden").toBody());
+      void m.registry.metrics().then(
+        (text) => res.writeHead(200, { "content-type": m.registry.contentType, "cache-control": "no-store" }).end(text),
+        (err) => {
+          logger.error({ err }, "metrics failed");
+          sendJson(res, 500, new AppError("internal", "internal").toBody());
+        },
+      );
       return;
     }
     if (phase() === "closing") {
@@ -98,8 +140,13 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
       return sendJson(res, 200, { upstreamConnections: upstreamConnectionCount() });
     }
     void handle(req, res);
-  });
+  };
   server.on("upgrade", (req, socket, head) => {
+    const requestId = requestIdFor(req.headers["x-request-id"], trustProxy);
+    req.headers["x-request-id"] = requestId;
+    runWithRequest({ requestId }, () => upgrade(req, socket, head));
+  });
+  const upgrade = (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
     // Whatever happens here, this handler never throws (a throw in an `upgrade` listener ends
     // the process) and never leaves a socket unanswered.
     try {
@@ -116,7 +163,7 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
       logger.error({ err }, "upgrade failed");
       if (!socket.destroyed) socket.destroy();
     }
-  });
+  };
   await new Promise<void>((resolve) => server.listen(port, hostname, resolve));
   const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`;
   logger.info({ url, dev }, "portal listening");

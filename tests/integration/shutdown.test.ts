@@ -102,7 +102,7 @@ async function openLiveList(): Promise<{ rest: Promise<string> }> {
 }
 
 /** Starts a VM create whose JSON body arrives in two halves; `finish` sends the second half. */
-function slowCreate(): { finish: () => void; answer: Promise<{ status: number; body: string }> } {
+function slowCreate(): { finish: () => void; answer: Promise<{ status: number; body: string; requestId: string }> } {
   const body = JSON.stringify({
     name: created, instanceType: "u1.medium", instanceProfile: "cirros", rootDisk: { source: { type: "image", name: "cirros" }, storage: "1Gi" },
     sshKeys: [sampleSshKey], external: false, runStrategy: "Halted",
@@ -112,11 +112,11 @@ function slowCreate(): { finish: () => void; answer: Promise<{ status: number; b
     method: "POST",
     headers: { cookie: aliceHere.cookie, origin: url, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
   });
-  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+  const answer = new Promise<{ status: number; body: string; requestId: string }>((resolve, reject) => {
     req.on("response", (res) => {
       let text = "";
       res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, requestId: String(res.headers["x-request-id"]) }));
     });
     req.on("error", reject);
   });
@@ -183,5 +183,10 @@ describe("SIGTERM: a graceful stop", () => {
     expect(closes.map((c) => JSON.parse(c.requestSummary).code)).toEqual([1001]);
     expect(output).toMatch(/"msg":"shutdown: done"/);
     expect(output).toMatch(/"forced":false/);
+    // the server log is JSON lines; the create's line carries the id its answer had
+    const lines = output.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === "request" && l.requestId === answer.requestId)).toMatchObject({
+      method: "POST", route: "/api/tenants/[tenant]/vms", status: "201",
+    });
   }, 180_000);
 });

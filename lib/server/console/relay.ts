@@ -63,6 +63,9 @@
  * upstream a normal close, and the console page reconnects on its own (to another replica behind
  * the load balancer); a session still being opened is closed with 1001 as soon as upstream answers.
  *
+ * Metrics (metrics.ts): `hikube_console_sessions_open{kind}` while a session is relayed, and
+ * `hikube_console_bytes_relayed_total{kind,direction}` for every frame forwarded.
+ *
  * Audit: one row `vm.console.open` / `vm.vnc.open` per attempt (success, denied or failure with the
  * reason), and for an opened session one `vm.console.close` / `vm.vnc.close` row whose request
  * summary holds `durationSeconds`, who closed and the code.
@@ -77,6 +80,8 @@ import { logger } from "../logger";
 import { clientAddress, isSameOrigin } from "../edge";
 import { AppError } from "../errors";
 import { consoleSessionCap } from "../stream-caps";
+import { metrics } from "../metrics";
+import { currentRequestId } from "../request-context";
 import { getConnection } from "../k8s/connection";
 import { impersonationHeaders } from "../k8s/identity";
 import { can, permissionTable } from "../../shared/permissions";
@@ -279,6 +284,8 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
   const action = kind === "console" ? "vm.console" : "vm.vnc";
   const ip = clientAddress(String(req.headers["x-forwarded-for"] ?? req.socket.remoteAddress ?? ""));
   const userAgent = req.headers["user-agent"] ?? null;
+  // set by server.ts; kept here because the session's end comes from socket events outside the request
+  const requestId = currentRequestId() ?? null;
   let principal: Principal | null = null;
   let access: TenantAccess | null = null;
   const audit = (suffix: "open" | "close", result: "success" | "failure" | "denied", request: unknown, errorMessage?: string) =>
@@ -296,6 +303,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       errorMessage: errorMessage ?? null,
       ip,
       userAgent,
+      requestId,
     });
   const summary = { kind, ...(target.preserveSession ? { preserveSession: true } : {}) };
   const deny = async (error: AppError) => {
@@ -433,7 +441,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       let ended: () => void = () => {};
       const end = new Promise<void>((resolve) => (ended = resolve));
       sessionEnds.add(end);
-      pipe(session, (request) => {
+      pipe(session, kind, (request) => {
         releaseSlot();
         sessions.delete(session);
         if (sessions.size === 0 && openSessions.get(sessionKey) === sessions) openSessions.delete(sessionKey);
@@ -456,8 +464,9 @@ function takeOver(older: OpenSession): void {
  * Sends `data` from one side to the other and pauses `from` while `to`'s send buffer is above
  * {@link highWaterBytes} (ws 8 `pause()`/`resume()`; the send callback fires once written out).
  */
-function forward(from: WebSocket, to: WebSocket, data: Buffer, pending: { bytes: number }): void {
+function forward(from: WebSocket, to: WebSocket, data: Buffer, pending: { bytes: number; relayed: { inc(n: number): void } }): void {
   if (to.readyState !== WebSocket.OPEN) return;
+  pending.relayed.inc(data.length);
   pending.bytes += data.length;
   to.send(data, { binary: true }, () => {
     pending.bytes -= data.length;
@@ -467,20 +476,24 @@ function forward(from: WebSocket, to: WebSocket, data: Buffer, pending: { bytes:
 }
 
 /** Pipes frames both ways and ties the two closes together; `onClose` audits the session's end. */
-function pipe(session: OpenSession, onClose: (request: Record<string, unknown>) => Promise<void>): void {
+function pipe(session: OpenSession, kind: ConsoleTarget["kind"], onClose: (request: Record<string, unknown>) => Promise<void>): void {
   const { client, upstream } = session;
   const started = Date.now();
   const stopPings = [keepAlive(client), keepAlive(upstream)];
+  const m = metrics();
+  const open = m.consoleSessions.labels({ kind });
+  open.inc();
   let ended = false;
   const end = (closedBy: "browser" | "upstream", code: number) => {
     if (ended) return;
     ended = true;
+    open.dec();
     for (const stop of stopPings) stop();
     void onClose({ durationSeconds: Math.round((Date.now() - started) / 1000), closedBy, code });
   };
 
-  const toClient = { bytes: 0 };
-  const toUpstream = { bytes: 0 };
+  const toClient = { bytes: 0, relayed: m.consoleBytes.labels({ kind, direction: "to_browser" }) };
+  const toUpstream = { bytes: 0, relayed: m.consoleBytes.labels({ kind, direction: "to_vm" }) };
   upstream.on("message", (data: Buffer) => forward(upstream, client, data, toClient));
   // KubeVirt drops text frames: the browser's text is forwarded as binary bytes.
   client.on("message", (data: Buffer) => forward(client, upstream, data, toUpstream));
