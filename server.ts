@@ -152,7 +152,8 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
     try {
       socket.on("error", () => socket.destroy());
       setClientAddress(req);
-      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, malformedUrl());
+      // 400 like a plain request's (not `invalid`'s 422: the target itself is not HTTP)
+      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, malformedUrl(), 400);
       if (phase() === "closing") return refuse(socket, shuttingDown());
       // The console and VNC relays (lib/server/console/relay.ts).
       if (handleConsoleUpgrade(req, socket, head)) return;
