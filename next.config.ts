@@ -5,7 +5,8 @@ const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
 
 const nextConfig: NextConfig = {
   // The cluster client and the database driver are Node-only; keep them out of the bundles.
-  serverExternalPackages: ["@kubernetes/client-node", "better-sqlite3", "@prisma/adapter-better-sqlite3", "pino"],
+  // prom-client too: server.ts and the route handlers must share its classes (lib/server/metrics.ts).
+  serverExternalPackages: ["@kubernetes/client-node", "better-sqlite3", "@prisma/adapter-better-sqlite3", "pino", "prom-client"],
   poweredByHeader: false,
   // Tests build into their own folder so a running `npm run dev` is not disturbed.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",

@@ -5,12 +5,25 @@
  * Env: PORT (default 3000), HOST (default 127.0.0.1; 0.0.0.0 to listen on every interface),
  * NODE_ENV=production for a built app, TRUST_PROXY=1 to keep an upstream proxy's X-Forwarded-For,
  * HIKUBE_TEST_HOOKS=1 (tests only) to answer `GET /__test__/console-relay` with the relay's count of
- * upstream connections (so integration tests can prove a refused user opened none).
+ * upstream connections (so integration tests can prove a refused user opened none),
+ * HIKUBE_SHUTDOWN_DELAY_SECONDS (default 5) and HIKUBE_SHUTDOWN_TIMEOUT_SECONDS (default 25): the
+ * graceful stop on SIGTERM or SIGINT, lib/server/lifecycle.ts; HIKUBE_METRICS_TOKEN: who may read
+ * `GET /metrics` (lib/server/metrics.ts).
+ *
+ * Every request gets an id (lib/server/request-context.ts: the proxy's X-Request-Id behind
+ * TRUST_PROXY=1, else a new UUID), answered as `X-Request-Id`, carried by the request's log lines
+ * and audit rows; its duration goes into `hikube_http_request_duration_seconds` by route pattern
+ * and one JSON log line (`msg: "request"`) says what was answered.
  */
 import http from "node:http";
+import path from "node:path";
 import next from "next";
 import { logger } from "./lib/server/logger";
-import { handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console/relay";
+import { closeConsoleSessions, handleConsoleUpgrade, refuse, upstreamConnectionCount } from "./lib/server/console/relay";
+import { endAll, enterPhase, phase, shutdownTimings } from "./lib/server/lifecycle";
+import { getDb } from "./lib/server/db/db";
+import { methodLabel, metrics, metricsAccess, RouteMatcher } from "./lib/server/metrics";
+import { requestIdFor, runWithRequest } from "./lib/server/request-context";
 import { isDecodableTarget } from "./lib/server/edge";
 import { AppError } from "./lib/server/errors";
 import { checkReadiness } from "./lib/server/probes";
@@ -18,10 +31,20 @@ import { checkReadiness } from "./lib/server/probes";
 /** The answer to a request target whose percent-escapes do not decode. */
 const malformedUrl = () => new AppError("bad_request", "malformed_url");
 
+/** The answer to a request or upgrade that reaches a closing process (lib/server/lifecycle.ts). */
+const shuttingDown = () => new AppError("busy", "portal_shutting_down");
+
 /** A running portal server. */
 export interface PortalServer {
   url: string;
+  /** closes every connection at once (tests, development) */
   close(): Promise<void>;
+  /**
+   * The graceful stop of lib/server/lifecycle.ts: draining, then closing after the delay, then
+   * done once every connection has ended or at the timeout (counted from the call).
+   * @returns `forced`: the timeout cut connections that were still open
+   */
+  shutdown(): Promise<{ forced: boolean }>;
 }
 
 /**
@@ -64,27 +87,74 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
   const sendJson = (res: http.ServerResponse, status: number, body: unknown) =>
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
 
+  // Route patterns for the metrics' `route` label: the build's routes-manifest.json.
+  const routes = RouteMatcher.fromBuild(path.resolve(process.cwd(), process.env.NEXT_DIST_DIR ?? ".next"));
+  const m = metrics();
+  const quiet = new Set(["/livez", "/readyz", "/metrics", "/_next"]);
+
   const server = http.createServer((req, res) => {
+    const requestId = requestIdFor(req.headers["x-request-id"], trustProxy);
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
+    const started = process.hrtime.bigint();
+    res.once("close", () => {
+      const route = routes.route(req.url ?? "/");
+      const status = res.headersSent ? String(res.statusCode) : "aborted";
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      m.httpDuration.observe({ route, method: methodLabel(req.method), status }, seconds);
+      if (!quiet.has(route)) {
+        logger.info({ requestId, method: req.method, path: (req.url ?? "").split("?")[0].slice(0, 512), route, status, ms: Math.round(seconds * 1000) }, "request");
+      }
+    });
+    runWithRequest({ requestId }, () => serve(req, res));
+  });
+
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
     setClientAddress(req);
     if (!isDecodableTarget(req.url ?? "")) return sendJson(res, 400, malformedUrl().toBody());
     // Probes (lib/server/probes.ts), answered before Next: cheap, and up even while Next compiles.
     if (req.method === "GET" && req.url === "/livez") return sendJson(res, 200, { status: "ok" });
     if (req.method === "GET" && req.url === "/readyz") {
+      // Stopping: out of the load balancer first (lib/server/lifecycle.ts).
+      if (phase() !== "serving") return sendJson(res, 503, { status: "shutting_down" });
       void checkReadiness().then(({ ready, checks }) => sendJson(res, ready ? 200 : 503, checks));
       return;
+    }
+    if (req.method === "GET" && req.url === "/metrics") {
+      if (!metricsAccess(req.socket.remoteAddress, req.headers.authorization)) return sendJson(res, 403, new AppError("forbidden", "metrics_forbidden").toBody());
+      void m.registry.metrics().then(
+        (text) => res.writeHead(200, { "content-type": m.registry.contentType, "cache-control": "no-store" }).end(text),
+        (err) => {
+          logger.error({ err }, "metrics failed");
+          sendJson(res, 500, new AppError("internal", "internal").toBody());
+        },
+      );
+      return;
+    }
+    if (phase() === "closing") {
+      res.setHeader("connection", "close");
+      res.setHeader("retry-after", "1");
+      return sendJson(res, 503, shuttingDown().toBody());
     }
     if (testHooks && req.method === "GET" && req.url === "/__test__/console-relay") {
       return sendJson(res, 200, { upstreamConnections: upstreamConnectionCount() });
     }
     void handle(req, res);
-  });
+  };
   server.on("upgrade", (req, socket, head) => {
+    const requestId = requestIdFor(req.headers["x-request-id"], trustProxy);
+    req.headers["x-request-id"] = requestId;
+    runWithRequest({ requestId }, () => upgrade(req, socket, head));
+  });
+  const upgrade = (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
     // Whatever happens here, this handler never throws (a throw in an `upgrade` listener ends
     // the process) and never leaves a socket unanswered.
     try {
       socket.on("error", () => socket.destroy());
       setClientAddress(req);
-      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, malformedUrl());
+      // 400 like a plain request's (not `invalid`'s 422: the target itself is not HTTP)
+      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, malformedUrl(), 400);
+      if (phase() === "closing") return refuse(socket, shuttingDown());
       // The console and VNC relays (lib/server/console/relay.ts).
       if (handleConsoleUpgrade(req, socket, head)) return;
       // Development hot reload: Next's own upgrade listener (see above).
@@ -94,16 +164,57 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
       logger.error({ err }, "upgrade failed");
       if (!socket.destroyed) socket.destroy();
     }
-  });
+  };
   await new Promise<void>((resolve) => server.listen(port, hostname, resolve));
   const url = `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`;
   logger.info({ url, dev }, "portal listening");
+
+  // Every socket, upgraded ones (consoles) included, so that the timeout can cut them.
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  let stopping: Promise<{ forced: boolean }> | null = null;
+
+  const shutdown = async (): Promise<{ forced: boolean }> => {
+    const { delayMs, timeoutMs } = shutdownTimings();
+    const started = Date.now();
+    enterPhase("draining");
+    logger.info({ delayMs, timeoutMs }, "shutdown: draining (readyz answers 503)");
+    await new Promise((r) => setTimeout(r, delayMs));
+    enterPhase("closing");
+    // The listener closes; `closed` resolves once every connection, upgraded ones too, has ended.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Kept-alive connections close once idle: now, and whenever a request in flight finishes.
+    server.closeIdleConnections();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+    const liveStreams = endAll("live-stream");
+    const consoles = closeConsoleSessions();
+    logger.info({ liveStreams, consoleSessions: consoles.open, connections: sockets.size }, "shutdown: closing (new requests refused)");
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), Math.max(0, started + timeoutMs - Date.now()))));
+    const outcome = await Promise.race([Promise.all([closed, consoles.ended]).then(() => "done" as const), timedOut]);
+    clearTimeout(timer);
+    clearInterval(idleSweep);
+    const forced = outcome === "timeout";
+    if (forced) {
+      logger.warn({ connections: sockets.size }, "shutdown: timeout, cutting the connections still open");
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+    }
+    await getDb().$disconnect().catch(() => {});
+    logger.info({ forced, ms: Date.now() - started }, "shutdown: done");
+    return { forced };
+  };
+
   return {
     url,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
+    shutdown: () => (stopping ??= shutdown()),
   };
 }
 
@@ -112,7 +223,16 @@ if (process.argv[1] && /server\.(ts|js)$/.test(process.argv[1])) {
   startServer().then(
     (server) => {
       for (const signal of ["SIGTERM", "SIGINT"] as const) {
-        process.once(signal, () => void server.close().finally(() => process.exit(0)));
+        // A second signal does not cut the drain short; the timeout bounds it.
+        process.on(signal, () => {
+          void server.shutdown().then(
+            ({ forced }) => process.exit(forced ? 1 : 0),
+            (err) => {
+              logger.error({ err }, "shutdown failed");
+              process.exit(1);
+            },
+          );
+        });
       }
     },
     (err) => {

@@ -115,6 +115,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       HIKUBE_TEST_HOOKS: "1",
       // the disk tests import from HTTP servers on the test machine's loopback (import-url-policy.ts)
       HIKUBE_IMPORT_ALLOWED_HOSTS: "127.0.0.1",
+      // no load balancer to leave first: stopping the stack need not wait for the drain delay
+      // (tests/integration/shutdown.test.ts starts its own portal with one)
+      HIKUBE_SHUTDOWN_DELAY_SECONDS: "0",
     });
     if (opts.oidc) {
       const { startOidcProvider, oidcClient } = await import("../tests/support/oidc-provider");

@@ -18,6 +18,8 @@ describe("consoleReducer", () => {
     expect(after(4503)).toBe("sessionInUse");
     expect(after(4001)).toBe("reconnecting");
     expect(after(1006)).toBe("reconnecting");
+    // the portal process stopping (a rolling update): reconnect, to another replica
+    expect(after(1001)).toBe("reconnecting");
   });
 
   it("retries an unexpected drop with bounded backoff, preserving the other session", () => {
@@ -57,6 +59,7 @@ describe("consoleReducer", () => {
     expect(describeDrop({ source: "close", code: 4502, text: "KubeVirt unreachable" })).toEqual({ key: "kubevirtUnreachable" });
     expect(describeDrop({ source: "close", code: 4500, text: "upstream error 500" })).toEqual({ key: "upstreamError", values: { status: "500" } });
     expect(describeDrop({ source: "close", code: 1006, text: "" })).toEqual({ key: "closed", values: { code: 1006 } });
+    expect(describeDrop({ source: "close", code: 1001, text: "portal shutting down" })).toEqual({ key: "portalRestarting" });
     expect(describeDrop({ source: "check", status: 0 })).toEqual({ key: "portalUnreachable" });
     expect(describeDrop({ source: "check", status: 200 })).toEqual({ key: "connectionFailed" });
   });

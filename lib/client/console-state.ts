@@ -7,7 +7,8 @@
  * States:
  *   connecting   → a socket of generation `generation` is opening
  *   connected    → it is open
- *   reconnecting → an unexpected drop; the next attempt is due at `retryAt` (bounded backoff)
+ *   reconnecting → an unexpected drop, or 1001 (the portal process stopping: the reconnect
+ *                  reaches another replica); the next attempt is due at `retryAt` (bounded backoff)
  *   notRunning   → the VM has no running instance (relay 4400); reconnects when the VM runs
  *   sessionInUse → another session holds this console (4503); the user may take it over
  *   takenOver    → a newer session elsewhere replaced this one (4410); the user may take it back
@@ -151,7 +152,7 @@ function afterCheck(state: ConsoleState, event: Extract<ConsoleEvent, { type: "c
 
 /** The words of a drop: a message key of the `ConsoleReasons` namespace, an API error, or the upstream's own text. */
 export type DropDescription =
-  | { key: "upstreamClosed" | "clusterUnreachable" | "kubevirtUnreachable" | "portalUnreachable" | "connectionFailed" }
+  | { key: "upstreamClosed" | "clusterUnreachable" | "kubevirtUnreachable" | "portalUnreachable" | "connectionFailed" | "portalRestarting" }
   | { key: "upstreamError"; values: { status: string } }
   | { key: "closed"; values: { code: number } }
   | { error: unknown }
@@ -174,6 +175,10 @@ export function describeDrop(reason: ConsoleDropReason): DropDescription {
       return reason.text === "KubeVirt unreachable" ? { key: "kubevirtUnreachable" } : { key: "clusterUnreachable" };
     case consoleCloseCodes.upstreamError:
       return { key: "upstreamError", values: { status: /\d+/.exec(reason.text)?.[0] ?? "?" } };
+    // the portal process stopping (relay.ts closeConsoleSessions): the page reconnects, to
+    // another replica
+    case 1001:
+      return { key: "portalRestarting" };
     case 1000:
       if (reason.text) return { text: reason.text };
   }

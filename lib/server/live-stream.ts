@@ -10,12 +10,20 @@
  * stream. Everything stops when the request's `signal` aborts (the browser went away) or the
  * response body is cancelled.
  *
+ * When the portal process stops (lib/server/lifecycle.ts), every stream ends: a last `retry: 1000`
+ * field asks the browser's EventSource to reconnect after 1 s (instead of its own 3 to 5 s), and
+ * the response ends; the reconnect reaches another replica and starts with a fresh snapshot.
+ *
+ * Open streams are counted in `hikube_live_streams_open{list=<area>}` (metrics.ts).
+ *
  * Each stream holds one of its user's live-list slots (stream-caps.ts, HIKUBE_MAX_STREAMS_PER_USER)
  * from the call until it stops; over the cap the call throws 429 before any list or watch starts.
  */
 import { AppError } from "./errors";
 import { logger } from "./logger";
 import { liveStreamCap } from "./stream-caps";
+import { onShutdown } from "./lifecycle";
+import { metrics } from "./metrics";
 import type { WatchEnd } from "./k8s/watch";
 import type { TenantAccess } from "./tenancy/tenancy";
 
@@ -99,9 +107,17 @@ export function liveListStream(opts: { signal: AbortSignal; area: string; tenant
         }
       };
 
+      const gauge = metrics().liveStreams.labels({ list: opts.area });
+      gauge.inc();
+      const unregister = onShutdown("live-stream", () => {
+        write("retry: 1000\n\n");
+        stop();
+      });
       stop = () => {
         if (closed) return;
         closed = true;
+        gauge.dec();
+        unregister();
         release();
         signal.removeEventListener("abort", stop);
         clearInterval(heartbeat);

@@ -128,6 +128,10 @@ describe("the Helm chart charts/hikube-portal", () => {
     expect(container.readinessProbe.httpGet.path).toBe("/readyz");
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
     expect(container.volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
+    // the portal's own shutdown ends before the kubelet's SIGKILL, its drain delay before that
+    const envValue = (name: string) => Number(container.env.find((e: { name: string }) => e.name === name)?.value);
+    expect(envValue("HIKUBE_SHUTDOWN_TIMEOUT_SECONDS")).toBe(pod.terminationGracePeriodSeconds - 5);
+    expect(envValue("HIKUBE_SHUTDOWN_DELAY_SECONDS")).toBeLessThan(envValue("HIKUBE_SHUTDOWN_TIMEOUT_SECONDS"));
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(find(objects, "ServiceAccount").automountServiceAccountToken).toBe(false);
     const annotations = find(objects, "Ingress").metadata.annotations;

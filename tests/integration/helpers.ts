@@ -22,15 +22,16 @@ export interface ApiAnswer<T = any> {
 
 /** A signed-in (or anonymous) client of the portal's API. */
 export class PortalClient {
-  constructor(readonly cookie: string, readonly username: string | null) {}
+  /** @param base the portal it talks to (default: the stack's, {@link portalUrl}) */
+  constructor(readonly cookie: string, readonly username: string | null, readonly base: string = portalUrl) {}
 
   /** Sends a request like the portal's own pages do (same Origin, JSON). */
   async call<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
-    const res = await fetch(portalUrl + urlPath, {
+    const res = await fetch(this.base + urlPath, {
       method,
       headers: {
         cookie: this.cookie,
-        origin: portalUrl,
+        origin: this.base,
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
         ...headers,
       },
@@ -55,21 +56,22 @@ function cookiesOf(res: Response): string[] {
 /**
  * Signs in with a local account through next-auth's credentials flow (CSRF token, then
  * `POST /api/auth/callback/local`), as the sign-in page does.
+ * @param base the portal to sign in through (default: the stack's)
  * @throws Error when the portal refuses the credentials
  */
-export async function signIn(username: string, password: string): Promise<PortalClient> {
-  const csrfRes = await fetch(`${portalUrl}/api/auth/csrf`);
+export async function signIn(username: string, password: string, base: string = portalUrl): Promise<PortalClient> {
+  const csrfRes = await fetch(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const jar = cookiesOf(csrfRes);
-  const res = await fetch(`${portalUrl}/api/auth/callback/local`, {
+  const res = await fetch(`${base}/api/auth/callback/local`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; "), origin: portalUrl },
-    body: new URLSearchParams({ csrfToken, username, password, json: "true", callbackUrl: portalUrl }).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; "), origin: base },
+    body: new URLSearchParams({ csrfToken, username, password, json: "true", callbackUrl: base }).toString(),
     redirect: "manual",
   });
   const session = cookiesOf(res).find((c) => c.startsWith("next-auth.session-token="));
   if (!session) throw new Error(`sign-in refused for ${username} (HTTP ${res.status})`);
-  return new PortalClient([...jar, session].join("; "), username);
+  return new PortalClient([...jar, session].join("; "), username, base);
 }
 
 /** A client without a session. */

@@ -3,6 +3,8 @@
  */
 import { getDb, type AuditResult } from "../db/db";
 import { logger } from "../logger";
+import { metrics } from "../metrics";
+import { currentRequestId } from "../request-context";
 import type { AuditWhat } from "../../shared/audit-actions";
 
 /**
@@ -27,11 +29,17 @@ export interface AuditEntryFields {
   errorMessage?: string | null;
   ip?: string | null;
   userAgent?: string | null;
+  /**
+   * the request's id (its answer's `X-Request-Id`); by default the one of the request being
+   * served (request-context.ts)
+   */
+  requestId?: string | null;
 }
 
 /**
- * Writes one audit row. Never throws: a failing audit write is logged at error level so that the
- * user's action itself is not reported as failed after it happened.
+ * Writes one audit row. Never throws: a failing audit write is logged at error level and counted
+ * (`hikube_audit_write_failures_total`, metrics.ts) so that the user's action itself is not
+ * reported as failed after it happened.
  */
 export async function writeAudit(entry: AuditEntry): Promise<void> {
   try {
@@ -49,9 +57,11 @@ export async function writeAudit(entry: AuditEntry): Promise<void> {
         errorMessage: entry.errorMessage?.slice(0, 2000) ?? null,
         ip: entry.ip ?? null,
         userAgent: entry.userAgent?.slice(0, 500) ?? null,
+        requestId: entry.requestId ?? currentRequestId() ?? null,
       },
     });
   } catch (err) {
+    metrics().auditWriteFailures.inc();
     logger.error({ err, entry: { ...entry, request: undefined } }, "audit write failed");
   }
 }

@@ -58,6 +58,14 @@
  * Keep-alive: every 25 s each side gets a ping; a side that missed two pongs is terminated (which
  * closes the other). KubeVirt sends no pings itself.
  *
+ * Shutdown ({@link closeConsoleSessions}, called by server.ts when the process stops: see
+ * lib/server/lifecycle.ts): every open session gets 1001 "going away" (RFC 6455 §7.4.1), then its
+ * upstream a normal close, and the console page reconnects on its own (to another replica behind
+ * the load balancer); a session still being opened is closed with 1001 as soon as upstream answers.
+ *
+ * Metrics (metrics.ts): `hikube_console_sessions_open{kind}` while a session is relayed, and
+ * `hikube_console_bytes_relayed_total{kind,direction}` for every frame forwarded.
+ *
  * Audit: one row `vm.console.open` / `vm.vnc.open` per attempt (success, denied or failure with the
  * reason), and for an opened session one `vm.console.close` / `vm.vnc.close` row whose request
  * summary holds `durationSeconds`, who closed and the code.
@@ -72,6 +80,8 @@ import { logger } from "../logger";
 import { clientAddress, isSameOrigin } from "../edge";
 import { AppError } from "../errors";
 import { consoleSessionCap } from "../stream-caps";
+import { metrics } from "../metrics";
+import { currentRequestId } from "../request-context";
 import { getConnection } from "../k8s/connection";
 import { impersonationHeaders } from "../k8s/identity";
 import { can, permissionTable } from "../../shared/permissions";
@@ -173,6 +183,35 @@ interface OpenSession {
 /** Open sessions by `namespace/vm/kind`. */
 const openSessions = new Map<string, Set<OpenSession>>();
 
+/** Ends of the open sessions: each resolves once its session's close row is written. */
+const sessionEnds = new Set<Promise<void>>();
+
+/** Set by {@link closeConsoleSessions}: sessions still opening are closed once open. */
+let closing = false;
+
+/** The close code and reason a session gets when the portal process stops. */
+export const goingAway = { code: 1001, reason: "portal shutting down" } as const;
+
+/**
+ * Closes every open session with {@link goingAway} (then its upstream with 1000) and makes sessions
+ * still opening close the same way once upstream answers; server.ts calls it once it stops taking
+ * new work.
+ * @returns how many sessions were open, and a promise resolved once each one's close row is
+ *   written (the browser answered the close, or ws gave up on it)
+ */
+export function closeConsoleSessions(): { open: number; ended: Promise<void> } {
+  closing = true;
+  let open = 0;
+  for (const sessions of openSessions.values()) {
+    for (const session of sessions) {
+      open++;
+      // once the browser answers, pipe() closes the upstream side normally
+      if (session.client.readyState === WebSocket.OPEN) session.client.close(goingAway.code, goingAway.reason);
+    }
+  }
+  return { open, ended: Promise.all([...sessionEnds]).then(() => {}) };
+}
+
 let upstreamConnections = 0;
 
 /** How many upstream connections this process has tried to open (tests prove refusals open none). */
@@ -190,11 +229,13 @@ const wss = new WebSocketServer({
  * Answers a refused upgrade as plain HTTP on the raw socket and closes it, with the gate's JSON
  * error body (`{ error: { code, reason, params, message } }`, {@link AppError.toBody}). Also used
  * by server.ts for upgrades nobody serves.
+ * @param status the HTTP status, when it is not the error code's own (server.ts answers a
+ *   malformed request target 400, as for plain requests, though its code `invalid` is 422)
  */
-export function refuse(socket: Duplex, error: AppError): void {
+export function refuse(socket: Duplex, error: AppError, status: number = error.status): void {
   const body = JSON.stringify(error.toBody());
   socket.end(
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
   );
 }
@@ -245,6 +286,8 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
   const action = kind === "console" ? "vm.console" : "vm.vnc";
   const ip = clientAddress(String(req.headers["x-forwarded-for"] ?? req.socket.remoteAddress ?? ""));
   const userAgent = req.headers["user-agent"] ?? null;
+  // set by server.ts; kept here because the session's end comes from socket events outside the request
+  const requestId = currentRequestId() ?? null;
   let principal: Principal | null = null;
   let access: TenantAccess | null = null;
   const audit = (suffix: "open" | "close", result: "success" | "failure" | "denied", request: unknown, errorMessage?: string) =>
@@ -262,6 +305,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       errorMessage: errorMessage ?? null,
       ip,
       userAgent,
+      requestId,
     });
   const summary = { kind, ...(target.preserveSession ? { preserveSession: true } : {}) };
   const deny = async (error: AppError) => {
@@ -383,6 +427,12 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       upstream.terminate();
       return;
     }
+    if (closing) {
+      keepOlder();
+      upstream.close(1000);
+      void audit("open", "failure", summary, goingAway.reason).then(() => acceptAndClose(goingAway.code, goingAway.reason));
+      return;
+    }
     void audit("open", "success", summary);
     wss.handleUpgrade(req, socket, head, (client) => {
       const session: OpenSession = { client, upstream, replacing: false };
@@ -390,11 +440,17 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
       openSessions.set(sessionKey, sessions);
       for (const older of sessions) takeOver(older);
       sessions.add(session);
-      pipe(session, (request) => {
+      let ended: () => void = () => {};
+      const end = new Promise<void>((resolve) => (ended = resolve));
+      sessionEnds.add(end);
+      pipe(session, kind, (request) => {
         releaseSlot();
         sessions.delete(session);
         if (sessions.size === 0 && openSessions.get(sessionKey) === sessions) openSessions.delete(sessionKey);
-        return audit("close", "success", { ...summary, ...request });
+        return audit("close", "success", { ...summary, ...request }).finally(() => {
+          sessionEnds.delete(end);
+          ended();
+        });
       });
     });
   });
@@ -410,8 +466,9 @@ function takeOver(older: OpenSession): void {
  * Sends `data` from one side to the other and pauses `from` while `to`'s send buffer is above
  * {@link highWaterBytes} (ws 8 `pause()`/`resume()`; the send callback fires once written out).
  */
-function forward(from: WebSocket, to: WebSocket, data: Buffer, pending: { bytes: number }): void {
+function forward(from: WebSocket, to: WebSocket, data: Buffer, pending: { bytes: number; relayed: { inc(n: number): void } }): void {
   if (to.readyState !== WebSocket.OPEN) return;
+  pending.relayed.inc(data.length);
   pending.bytes += data.length;
   to.send(data, { binary: true }, () => {
     pending.bytes -= data.length;
@@ -421,20 +478,24 @@ function forward(from: WebSocket, to: WebSocket, data: Buffer, pending: { bytes:
 }
 
 /** Pipes frames both ways and ties the two closes together; `onClose` audits the session's end. */
-function pipe(session: OpenSession, onClose: (request: Record<string, unknown>) => Promise<void>): void {
+function pipe(session: OpenSession, kind: ConsoleTarget["kind"], onClose: (request: Record<string, unknown>) => Promise<void>): void {
   const { client, upstream } = session;
   const started = Date.now();
   const stopPings = [keepAlive(client), keepAlive(upstream)];
+  const m = metrics();
+  const open = m.consoleSessions.labels({ kind });
+  open.inc();
   let ended = false;
   const end = (closedBy: "browser" | "upstream", code: number) => {
     if (ended) return;
     ended = true;
+    open.dec();
     for (const stop of stopPings) stop();
     void onClose({ durationSeconds: Math.round((Date.now() - started) / 1000), closedBy, code });
   };
 
-  const toClient = { bytes: 0 };
-  const toUpstream = { bytes: 0 };
+  const toClient = { bytes: 0, relayed: m.consoleBytes.labels({ kind, direction: "to_browser" }) };
+  const toUpstream = { bytes: 0, relayed: m.consoleBytes.labels({ kind, direction: "to_vm" }) };
   upstream.on("message", (data: Buffer) => forward(upstream, client, data, toClient));
   // KubeVirt drops text frames: the browser's text is forwarded as binary bytes.
   client.on("message", (data: Buffer) => forward(client, upstream, data, toUpstream));

@@ -11,6 +11,7 @@ import { impersonationHeaders, type KubeIdentity } from "./identity";
 import { errorFromStatus, requestUrl, unavailableError } from "./client";
 import type { WatchEvent } from "./objects";
 import { AppError } from "../errors";
+import { metrics } from "../metrics";
 
 /** How a watch ended: `gone` (410, list again), an error, or normally (server timeout / abort). */
 export type WatchEnd = { reason: "gone" } | { reason: "error"; error: AppError } | { reason: "closed" };
@@ -30,9 +31,12 @@ export function watchCollection<T>(opts: {
   onEnd: (end: WatchEnd) => void;
 }): void {
   let ended = false;
+  // open watches by resource (the path's last segment: a plural resource name, never a namespace)
+  let counted: (() => void) | null = null;
   const end = (e: WatchEnd) => {
     if (ended) return;
     ended = true;
+    counted?.();
     opts.onEnd(e);
   };
   getConnection().then(
@@ -42,6 +46,9 @@ export function watchCollection<T>(opts: {
         path: opts.path,
         query: { watch: 1, resourceVersion: opts.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
       });
+      const gauge = metrics().upstreamWatches.labels({ resource: opts.path.split("?")[0].split("/").pop() || "unknown" });
+      gauge.inc();
+      counted = () => gauge.dec();
       const req = https.request(url, {
         method: "GET",
         agent: conn.agent,

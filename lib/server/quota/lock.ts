@@ -32,6 +32,7 @@
 import crypto from "node:crypto";
 import { getDb } from "../db/db";
 import { AppError } from "../errors";
+import { metrics } from "../metrics";
 
 /** How long a taken lock stays valid without renewal, in ms. */
 export const quotaLeaseMs = 30_000;
@@ -74,21 +75,26 @@ async function tryTake(tenantId: string, token: string): Promise<boolean> {
 
 /**
  * Runs `fn` while holding tenant `tenantId`'s quota lock, then releases it (also on error).
- * Waiters poll with a growing, jittered delay (10 ms up to 100 ms).
+ * Waiters poll with a growing, jittered delay (10 ms up to 100 ms). The time waited is observed in
+ * `hikube_quota_lock_wait_seconds` (metrics.ts), outcome `taken` or `timeout`.
  * @throws AppError busy (503) when the lock could not be taken within {@link quotaLockWaitMs};
  *   whatever `fn` throws.
  */
 export async function withQuotaLock<T>(tenantId: string, fn: (lease: QuotaLease) => Promise<T>): Promise<T> {
   const token = crypto.randomUUID();
-  const deadline = Date.now() + quotaLockWaitMs;
+  const started = Date.now();
+  const deadline = started + quotaLockWaitMs;
+  const waited = (outcome: "taken" | "timeout") => metrics().quotaLockWait.observe({ outcome }, (Date.now() - started) / 1000);
   let delay = 10;
   while (!(await tryTake(tenantId, token))) {
     if (Date.now() > deadline) {
+      waited("timeout");
       throw new AppError("busy", "quota_busy");
     }
     await sleep(delay * (0.5 + Math.random()));
     delay = Math.min(100, delay * 1.5);
   }
+  waited("taken");
   const db = getDb();
   const lease: QuotaLease = {
     tenantId,
