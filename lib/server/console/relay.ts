@@ -228,11 +228,10 @@ const wss = new WebSocketServer({
 /**
  * Answers a refused upgrade as plain HTTP on the raw socket and closes it, with the gate's JSON
  * error body (`{ error: { code, reason, params, message } }`, {@link AppError.toBody}). Also used
- * by server.ts for upgrades nobody serves.
- * @param status the HTTP status, when it is not the error code's own (server.ts answers a
- *   malformed request target 400, as for plain requests, though its code `invalid` is 422)
+ * by server.ts for upgrades nobody serves. The status is the error code's own ({@link AppError.status}).
  */
-export function refuse(socket: Duplex, error: AppError, status: number = error.status): void {
+export function refuse(socket: Duplex, error: AppError): void {
+  const status = error.status;
   const body = JSON.stringify(error.toBody());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
