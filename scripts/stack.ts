@@ -7,6 +7,9 @@
  * process) before the portal and gives the portal OIDC_ISSUER / OIDC_CLIENT_ID / OIDC_CLIENT_SECRET,
  * so the `oidc` sign-in is on next to the local accounts.
  *
+ * The local cluster's Prometheus (dev-cluster/prometheus.ts), when installed, becomes the portal's
+ * `PROMETHEUS_URL` (unless one is given) and scrapes the portal's `/metrics`.
+ *
  * With `afterCluster`, a step runs once the cluster is up and may hand the portal (and the test
  * runners) more environment, e.g. a KUBECONFIG with other credentials than the local cluster's
  * portal certificate (scripts/test.ts: the Helm chart's ServiceAccount token).
@@ -89,9 +92,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const cluster = await import("../dev-cluster/cluster");
       await cluster.stopCluster({ log: () => {} });
       fs.rmSync(path.join(env.HIKUBE_CLUSTER_DIR, "etcd-data"), { recursive: true, force: true });
+      // a fresh Prometheus too: series of an earlier run's VMs of the same names would show
+      fs.rmSync(path.join(env.HIKUBE_CLUSTER_DIR, "prometheus", "data"), { recursive: true, force: true });
       stops.push(() => cluster.stopCluster({ log: (l) => log(`cluster: ${l}`) }));
       await cluster.startCluster((l) => log(`cluster: ${l}`));
       if (opts.afterCluster) Object.assign(env, await opts.afterCluster({ ...env }));
+      const prometheus = (await import("../dev-cluster/prometheus")).readPrometheusUrl();
+      if (prometheus && !process.env.PROMETHEUS_URL) env.PROMETHEUS_URL = prometheus;
     }
     const dbFile = path.join(root, ".local", `${opts.name}.db`);
     if (!process.env.TEST_DATABASE_URL) for (const f of [dbFile, `${dbFile}-journal`]) fs.rmSync(f, { force: true });
@@ -123,6 +130,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log(`OpenID provider at ${provider.issuer}`);
       Object.assign(env, { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: oidcClient.id, OIDC_CLIENT_SECRET: oidcClient.secret });
     }
+    if (env.PROMETHEUS_URL && env.HIKUBE_CLUSTER_DIR) (await import("../dev-cluster/prometheus")).setPortalScrapeTarget(`127.0.0.1:${port}`);
     log(`starting the portal on ${url}`);
     // One node process (tsx as a loader, not the tsx/npx wrappers, whose children outlive a
     // SIGTERM), in its own process group so that stopping it stops everything it started.
