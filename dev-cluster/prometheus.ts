@@ -92,6 +92,21 @@ export function setPortalScrapeTarget(hostPort: string | null): void {
   fs.writeFileSync(prometheusFiles.portalTargets, JSON.stringify(targets) + "\n");
 }
 
+/**
+ * Registers the portal at `portalUrl` (e.g. `http://127.0.0.1:3000`) as a scrape target when it
+ * serves `GET /metrics` (200); otherwise removes any target, so Prometheus does not ask a portal
+ * without metrics for a 404 page every 5 s. Never throws.
+ */
+export async function registerPortalIfItServesMetrics(portalUrl: string): Promise<boolean> {
+  const serves = await fetch(`${portalUrl}/metrics`, { signal: AbortSignal.timeout(30_000) }).then((r) => r.ok, () => false);
+  try {
+    setPortalScrapeTarget(serves ? new URL(portalUrl).host : null);
+  } catch {
+    return false;
+  }
+  return serves;
+}
+
 /** The local Prometheus's URL (`http://127.0.0.1:<port>`), or null when the cluster has none. */
 export function readPrometheusUrl(): string | null {
   try {

@@ -8,7 +8,7 @@
  *
  * Env: PORT (3000), HOST (127.0.0.1), KUBECONFIG, DATABASE_URL, NEXTAUTH_SECRET (a random one
  * is kept in .local/nextauth-secret otherwise), PROMETHEUS_URL (the local cluster's Prometheus
- * otherwise, which then also scrapes this portal's /metrics).
+ * otherwise, which then also scrapes this portal's /metrics when it serves one).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -24,11 +24,11 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? "127.0.0.1";
   if (!process.env.KUBECONFIG) {
     await startCluster();
-    const { readPrometheusUrl, setPortalScrapeTarget } = await import("../dev-cluster/prometheus");
+    const { readPrometheusUrl, scrapeIntervalSeconds } = await import("../dev-cluster/prometheus");
     const prometheus = readPrometheusUrl();
     if (prometheus && !process.env.PROMETHEUS_URL) {
       process.env.PROMETHEUS_URL = prometheus;
-      setPortalScrapeTarget(`${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
+      process.env.HIKUBE_METRICS_SCRAPE_SECONDS ??= String(scrapeIntervalSeconds);
     }
   } else {
     console.log(`[dev] using the cluster of KUBECONFIG=${process.env.KUBECONFIG}`);
@@ -45,6 +45,10 @@ async function main(): Promise<void> {
   const { startServer } = await import("../server");
   const server = await startServer({ port, host, dev: true });
   console.log(`\n  Hikube Portal: ${process.env.NEXTAUTH_URL ?? server.url}\n`);
+  if (process.env.PROMETHEUS_URL) {
+    const { registerPortalIfItServesMetrics } = await import("../dev-cluster/prometheus");
+    void registerPortalIfItServesMetrics(`http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
+  }
   console.log("  Demo accounts (local development only):");
   for (const u of seedUsers) {
     const roles = u.isPlatformAdmin ? "platform admin" : Object.entries(u.memberships).map(([t, r]) => `${r} of ${t}`).join(", ") || "no tenant yet";

@@ -8,7 +8,7 @@
  * so the `oidc` sign-in is on next to the local accounts.
  *
  * The local cluster's Prometheus (dev-cluster/prometheus.ts), when installed, becomes the portal's
- * `PROMETHEUS_URL` (unless one is given) and scrapes the portal's `/metrics`.
+ * `PROMETHEUS_URL` (unless one is given) and scrapes the portal's `/metrics` when it serves one.
  *
  * With `afterCluster`, a step runs once the cluster is up and may hand the portal (and the test
  * runners) more environment, e.g. a KUBECONFIG with other credentials than the local cluster's
@@ -97,8 +97,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       stops.push(() => cluster.stopCluster({ log: (l) => log(`cluster: ${l}`) }));
       await cluster.startCluster((l) => log(`cluster: ${l}`));
       if (opts.afterCluster) Object.assign(env, await opts.afterCluster({ ...env }));
-      const prometheus = (await import("../dev-cluster/prometheus")).readPrometheusUrl();
-      if (prometheus && !process.env.PROMETHEUS_URL) env.PROMETHEUS_URL = prometheus;
+      const { readPrometheusUrl, scrapeIntervalSeconds } = await import("../dev-cluster/prometheus");
+      const prometheus = readPrometheusUrl();
+      if (prometheus && !process.env.PROMETHEUS_URL) {
+        env.PROMETHEUS_URL = prometheus;
+        env.HIKUBE_METRICS_SCRAPE_SECONDS = String(scrapeIntervalSeconds);
+      }
     }
     const dbFile = path.join(root, ".local", `${opts.name}.db`);
     if (!process.env.TEST_DATABASE_URL) for (const f of [dbFile, `${dbFile}-journal`]) fs.rmSync(f, { force: true });
@@ -130,7 +134,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log(`OpenID provider at ${provider.issuer}`);
       Object.assign(env, { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: oidcClient.id, OIDC_CLIENT_SECRET: oidcClient.secret });
     }
-    if (env.PROMETHEUS_URL && env.HIKUBE_CLUSTER_DIR) (await import("../dev-cluster/prometheus")).setPortalScrapeTarget(`127.0.0.1:${port}`);
     log(`starting the portal on ${url}`);
     // One node process (tsx as a loader, not the tsx/npx wrappers, whose children outlive a
     // SIGTERM), in its own process group so that stopping it stops everything it started.
@@ -153,6 +156,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       killGroup("SIGKILL");
     });
     await waitForHealth(url, server, 90_000);
+    if (env.PROMETHEUS_URL && env.HIKUBE_CLUSTER_DIR) await (await import("../dev-cluster/prometheus")).registerPortalIfItServesMetrics(url);
     return { url, env, stop: stopAll };
   } catch (err) {
     await stopAll();
