@@ -13,6 +13,7 @@ import { files, projectRoot, stateDir } from "./paths";
 import { ensurePki } from "./pki";
 import { freePort, portIsFree } from "./ports";
 import { adminClient, apply, request, waitEstablished, type AdminClient } from "./kube";
+import { prometheusArgs, prometheusBinary, prometheusFiles, writePrometheusConfig } from "./prometheus";
 import { catalogue, customResourceDefinitions, goldenImages, rbac, seededTenantObjects, storageClasses } from "./manifests";
 
 /** What `state.json` holds. */
@@ -22,7 +23,11 @@ interface ClusterState {
   apiserverPort: number;
   /** the KubeVirt stand-in's virt-api (aggregated API); chosen once so the APIService stays valid */
   virtApiPort?: number;
-  pids: { etcd?: number; apiserver?: number; standin?: number };
+  /** the stand-in's virt-handler `/metrics` (dev-cluster/standin/metrics.ts), scraped by Prometheus */
+  metricsPort?: number;
+  /** the local Prometheus (dev-cluster/prometheus.ts) */
+  prometheusPort?: number;
+  pids: { etcd?: number; apiserver?: number; standin?: number; prometheus?: number };
 }
 
 /** What a started cluster offers its callers. */
@@ -205,6 +210,7 @@ export async function startCluster(log: Log = defaultLog): Promise<ClusterInfo> 
   const objects = [...rbac(), ...seededTenantObjects(), ...goldenImages(), ...catalogue(), ...storageClasses()].filter((o) => o.kind !== "Namespace");
   await Promise.all(objects.map((obj) => apply(client, obj)));
   if (process.env.HIKUBE_STANDIN !== "off") await ensureStandin(state, client, log);
+  await ensurePrometheus(state, log);
   client.agent.destroy();
   log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server} (kubeconfig: ${files.portalKubeconfig})`);
   return { server, adminKubeconfig: files.adminKubeconfig, portalKubeconfig: files.portalKubeconfig };
@@ -216,14 +222,16 @@ export async function startCluster(log: Log = defaultLog): Promise<ClusterInfo> 
  * minute); `HIKUBE_STANDIN=off` skips the stand-in (benchmarks that create VirtualMachines).
  */
 async function ensureStandin(state: ClusterState, client: AdminClient, log: Log): Promise<void> {
-  if (!state.virtApiPort) {
-    state.virtApiPort = await freePort();
+  if (!state.virtApiPort || !state.metricsPort) {
+    state.virtApiPort ??= await freePort();
+    state.metricsPort ??= await freePort();
     writeState(state);
   }
   if (!isAlive(state.pids.standin)) {
     log("starting the KubeVirt stand-in (controller, virt-api, QEMU guests)");
     state.pids.standin = startDetached(process.execPath, ["--import", "tsx", path.join(projectRoot, "dev-cluster", "standin", "main.ts")],
-      files.standinLog, { ...process.env, HIKUBE_CLUSTER_DIR: stateDir, HIKUBE_VIRT_API_PORT: String(state.virtApiPort) });
+      files.standinLog, { ...process.env, HIKUBE_CLUSTER_DIR: stateDir, HIKUBE_VIRT_API_PORT: String(state.virtApiPort),
+        HIKUBE_METRICS_PORT: String(state.metricsPort) });
     writeState(state);
   }
   log("waiting for the stand-in's APIService v1.subresources.kubevirt.io to be Available");
@@ -233,6 +241,34 @@ async function ensureStandin(state: ClusterState, client: AdminClient, log: Log)
     const conditions: { type: string; status: string }[] = JSON.parse(res.body).status?.conditions ?? [];
     return conditions.some((c) => c.type === "Available" && c.status === "True");
   }, 300_000, state.pids.standin, files.standinLog);
+}
+
+/**
+ * Starts the local Prometheus (dev-cluster/prometheus.ts) unless it runs, scraping the stand-in's
+ * metrics, and writes its URL for the portal's start scripts. Without the `prometheus` binary (or
+ * with `HIKUBE_PROMETHEUS=off`) it only says so: the cluster works without metrics.
+ */
+async function ensurePrometheus(state: ClusterState, log: Log): Promise<void> {
+  const bin = prometheusBinary();
+  if (!bin) {
+    fs.rmSync(prometheusFiles.url, { force: true });
+    log("no Prometheus (Debian package `prometheus`; scripts/setup.sh installs it): the portal's metrics stay unconfigured");
+    return;
+  }
+  if (!state.prometheusPort || !state.metricsPort) {
+    state.prometheusPort ??= await freePort();
+    state.metricsPort ??= await freePort();
+    writeState(state);
+  }
+  writePrometheusConfig(state.metricsPort);
+  const url = `http://127.0.0.1:${state.prometheusPort}`;
+  if (!isAlive(state.pids.prometheus)) {
+    log(`starting Prometheus on ${url} (scrapes every 5 s; data in ${prometheusFiles.data})`);
+    state.pids.prometheus = startDetached(bin, prometheusArgs(state.prometheusPort), prometheusFiles.log);
+    writeState(state);
+  }
+  await waitFor("Prometheus", async () => (await fetch(`${url}/-/ready`)).ok, 60_000, state.pids.prometheus, prometheusFiles.log);
+  fs.writeFileSync(prometheusFiles.url, url + "\n");
 }
 
 /** PIDs of processes whose command line mentions `dir` (QEMU guests of this cluster). */
@@ -279,7 +315,7 @@ export async function stopCluster(opts: { purge?: boolean; log?: Log } = {}): Pr
     log(`stopping a leftover guest (pid ${pid})`);
     killGroup(pid, "SIGKILL");
   }
-  for (const name of ["apiserver", "etcd"] as const) {
+  for (const name of ["prometheus", "apiserver", "etcd"] as const) {
     const pid = state?.pids[name];
     if (!isAlive(pid)) continue;
     log(`stopping ${name} (pid ${pid})`);
@@ -288,6 +324,7 @@ export async function stopCluster(opts: { purge?: boolean; log?: Log } = {}): Pr
     while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (isAlive(pid)) process.kill(pid!, "SIGKILL");
   }
+  fs.rmSync(prometheusFiles.url, { force: true });
   if (state) {
     state.pids = {};
     writeState(state);

@@ -7,7 +7,8 @@
  * 3. Starts the portal (server.ts) in Next development mode and prints the URL and demo accounts.
  *
  * Env: PORT (3000), HOST (127.0.0.1), KUBECONFIG, DATABASE_URL, NEXTAUTH_SECRET (a random one
- * is kept in .local/nextauth-secret otherwise).
+ * is kept in .local/nextauth-secret otherwise), PROMETHEUS_URL (the local cluster's Prometheus
+ * otherwise, which then also scrapes this portal's /metrics when it serves one).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -19,15 +20,21 @@ import { seedUsers } from "../prisma/seed-data";
 async function main(): Promise<void> {
   const root = path.resolve(import.meta.dirname, "..");
   process.chdir(root);
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? "127.0.0.1";
   if (!process.env.KUBECONFIG) {
     await startCluster();
+    const { readPrometheusUrl, scrapeIntervalSeconds } = await import("../dev-cluster/prometheus");
+    const prometheus = readPrometheusUrl();
+    if (prometheus && !process.env.PROMETHEUS_URL) {
+      process.env.PROMETHEUS_URL = prometheus;
+      process.env.HIKUBE_METRICS_SCRAPE_SECONDS ??= String(scrapeIntervalSeconds);
+    }
   } else {
     console.log(`[dev] using the cluster of KUBECONFIG=${process.env.KUBECONFIG}`);
   }
   await setupDatabase({ log: (l) => console.log(`[db] ${l}`) });
 
-  const port = Number(process.env.PORT ?? 3000);
-  const host = process.env.HOST ?? "127.0.0.1";
   process.env.NEXTAUTH_URL ??= `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
   if (!process.env.NEXTAUTH_SECRET) {
     const file = path.join(root, ".local", "nextauth-secret");
@@ -38,6 +45,10 @@ async function main(): Promise<void> {
   const { startServer } = await import("../server");
   const server = await startServer({ port, host, dev: true });
   console.log(`\n  Hikube Portal: ${process.env.NEXTAUTH_URL ?? server.url}\n`);
+  if (process.env.PROMETHEUS_URL) {
+    const { registerPortalIfItServesMetrics } = await import("../dev-cluster/prometheus");
+    void registerPortalIfItServesMetrics(`http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`);
+  }
   console.log("  Demo accounts (local development only):");
   for (const u of seedUsers) {
     const roles = u.isPlatformAdmin ? "platform admin" : Object.entries(u.memberships).map(([t, r]) => `${r} of ${t}`).join(", ") || "no tenant yet";

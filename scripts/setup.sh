@@ -26,6 +26,8 @@ command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ] || need+=(golang-go
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v cpio >/dev/null 2>&1 || need+=(cpio)
+# The local cluster's Prometheus (dev-cluster/prometheus.ts: the portal's VM metrics in dev and tests).
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 # The console benchmark's baseline (bench/console.ts; small, Python).
 command -v websockify >/dev/null 2>&1 || need+=(websockify)
 # PostgreSQL for the second integration pass (scripts/postgres.ts starts throwaway servers; the

@@ -7,6 +7,9 @@
  * process) before the portal and gives the portal OIDC_ISSUER / OIDC_CLIENT_ID / OIDC_CLIENT_SECRET,
  * so the `oidc` sign-in is on next to the local accounts.
  *
+ * The local cluster's Prometheus (dev-cluster/prometheus.ts), when installed, becomes the portal's
+ * `PROMETHEUS_URL` (unless one is given) and scrapes the portal's `/metrics` when it serves one.
+ *
  * With `afterCluster`, a step runs once the cluster is up and may hand the portal (and the test
  * runners) more environment, e.g. a KUBECONFIG with other credentials than the local cluster's
  * portal certificate (scripts/test.ts: the Helm chart's ServiceAccount token).
@@ -89,9 +92,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const cluster = await import("../dev-cluster/cluster");
       await cluster.stopCluster({ log: () => {} });
       fs.rmSync(path.join(env.HIKUBE_CLUSTER_DIR, "etcd-data"), { recursive: true, force: true });
+      // a fresh Prometheus too: series of an earlier run's VMs of the same names would show
+      fs.rmSync(path.join(env.HIKUBE_CLUSTER_DIR, "prometheus", "data"), { recursive: true, force: true });
       stops.push(() => cluster.stopCluster({ log: (l) => log(`cluster: ${l}`) }));
       await cluster.startCluster((l) => log(`cluster: ${l}`));
       if (opts.afterCluster) Object.assign(env, await opts.afterCluster({ ...env }));
+      const { readPrometheusUrl, scrapeIntervalSeconds } = await import("../dev-cluster/prometheus");
+      const prometheus = readPrometheusUrl();
+      if (prometheus && !process.env.PROMETHEUS_URL) {
+        env.PROMETHEUS_URL = prometheus;
+        env.HIKUBE_METRICS_SCRAPE_SECONDS = String(scrapeIntervalSeconds);
+      }
     }
     const dbFile = path.join(root, ".local", `${opts.name}.db`);
     if (!process.env.TEST_DATABASE_URL) for (const f of [dbFile, `${dbFile}-journal`]) fs.rmSync(f, { force: true });
@@ -148,6 +159,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       killGroup("SIGKILL");
     });
     await waitForHealth(url, server, 90_000);
+    if (env.PROMETHEUS_URL && env.HIKUBE_CLUSTER_DIR) await (await import("../dev-cluster/prometheus")).registerPortalIfItServesMetrics(url);
     return { url, env, stop: stopAll };
   } catch (err) {
     await stopAll();

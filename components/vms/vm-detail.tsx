@@ -17,10 +17,11 @@ import { VmDisksPanel } from "./vm-disks-panel";
 import { VmEventsPanel } from "./vm-events";
 import { VmConfigurationPanel } from "./vm-configuration";
 import { VmYamlPanel } from "./vm-yaml";
+import { VmMetricsPanel } from "./vm-metrics";
 import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /** The tabs of the VM page, in order; the chosen one is kept in the URL (`?tab=`). */
-export const vmTabs = ["overview", "configuration", "disks", "events", "yaml"] as const;
+export const vmTabs = ["overview", "configuration", "disks", "events", "metrics", "yaml"] as const;
 /** One tab of the VM page. */
 export type VmTab = (typeof vmTabs)[number];
 
@@ -28,7 +29,7 @@ export type VmTab = (typeof vmTabs)[number];
  * `/t/{tenant}/vms/{name}`: the VM's name, state, power actions and console link above its tabs
  * (WAI-ARIA tabs pattern: arrow keys, Home and End move between tabs): Overview, Configuration
  * (the edit form: resize, resources, SSH keys, cloud-init, external access, run strategy), Disks
- * (boot order, attach, detach), Events and YAML (the VMInstance as stored, and its editor).
+ * (boot order, attach, detach), Metrics (CPU, memory, disk and network graphs from Prometheus), Events and YAML (the VMInstance as stored, and its editor).
  */
 export function VmDetailView({ name }: { name: string }) {
   const tenant = useTenant();
@@ -47,6 +48,7 @@ export function VmDetailView({ name }: { name: string }) {
     const query = new URLSearchParams(params.toString());
     if (next === "overview") query.delete("tab");
     else query.set("tab", next);
+    if (next !== "metrics") query.delete("range");
     const qs = query.toString();
     router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
     if (focus) tabRefs.current[vmTabs.indexOf(next)]?.focus();
@@ -97,6 +99,7 @@ export function VmDetailView({ name }: { name: string }) {
 
       <div role="tabpanel" id={`${ids}-panel-${tab}`} aria-labelledby={`${ids}-tab-${tab}`} tabIndex={0} className="focus-visible:outline-none">
         {tab === "overview" && <VmOverviewPanel detail={detail.data} />}
+        {tab === "metrics" && <VmMetricsPanel detail={detail.data} />}
         {tab === "disks" && <VmDisksPanel detail={detail.data} />}
         {tab === "configuration" && <VmConfigurationPanel detail={detail.data} />}
         {tab === "events" && <VmEventsPanel name={vm.name} />}

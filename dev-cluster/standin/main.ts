@@ -7,7 +7,8 @@
  * `cdi/cdi-uploadproxy`, data `url`; see ./upload.ts), fills ResourceQuota statuses (./quota-status.ts), and stops every guest when it gets SIGTERM or SIGINT.
  *
  * Env: HIKUBE_CLUSTER_DIR (the cluster's state folder), HIKUBE_VIRT_API_PORT (chosen once by the
- * cluster so the APIService stays valid), HIKUBE_MAX_VMS (guest cap, default 4).
+ * cluster so the APIService stays valid), HIKUBE_METRICS_PORT (virt-handler's `/metrics` for
+ * Prometheus, ./metrics.ts; chosen once by the cluster), HIKUBE_MAX_VMS (guest cap, default 4).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -20,6 +21,7 @@ import { apiServiceObjects } from "./register";
 import { UploadTokens, startUploadProxy, uploadProxyObjects, uploadTokenApi } from "./upload";
 import { GuestPool, ensureGuestImage } from "./qemu";
 import { startQuotaStatus } from "./quota-status";
+import { startMetricsServer } from "./metrics";
 import { QemuRuntime } from "./runtime";
 
 function log(line: string): void {
@@ -42,10 +44,11 @@ async function main(): Promise<void> {
     consoles: runtime.consoles(), lifecycle: controller, log, extraApis: [uploadTokenApi({ admin, tokens, log })],
   });
   const quotaStatus = startQuotaStatus({ admin, log });
+  const metrics = await startMetricsServer({ port: Number(process.env.HIKUBE_METRICS_PORT ?? 0), guests: () => pool.list() });
   const uploadProxy = await startUploadProxy({ pkiDir: files.pki, admin, tokens, dataDir, log });
   for (const obj of apiServiceObjects(virtApi.port, fs.readFileSync(path.join(files.pki, "ca.crt"), "utf8"))) await apply(admin, obj);
   for (const obj of uploadProxyObjects(uploadProxy.url)) await apply(admin, obj);
-  log(`stand-in ready: virt-api on 127.0.0.1:${virtApi.port}, upload proxy ${uploadProxy.url}, at most ${pool.max} guests`);
+  log(`stand-in ready: virt-api on 127.0.0.1:${virtApi.port}, upload proxy ${uploadProxy.url}, metrics on 127.0.0.1:${metrics.port}/metrics, at most ${pool.max} guests`);
 
   let stopping = false;
   const shutdown = async () => {
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     await pool.stopAll().catch(() => {});
     await virtApi.close().catch(() => {});
     await uploadProxy.close().catch(() => {});
+    await metrics.close().catch(() => {});
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown());

@@ -69,6 +69,10 @@ export interface Guest {
   qmpSocket: string;
   /** When QEMU was started. */
   started: Date;
+  /** Guest memory in MiB (QEMU's `-m`). */
+  memoryMiB: number;
+  /** Virtual CPUs (QEMU's `-smp`). */
+  cpus: number;
   /** SIGTERM to QEMU's process group, SIGKILL after 5 s; resolves once QEMU has exited. */
   stop(): Promise<void>;
   /** Resolves with QEMU's exit code (null when killed by a signal) once it has exited. */
@@ -339,7 +343,7 @@ export async function startGuest(opts: StartGuestOptions): Promise<Guest> {
     await new Promise((r) => setTimeout(r, 25));
   }
 
-  return { id: opts.id, hostname: opts.hostname, pid, serialSocket, vncSocket, qmpSocket, started, stop, exited };
+  return { id: opts.id, hostname: opts.hostname, pid, serialSocket, vncSocket, qmpSocket, started, memoryMiB, cpus, stop, exited };
 }
 
 // ---------------------------------------------------------------------------------------------

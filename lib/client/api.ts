@@ -11,6 +11,7 @@ import type { TenantRole } from "@/lib/shared/permissions";
 import type { QuotaAmounts, QuotaStatus } from "@/lib/shared/quota";
 import type { AdminMember, AdminTenant } from "@/lib/shared/admin";
 import type { AuditPage } from "@/lib/shared/audit";
+import type { MetricGraph, MetricRange, VmMetrics } from "@/lib/shared/metrics";
 import type { ApiErrorBody, ApiErrorReason, ErrorParams } from "@/lib/shared/api-errors";
 
 /**
@@ -230,6 +231,13 @@ export const fetchStorageClasses = (tenant: string, signal?: AbortSignal) => api
 /** `GET /api/tenants/{tenant}/vms/{name}`: the VM and its disks in boot order. */
 export const fetchVmDetail = (tenant: string, name: string, signal?: AbortSignal) =>
   apiFetch<VmDetail>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}`, { signal });
+
+/**
+ * `GET /api/tenants/{tenant}/vms/{name}/metrics?graph=&range=`: one graph's series (lib/shared/metrics.ts).
+ * @throws ApiError 503 `metrics_not_configured` / `metrics_unavailable`, 404 for a missing VM
+ */
+export const fetchVmMetrics = (tenant: string, name: string, graph: MetricGraph, range: MetricRange, signal?: AbortSignal) =>
+  apiFetch<VmMetrics>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/metrics?graph=${graph}&range=${range}`, { signal });
 
 /**
  * `PATCH /api/tenants/{tenant}/vms/{name}`: changes the given fields of a VM (edit form).

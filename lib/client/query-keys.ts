@@ -21,6 +21,8 @@ export const vmKeys = {
   events: (tenant: string, name: string) => [...vmKeys.tenant(tenant), "events", name] as const,
   /** one VM as YAML with its spec's schema (the VM page's YAML tab) */
   yaml: (tenant: string, name: string) => [...vmKeys.tenant(tenant), "yaml", name] as const,
+  /** one graph of one VM over a range (the VM page's Metrics tab) */
+  metrics: (tenant: string, name: string, graph: string, range: string) => [...vmKeys.tenant(tenant), "metrics", name, graph, range] as const,
 };
 
 /** Keys of a tenant's disks. */
