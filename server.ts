@@ -25,11 +25,11 @@ import { getDb } from "./lib/server/db/db";
 import { methodLabel, metrics, metricsAccess, RouteMatcher } from "./lib/server/metrics";
 import { requestIdFor, runWithRequest } from "./lib/server/request-context";
 import { isDecodableTarget } from "./lib/server/edge";
-import { AppError, errorStatus } from "./lib/server/errors";
+import { AppError } from "./lib/server/errors";
 import { checkReadiness } from "./lib/server/probes";
 
 /** The answer to a request target whose percent-escapes do not decode. */
-const malformedUrl = () => new AppError("bad_request", "malformed_url");
+const malformedUrl = () => new AppError("invalid", "malformed_url");
 
 /** The answer to a request or upgrade that reaches a closing process (lib/server/lifecycle.ts). */
 const shuttingDown = () => new AppError("busy", "portal_shutting_down");
@@ -111,7 +111,7 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
 
   const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
     setClientAddress(req);
-    if (!isDecodableTarget(req.url ?? "")) return sendJson(res, errorStatus.bad_request, malformedUrl().toBody());
+    if (!isDecodableTarget(req.url ?? "")) return sendJson(res, 400, malformedUrl().toBody());
     // Probes (lib/server/probes.ts), answered before Next: cheap, and up even while Next compiles.
     if (req.method === "GET" && req.url === "/livez") return sendJson(res, 200, { status: "ok" });
     if (req.method === "GET" && req.url === "/readyz") {
@@ -153,7 +153,7 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
       socket.on("error", () => socket.destroy());
       setClientAddress(req);
       // 400 like a plain request's (not `invalid`'s 422: the target itself is not HTTP)
-      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, malformedUrl());
+      if (!isDecodableTarget(req.url ?? "")) return refuse(socket, malformedUrl(), 400);
       if (phase() === "closing") return refuse(socket, shuttingDown());
       // The console and VNC relays (lib/server/console/relay.ts).
       if (handleConsoleUpgrade(req, socket, head)) return;

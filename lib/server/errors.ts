@@ -1,8 +1,7 @@
 /**
  * The one error type routes throw, mapped to HTTP in one place (lib/server/gate.ts).
- * Codes (categories): bad_request 400 (a request no route can parse: a malformed URL escape, a
- * console opened without a WebSocket GET), unauthenticated 401, forbidden 403, not_found 404,
- * conflict 409, invalid 422,
+ * Codes (categories): unauthenticated 401, forbidden 403, not_found 404, conflict 409, invalid 422
+ * (also sent with status 400 for a request no route can parse, see server.ts and relay.ts `refuse`),
  * payload_too_large 413, too_many_requests 429,
  * cluster_unavailable 503, busy 503 (a tenant's quota lock is contended), quota_exceeded 403,
  * internal 500 (message hidden from the browser).
@@ -21,8 +20,6 @@ import {
 
 /** Machine-readable error codes and their HTTP statuses. */
 export const errorStatus = {
-  /** the request itself is malformed (not one of its fields: that is `invalid`) */
-  bad_request: 400,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,

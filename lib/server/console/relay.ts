@@ -228,10 +228,12 @@ const wss = new WebSocketServer({
 /**
  * Answers a refused upgrade as plain HTTP on the raw socket and closes it, with the gate's JSON
  * error body (`{ error: { code, reason, params, message } }`, {@link AppError.toBody}). Also used
- * by server.ts for upgrades nobody serves. The status is the error code's own ({@link AppError.status}).
+ * by server.ts for upgrades nobody serves.
+ * @param status the HTTP status, when it is not the error code's own: a request no route can parse
+ *   (a malformed target, a console opened without a WebSocket GET) is 400 with code `invalid`, as
+ *   it always was (tests/integration/trust.test.ts section 4)
  */
-export function refuse(socket: Duplex, error: AppError): void {
-  const status = error.status;
+export function refuse(socket: Duplex, error: AppError, status: number = error.status): void {
   const body = JSON.stringify(error.toBody());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -313,7 +315,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
   };
 
   if (req.method !== "GET" || req.headers.upgrade?.toLowerCase() !== "websocket" || !req.headers["sec-websocket-key"]) {
-    return refuse(socket, new AppError("bad_request", "websocket_get_only"));
+    return refuse(socket, new AppError("invalid", "websocket_get_only"), 400);
   }
   principal = await principalFromCookies(parseCookies(req.headers.cookie));
   if (!principal) return deny(new AppError("unauthenticated", "unauthenticated"));
