@@ -174,7 +174,7 @@ test("sizes read in French units and series have French names", async ({ browser
 
   await page.goto("/t/acme/vms/new");
   await expect(page.getByRole("group", { name: "U Série Universelle" })).toBeVisible();
-  await expect(page.getByRole("radiogroup").first().getByRole("radio", { name: /^u1\.medium — 1 vCPU, 4\sGio$/ })).toHaveCount(1);
+  await expect(page.getByRole("radiogroup", { name: "Type d’instance" }).getByRole("radio", { name: /^u1\.medium — 1 vCPU, 4\sGio$/ })).toHaveCount(1);
   await page.context().close();
 });
 
