@@ -57,11 +57,15 @@ const states: PageState[] = [
     },
   },
   { id: "vm-create", who: "alice", path: "/t/acme/vms/new" },
-  ...(["overview", "configuration", "disks", "events", "yaml"] as const).map((tab): PageState => ({
+  ...(["overview", "configuration", "disks", "events", "metrics", "yaml"] as const).map((tab): PageState => ({
     id: `vm-${tab}`, who: "alice", path: `/t/acme/vms/${vm}?tab=${tab}`,
     ready: async (page) => { await expect(page.getByRole("tabpanel")).toBeVisible(); },
   })),
   { id: "vm-console", who: "alice", path: `/t/acme/vms/${vm}/console` },
+  {
+    id: "tenant-metrics", who: "alice", path: "/t/acme/metrics",
+    ready: async (page) => { await expect(page.getByRole("figure").first()).toBeVisible(); },
+  },
   { id: "disk-list", who: "alice", path: "/t/acme/disks" },
   { id: "disk-create", who: "alice", path: "/t/acme/disks/new" },
   { id: "audit", who: "alice", path: "/t/acme/audit" },

@@ -11,10 +11,17 @@ export async function terminalLines(page: Page): Promise<string[]> {
   return text.split("\n").map((l) => l.replace(/\u00a0/g, " ").trim());
 }
 
-/** Presses Enter in the serial terminal until the guest's shell prompt shows. */
+/**
+ * Waits for the console to be connected, then presses Enter in the serial terminal until the
+ * guest's shell prompt shows. The terminal is clicked before each Enter while it does not hold the
+ * focus: a click that lands while the page is still loading focuses nothing, and every key
+ * after it would be lost.
+ */
 export async function waitForPrompt(page: Page, vm: string): Promise<void> {
-  await page.getByTestId("serial-terminal").click();
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected", { timeout: 60_000 });
+  const terminal = page.getByTestId("serial-terminal");
   await expect(async () => {
+    if (!(await terminal.evaluate((el) => el.contains(document.activeElement)))) await terminal.click();
     await page.keyboard.press("Enter");
     const lines = await terminalLines(page);
     expect(lines.some((l) => l.startsWith(`vm-instance-${vm}:`))).toBe(true);

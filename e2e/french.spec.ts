@@ -120,11 +120,12 @@ const states: PageState[] = [
   { id: "vm-list", who: "alice", path: "/t/acme/vms", ready: liveList },
   { id: "vm-list-filtered-empty", who: "alice", path: "/t/acme/vms?q=zzz-no-such-vm", ready: liveList },
   { id: "vm-create", who: "alice", path: "/t/acme/vms/new", ready: async (page) => { await expect(page.getByRole("radiogroup").first()).toBeVisible(); } },
-  ...(["overview", "configuration", "disks", "events", "yaml"] as const).map((tab): PageState => ({
+  ...(["overview", "configuration", "disks", "events", "metrics", "yaml"] as const).map((tab): PageState => ({
     id: `vm-${tab}`, who: "alice", path: `/t/acme/vms/${vm}?tab=${tab}`,
     ready: async (page) => { await expect(page.getByRole("tabpanel")).toBeVisible(); },
   })),
   { id: "vm-console", who: "alice", path: `/t/acme/vms/${vm}/console`, ready: async (page) => { await expect(consoleState(page)).toBeVisible(); } },
+  { id: "tenant-metrics", who: "alice", path: "/t/acme/metrics", ready: async (page) => { await expect(page.getByRole("figure").first()).toBeVisible(); } },
   { id: "disk-list", who: "alice", path: "/t/acme/disks", ready: liveList },
   { id: "disk-create", who: "alice", path: "/t/acme/disks/new" },
   { id: "audit", who: "alice", path: "/t/acme/audit" },

@@ -43,6 +43,7 @@ function tenantDestinations(page: Page) {
   return {
     vms: nav.getByRole("link", { name: "Virtual machines", exact: true }),
     disks: nav.getByRole("link", { name: "Disks", exact: true }),
+    metrics: nav.getByRole("link", { name: "Metrics", exact: true }),
     audit: nav.getByRole("link", { name: "Audit log", exact: true }),
     tenant: page.getByRole("combobox", { name: "Tenant" }),
     language: page.getByRole("combobox", { name: "Language" }),
@@ -54,7 +55,7 @@ function tenantDestinations(page: Page) {
 async function expectTenantMenu(page: Page): Promise<void> {
   await openMenu(page);
   const d = tenantDestinations(page);
-  await expectOnScreen(d.vms, d.disks, d.audit, d.tenant, d.language, d.signOut);
+  await expectOnScreen(d.vms, d.disks, d.metrics, d.audit, d.tenant, d.language, d.signOut);
   await expectNoSidewaysScroll(page);
 }
 
@@ -115,6 +116,7 @@ test.describe("at 390×844", () => {
 
     for (const [link, url, heading] of [
       [d.disks, /\/t\/acme\/disks$/, "Disks"],
+      [d.metrics, /\/t\/acme\/metrics$/, "Metrics"],
       [d.audit, /\/t\/acme\/audit$/, "Audit log"],
       [d.vms, /\/t\/acme\/vms$/, "Virtual machines"],
     ] as const) {

@@ -207,7 +207,7 @@ async function main(): Promise<void> {
       if (wants("e2e")) {
         const out = path.join(reports, "playwright.json");
         fs.rmSync(out, { force: true });
-        const code = await run("npx", ["playwright", "test", "--project", "chromium", "--project", "outage", "--reporter=list,json"], { ...stack.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+        const code = await run("npx", ["playwright", "test", "--project", "chromium", "--project", "metrics", "--project", "outage", "--reporter=list,json"], { ...stack.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out });
         add("playwright e2e", readPlaywright(out), code);
       }
     } finally {

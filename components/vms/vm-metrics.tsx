@@ -1,7 +1,6 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { useMemo, type ReactNode } from "react";
 import { useTenant } from "@/components/shell/tenant-context";
@@ -12,13 +11,12 @@ import { vmKeys } from "@/lib/client/query-keys";
 import { useFormat } from "@/lib/client/format";
 import { useApiErrorMessage } from "@/lib/client/api-error-message";
 import { alignSeries, isEmptyGraph, latestValue } from "@/lib/client/metrics-data";
-import { metricRanges, type MetricGraph, type MetricRange, type MetricSeries, type MetricSeriesName } from "@/lib/shared/metrics";
+import { type MetricGraph, type MetricRange, type MetricSeries, type MetricSeriesName } from "@/lib/shared/metrics";
 import { resourcesCpu } from "@/lib/shared/vm";
 import type { VmDetail } from "@/lib/shared/disk";
-import { MetricsChart } from "./metrics-chart";
-
-/** How often each range refreshes (ms): about one new point per refresh. */
-const refreshMs: Record<MetricRange, number> = { "15m": 10_000, "1h": 15_000, "6h": 60_000, "24h": 120_000, "7d": 300_000 };
+import { MetricsChart } from "@/components/metrics/metrics-chart";
+import { RangePicker, refreshMs, useMetricRange } from "@/components/metrics/range-picker";
+import { ChartCard } from "@/components/metrics/chart-card";
 
 const colors: Record<MetricSeriesName, string> = {
   cpu_usage: "#2563eb",
@@ -47,21 +45,6 @@ function useGraph(name: string, graph: MetricGraph, range: MetricRange) {
     placeholderData: keepPreviousData,
     retry: (count, err) => count < 1 && !isApiError(err, 404, 422, 503),
   });
-}
-
-/** A titled card holding one chart, its latest value and its empty state. */
-function ChartCard({ title, latest, latestValue: raw, children }: { title: string; latest?: string; latestValue?: number | null; children: ReactNode }) {
-  const t = useTranslations("VmMetrics");
-  return (
-    <figure aria-label={title} data-latest-value={raw ?? undefined}
-      className="rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
-      <figcaption className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
-        <span className="text-sm font-semibold">{title}</span>
-        {latest && <span className="text-sm text-zinc-600 tabular-nums dark:text-zinc-400">{t("latest", { value: latest })}</span>}
-      </figcaption>
-      {children}
-    </figure>
-  );
 }
 
 /**
@@ -116,21 +99,12 @@ export function VmMetricsPanel({ detail }: { detail: VmDetail }) {
   const t = useTranslations("VmMetrics");
   const f = useFormat();
   const errorMessage = useApiErrorMessage();
-  const params = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
-  const requested = params.get("range") as MetricRange | null;
-  const range: MetricRange = requested && metricRanges.includes(requested) ? requested : "1h";
+  const range = useMetricRange();
   const name = detail.vm.name;
   const vcpus = vcpusOf(detail);
   const running = detail.vm.powerState === "Running";
   const cpu = useGraph(name, "cpu", range);
 
-  const choose = (next: MetricRange) => {
-    const query = new URLSearchParams(params.toString());
-    query.set("range", next);
-    router.replace(`${pathname}?${query.toString()}`, { scroll: false });
-  };
   const rate = (v: number) => t("perSecond", { value: f.bytes(v) });
   const ops = (v: number) => t("opsPerSecond", { value: f.number(v, { maximumFractionDigits: v < 10 ? 1 : 0 }) });
 
@@ -140,18 +114,7 @@ export function VmMetricsPanel({ detail }: { detail: VmDetail }) {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <div role="group" aria-label={t("rangeLabel")} className="inline-flex overflow-hidden rounded-md border border-zinc-300 dark:border-zinc-700">
-          {metricRanges.map((r) => (
-            <button key={r} type="button" aria-pressed={range === r} onClick={() => choose(r)}
-              className={`px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-blue-600 ${
-                range === r ? "bg-blue-600 text-white dark:bg-blue-500" : "bg-white text-zinc-700 hover:bg-zinc-100 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800"}`}>
-              {t(`range.${r}`)}
-            </button>
-          ))}
-        </div>
-        <p className="text-xs text-zinc-600 dark:text-zinc-400">{t("autoRefresh", { seconds: refreshMs[range] / 1000 })}</p>
-      </div>
+      <RangePicker range={range} />
       <div className="grid gap-4 lg:grid-cols-2">
         <GraphCard name={name} graph="cpu" range={range} running={running} title={t("cpuTitle", { vcpus })} series={["cpu_usage"]}
           scale={100 / vcpus} minMax={100} format={(v) => f.percent(v)} />

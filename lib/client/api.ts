@@ -11,7 +11,7 @@ import type { TenantRole } from "@/lib/shared/permissions";
 import type { QuotaAmounts, QuotaStatus } from "@/lib/shared/quota";
 import type { AdminMember, AdminTenant } from "@/lib/shared/admin";
 import type { AuditPage } from "@/lib/shared/audit";
-import type { MetricGraph, MetricRange, VmMetrics } from "@/lib/shared/metrics";
+import type { MetricGraph, MetricRange, TenantMetrics, VmMetrics } from "@/lib/shared/metrics";
 import type { ApiErrorBody, ApiErrorReason, ErrorParams } from "@/lib/shared/api-errors";
 
 /**
@@ -238,6 +238,14 @@ export const fetchVmDetail = (tenant: string, name: string, signal?: AbortSignal
  */
 export const fetchVmMetrics = (tenant: string, name: string, graph: MetricGraph, range: MetricRange, signal?: AbortSignal) =>
   apiFetch<VmMetrics>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}/metrics?graph=${graph}&range=${range}`, { signal });
+
+/**
+ * `GET /api/tenants/{tenant}/metrics?range=`: the tenant's CPU and memory against its quota and its
+ * top VMs (lib/shared/metrics.ts `TenantMetrics`).
+ * @throws ApiError 503 `metrics_not_configured` / `metrics_unavailable`, 404 for a tenant the user is not a member of
+ */
+export const fetchTenantMetrics = (tenant: string, range: MetricRange, signal?: AbortSignal) =>
+  apiFetch<TenantMetrics>(`${tenantPath(tenant)}/metrics?range=${range}`, { signal });
 
 /**
  * `PATCH /api/tenants/{tenant}/vms/{name}`: changes the given fields of a VM (edit form).

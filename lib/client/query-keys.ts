@@ -25,6 +25,12 @@ export const vmKeys = {
   metrics: (tenant: string, name: string, graph: string, range: string) => [...vmKeys.tenant(tenant), "metrics", name, graph, range] as const,
 };
 
+/** Keys of a tenant's own metrics (the tenant's Metrics page). */
+export const tenantMetricsKeys = {
+  all: ["tenant-metrics"] as const,
+  range: (tenant: string, range: string) => [...tenantMetricsKeys.all, tenant, range] as const,
+};
+
 /** Keys of a tenant's disks. */
 export const diskKeys = {
   all: ["disks"] as const,

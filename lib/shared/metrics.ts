@@ -61,3 +61,40 @@ export interface VmMetrics {
   /** seconds between points */
   step: number;
 }
+
+/** Query of `GET /api/tenants/{tenant}/metrics`: the range only (the queries are the server's). */
+export const getTenantMetricsSchema = z.object({
+  range: z.enum(metricRanges as [MetricRange, ...MetricRange[]]).default("1h"),
+});
+
+/** How many VMs each top list of the tenant's metrics holds at most. */
+export const topVmCount = 10;
+
+/**
+ * One VM of a top list: its VM name (the VMInstance's, without KubeVirt's `vm-instance-` prefix)
+ * and its value in the list's unit.
+ */
+export interface TopVm {
+  name: string;
+  value: number;
+}
+
+/**
+ * The answer of the tenant metrics API over one range.
+ * - `cpu`: the tenant's VMs' CPU time per second (unit `cores`), and its vCPU quota in cores (`quota`,
+ *   null without a Quota row), constant over the range: the quota's history is not kept;
+ * - `memory`: the VM processes' resident memory summed (bytes), and the memory quota (bytes);
+ * - `topCpu`: the {@link topVmCount} VMs with the most CPU, averaged over the range (cores);
+ * - `topMemory`: the {@link topVmCount} VMs with the highest resident memory over the range (bytes).
+ */
+export interface TenantMetrics {
+  cpu: { series: MetricSeries; quota: number | null };
+  memory: { series: MetricSeries; quota: number | null };
+  topCpu: TopVm[];
+  topMemory: TopVm[];
+  /** unix seconds */
+  start: number;
+  end: number;
+  /** seconds between points */
+  step: number;
+}

@@ -94,6 +94,52 @@ describe("VM metrics from Prometheus, scoped on the server", () => {
   });
 });
 
+describe("the tenant's metrics", () => {
+  it("let victor (view) read acme's usage against its quota and its top VMs, the running VM among them", async () => {
+    const deadline = Date.now() + 90_000;
+    let body: any;
+    for (;;) {
+      const res = await victor.call("GET", "/api/tenants/acme/metrics?range=15m");
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      body = res.body;
+      if (body.topCpu.some((t: { name: string }) => t.name === vm) && body.cpu.series.points.length >= 2) break;
+      if (Date.now() > deadline) throw new Error(`the VM is not in acme's top list after 90 s: ${JSON.stringify(body)}`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    expect(body.end - body.start).toBe(900);
+    expect(body.cpu.series).toMatchObject({ name: "cpu_usage", unit: "cores" });
+    expect(body.memory.series).toMatchObject({ name: "resident", unit: "bytes" });
+    // the quota of the tenant record, in cores and bytes (the seed's acme: 16 vCPU, 64 GiB)
+    const quota = await getDb().quota.findUnique({ where: { tenantId: (await getDb().tenant.findUniqueOrThrow({ where: { name: "acme" } })).id } });
+    expect(body.cpu.quota).toBe(quota!.cpuMillicores / 1000);
+    expect(body.memory.quota).toBe(Number(quota!.memoryBytes));
+    expect(body.memory.series.points.at(-1)[1]).toBeGreaterThan(0);
+    const inMemory = body.topMemory.find((t: { name: string }) => t.name === vm);
+    expect(inMemory?.value).toBeGreaterThan(0);
+    for (const list of [body.topCpu, body.topMemory]) {
+      expect(list.length).toBeLessThanOrEqual(10);
+      expect(list.map((t: { value: number }) => t.value)).toEqual([...list.map((t: { value: number }) => t.value)].sort((a, b) => b - a));
+      // only acme's VMs: never globex's, never KubeVirt's prefix
+      for (const t of list) expect(t.name).not.toMatch(/^vm-instance-/);
+    }
+  }, 120_000);
+
+  it("never show another tenant's VMs, and refuse non-members and ranges that are not a range", async () => {
+    const globex = await bob.call("GET", "/api/tenants/globex/metrics?range=15m");
+    expect(globex.status).toBe(200);
+    expect(globex.body.topCpu.map((t: { name: string }) => t.name)).not.toContain(vm);
+    expect(globex.body.topMemory.map((t: { name: string }) => t.name)).not.toContain(vm);
+    const res = await bob.call("GET", "/api/tenants/acme/metrics?range=15m");
+    expect(res.status).toBe(404);
+    expect(res.body.error.reason).toBe("tenant_not_found");
+    for (const query of ["range=1y", "range=15m%22%7D", "range=%7D"]) {
+      const bad = await alice.call("GET", `/api/tenants/acme/metrics?${query}`);
+      expect(bad.status, query).toBe(422);
+      expect(bad.body.error.reason).toBe("invalid_field");
+    }
+  });
+});
+
 describe("a portal without PROMETHEUS_URL", () => {
   let server: ChildProcess | null = null;
   let url = "";
@@ -132,6 +178,10 @@ describe("a portal without PROMETHEUS_URL", () => {
     expect(body.error.message).toMatch(/not configured/);
     // and still 404 for a non-member, before anything else
     expect((await fetch(url + metricsPath("acme", vm), { headers: { cookie: bob.cookie } })).status).toBe(404);
+    // the tenant's page too
+    const tenant = await fetch(`${url}/api/tenants/acme/metrics?range=1h`, { headers: { cookie: victor.cookie } });
+    expect(tenant.status).toBe(503);
+    expect((await tenant.json()).error.reason).toBe("metrics_not_configured");
   });
 });
 

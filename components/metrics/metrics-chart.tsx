@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect, useRef } from "react";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -10,6 +11,8 @@ export interface ChartLine {
   label: string;
   /** CSS colour of the line */
   color: string;
+  /** dashes (uPlot's `dash`, canvas pixels), e.g. [6, 4] for a limit; a solid, filled line without */
+  dash?: number[];
 }
 
 const darkAxis = { stroke: "#a1a1aa", grid: "#3f3f46" };
@@ -49,10 +52,12 @@ export function MetricsChart({ data, lines, format, locale, minMax = 0, height =
   minMax?: number;
   height?: number;
 }) {
+  const t = useTranslations("VmMetrics");
+  const timeName = t("time");
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const latest = useRef({ data, format });
-  const shape = `${lines.map((l) => `${l.label}:${l.color}`).join("|")}|${locale}|${minMax}|${height}`;
+  const shape = `${lines.map((l) => `${l.label}:${l.color}:${l.dash ?? ""}`).join("|")}|${locale}|${timeName}|${minMax}|${height}`;
 
   useEffect(() => {
     let cancelled = false;
@@ -74,8 +79,11 @@ export function MetricsChart({ data, lines, format, locale, minMax = 0, height =
         fmtDate: intlDateFormatter(locale),
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, minMax) * 1.05 || 1] } },
         series: [
-          { value: (_u, ts) => (ts === null ? "—" : timeLabel.format(new Date(ts * 1000))) },
-          ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 2, fill: `${l.color}1a`, spanGaps: false, value: (_u: uPlot, v: number | null) => fmt(v) })),
+          { label: timeName, value: (_u, ts) => (ts === null ? "—" : timeLabel.format(new Date(ts * 1000))) },
+          ...lines.map((l) => ({
+            label: l.label, stroke: l.color, width: 2, dash: l.dash, fill: l.dash ? undefined : `${l.color}1a`, spanGaps: false,
+            value: (_u: uPlot, v: number | null) => fmt(v),
+          })),
         ],
         axes: [
           { stroke: axis.stroke, grid: { stroke: axis.grid, width: 1 }, ticks: { stroke: axis.grid, width: 1 } },
