@@ -64,10 +64,11 @@ test("a busy loop in alice's VM shows as about one vCPU on its CPU graph and on 
   const started = Date.now();
   await page.goto(metricsUrl);
   // KubeVirt's series is the host CPU time of the VM's process: one busy vCPU is ~100% of a core
-  // (0.95–1.02 measured on an idle 2-core host); a saturated host caps what QEMU gets, so the test
-  // asks for 80% and reports the peak it saw.
+  // (0.95–1.02 measured on an idle 2-core host); a saturated host caps what QEMU gets (39–60% next
+  // to two parallel workers, hence this spec's own project), so the test asks for 75% and reports
+  // the peak it saw.
   let peak = 0;
-  await expect.poll(async () => (peak = Math.max(peak, await cpuPercent(page))), { timeout: 60_000, intervals: [2000] }).toBeGreaterThan(80);
+  await expect.poll(async () => (peak = Math.max(peak, await cpuPercent(page))), { timeout: 60_000, intervals: [2000] }).toBeGreaterThan(75);
   test.info().annotations.push({ type: "busy CPU", description: `idle ${idle.toFixed(1)}%, peak ${peak.toFixed(1)}% of 1 vCPU, ${((Date.now() - started) / 1000).toFixed(0)} s after the loop started` });
   await expect(page.getByRole("figure", { name: /^CPU/ }).getByText(/^Now: \d+(\.\d)?%$/)).toBeVisible();
   await page.screenshot({ path: test.info().outputPath("vm-metrics-busy.png"), fullPage: true });
