@@ -51,7 +51,7 @@ function useGraph(name: string, graph: MetricGraph, range: MetricRange) {
  * One graph of the Metrics tab: the query of `graph`, the `series` it draws (by name), the value
  * scale and format, and what to say when nothing came yet.
  */
-function GraphCard({ name, graph, range, title, series, scale = 1, format, minMax, running, note }: {
+function GraphCard({ name, graph, range, title, series, scale = 1, format, minMax, running, note, emptyRunning }: {
   name: string;
   graph: MetricGraph;
   range: MetricRange;
@@ -62,6 +62,8 @@ function GraphCard({ name, graph, range, title, series, scale = 1, format, minMa
   minMax?: number;
   running: boolean;
   note?: (all: MetricSeries[]) => ReactNode;
+  /** what an empty graph of a running VM says (default: points are on their way) */
+  emptyRunning?: string;
 }) {
   const t = useTranslations("VmMetrics");
   const f = useFormat();
@@ -78,7 +80,7 @@ function GraphCard({ name, graph, range, title, series, scale = 1, format, minMa
     <ChartCard title={title} latest={latest === null ? undefined : format(latest)} latestValue={latest}>
       {isEmptyGraph(shown) ? (
         <p role="status" className="flex h-[120px] items-center justify-center rounded-md bg-zinc-50 px-4 text-center text-sm text-zinc-600 dark:bg-zinc-950 dark:text-zinc-400">
-          {running ? t("noDataYet") : t("noDataStopped")}
+          {running ? (emptyRunning ?? t("noDataYet")) : t("noDataStopped")}
         </p>
       ) : (
         <MetricsChart data={data} format={format} locale={f.locale} minMax={minMax}
@@ -122,9 +124,12 @@ export function VmMetricsPanel({ detail }: { detail: VmDetail }) {
           format={(v) => f.bytes(v)}
           note={(all) => (all.find((s) => s.name === "guest_used")?.points.length ? null
             : <p className="mt-2 text-xs text-zinc-600 dark:text-zinc-400">{t("guestAgentNeeded")}</p>)} />
-        <GraphCard name={name} graph="disk" range={range} running={running} title={t("diskThroughputTitle")} series={["read_bytes", "write_bytes"]} format={rate} />
-        <GraphCard name={name} graph="disk" range={range} running={running} title={t("diskIopsTitle")} series={["read_iops", "write_iops"]} format={ops} />
-        <GraphCard name={name} graph="network" range={range} running={running} title={t("networkTitle")} series={["receive_bytes", "transmit_bytes"]} format={rate} />
+        <GraphCard name={name} graph="disk" range={range} running={running} title={t("diskThroughputTitle")} series={["read_bytes", "write_bytes"]} format={rate}
+          emptyRunning={t("noDiskData")} />
+        <GraphCard name={name} graph="disk" range={range} running={running} title={t("diskIopsTitle")} series={["read_iops", "write_iops"]} format={ops}
+          emptyRunning={t("noDiskData")} />
+        <GraphCard name={name} graph="network" range={range} running={running} title={t("networkTitle")} series={["receive_bytes", "transmit_bytes"]} format={rate}
+          emptyRunning={t("noNetworkData")} />
       </div>
     </div>
   );
