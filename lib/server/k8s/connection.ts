@@ -14,13 +14,18 @@ import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { logger } from "../logger";
 
 /** A ready-to-use connection: the API server's URL, a keep-alive TLS agent and auth headers. */
 export interface KubeConnection {
   /** e.g. `https://127.0.0.1:16443` (no trailing slash) */
   server: string;
   agent: https.Agent;
-  /** e.g. `{ Authorization: "Bearer …" }` for token credentials; empty for client certificates */
+  /**
+   * e.g. `{ Authorization: "Bearer …" }` for token credentials; empty for client certificates.
+   * A token read from a file (the in-cluster ServiceAccount's projected token, which the kubelet
+   * rotates) is read again when older than a minute: read the header at each request, never keep it.
+   */
   authHeaders: Record<string, string>;
   /** where the credentials came from, for logs and error messages */
   source: string;
@@ -50,6 +55,39 @@ export function loadKubeConfig(): { kc: KubeConfig; source: string } {
   return { kc, source: file };
 }
 
+/** How long a token read from a file is used before the file is read again (client-go's period). */
+export const TOKEN_FILE_REREAD_MS = 60_000;
+
+/**
+ * Headers whose `Authorization` is `Bearer <token of file>`, the file read again on the first use
+ * after {@link TOKEN_FILE_REREAD_MS}: the kubelet rotates a projected ServiceAccount token (by default
+ * at 80% of its lifetime), and a token read once stops working when it expires. As client-go's
+ * `NewCachedFileTokenSource` (k8s.io/client-go/transport/token_source.go, used by rest.InClusterConfig).
+ * A failed read keeps the previous token (logged): the file is replaced atomically, so this is rare.
+ * @param initial the header value read when the connection was made
+ */
+export function rereadingTokenHeaders(file: string, initial: string, now: () => number = Date.now): Record<string, string> {
+  let value = initial;
+  let readAt = now();
+  const headers: Record<string, string> = {};
+  Object.defineProperty(headers, "Authorization", {
+    enumerable: true,
+    get() {
+      if (now() - readAt >= TOKEN_FILE_REREAD_MS) {
+        readAt = now();
+        try {
+          const token = fs.readFileSync(/*turbopackIgnore: true*/ file, "utf8").trim();
+          if (token) value = `Bearer ${token}`;
+        } catch (err) {
+          logger.warn({ err: (err as Error).message, file }, "cannot read the cluster token again; keeping the previous one");
+        }
+      }
+      return value;
+    },
+  });
+  return headers;
+}
+
 let cached: Promise<KubeConnection> | null = null;
 
 async function connect(): Promise<KubeConnection> {
@@ -67,8 +105,11 @@ async function connect(): Promise<KubeConnection> {
     keepAlive: true,
     maxSockets: 64,
   });
-  const authHeaders: Record<string, string> = {};
-  if (headers.Authorization) authHeaders.Authorization = headers.Authorization;
+  // in-cluster (client-node's loadFromCluster) and kubeconfig `auth-provider: tokenFile` users
+  const tokenFile = (kc.getCurrentUser()?.authProvider?.config as Record<string, string> | undefined)?.tokenFile;
+  let authHeaders: Record<string, string> = {};
+  if (headers.Authorization && tokenFile) authHeaders = rereadingTokenHeaders(tokenFile, headers.Authorization);
+  else if (headers.Authorization) authHeaders.Authorization = headers.Authorization;
   return { server: cluster.server.replace(/\/$/, ""), agent, authHeaders, source };
 }
 
