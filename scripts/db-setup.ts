@@ -3,6 +3,7 @@
  * /work/shared/environment.md and prisma.config.ts).
  *
  *   tsx scripts/db-setup.ts                        generate the client if stale, migrate deploy, seed
+ *   tsx scripts/db-setup.ts --no-seed              the same without the demo seed (production: the chart's Job)
  *   tsx scripts/db-setup.ts --write-migration NAME write a new migration for both providers
  *   tsx scripts/db-setup.ts --check                fail if the schema and the two migration sets differ
  *
@@ -58,6 +59,11 @@ export interface SetupDatabaseOptions {
   databaseUrl?: string;
   /** Receives one line per step; default console.log. */
   log?: (line: string) => void;
+  /**
+   * Whether to add the demo tenants and accounts (default true). Never in production: the seed
+   * brings its accounts, passwords and memberships back at every run (prisma/seed.ts).
+   */
+  seed?: boolean;
 }
 
 /** Hides the password of a PostgreSQL URL for logs. */
@@ -146,7 +152,7 @@ function getGenerateReason(provider: DatabaseProvider, schemaPath: string): stri
  * Prepares a database for the portal, idempotently: (1) generates the Prisma client into
  * lib/generated/prisma when it is missing, older than the schema or built for the other provider;
  * (2) applies pending migrations (`prisma migrate deploy`) from the set matching the URL's provider;
- * (3) seeds the demo tenants, users, memberships and quotas (prisma/seed.ts).
+ * (3) seeds the demo tenants, users, memberships and quotas (prisma/seed.ts), unless `seed: false`.
  *
  * @throws Error when a step fails (the Prisma CLI output is in the message), or for PostgreSQL when
  *   prisma/postgresql/schema.prisma is not in step with prisma/schema.prisma.
@@ -184,6 +190,10 @@ export async function setupDatabase(opts: SetupDatabaseOptions = {}): Promise<vo
   const state = stdout.includes("No pending migrations") ? "up to date" : `${applied} applied`;
   log(`db-setup: migrate deploy (${redactUrl(databaseUrl)}) ... ${state} (${seconds(start)})`);
 
+  if (opts.seed === false) {
+    log("db-setup: seed ... skipped (--no-seed)");
+    return;
+  }
   start = performance.now();
   // Imported late: they load the generated client, which step 1 may just have created.
   const { createDbClient } = await import("../lib/server/db/db");
@@ -316,7 +326,7 @@ async function main(argv: string[]): Promise<void> {
     else console.log("db-setup: schema and migrations are in step");
     return;
   }
-  await setupDatabase();
+  await setupDatabase({ seed: !argv.includes("--no-seed") });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -141,6 +141,8 @@ describe("the Helm chart charts/hikube-portal", () => {
     expect(job.metadata.annotations["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
     expect(job.spec.template.spec.containers[0].image).toBe(container.image);
     expect(job.spec.template.spec.automountServiceAccountToken).toBe(false);
+    // never the demo accounts (published passwords, a platform admin) in a production database
+    expect(job.spec.template.spec.containers[0].command).toContain("--no-seed");
   });
 
   it("writes large user ids and timeouts as integers, which Helm reads from values files as floats", () => {
