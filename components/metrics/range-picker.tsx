@@ -33,7 +33,7 @@ export function RangePicker({ range }: { range: MetricRange }) {
         {metricRanges.map((r) => (
           <button key={r} type="button" aria-pressed={range === r} onClick={() => choose(r)}
             className={`px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-blue-600 ${
-              range === r ? "bg-blue-600 text-white dark:bg-blue-500" : "bg-white text-zinc-700 hover:bg-zinc-100 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800"}`}>
+              range === r ? "bg-blue-600 text-white" : "bg-white text-zinc-700 hover:bg-zinc-100 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800"}`}>
             {t(`range.${r}`)}
           </button>
         ))}
