@@ -15,7 +15,7 @@
  * - **Synced only while its watch is open**: between a watch's end and the API server accepting
  *   the next one, {@link WatchCache.snapshot} waits (up to its `waitMs`) and then answers null, so
  *   callers read the cluster directly and an unreachable API server is a 503, never a stale list.
- *   Failures retry after 0.5 s, doubling up to 4 s, so an open page sees the next change within a
+ *   Failures retry after 0.5 s, doubling up to 2 s, so an open page sees the next change within a
  *   few seconds of the API server coming back.
  * - **Holding only what the portal shows**: each kind has a projection ({@link CachedKind}) that
  *   keeps the fields of the list rows (the VM list's name, sizes, state, disks; the disk list's
@@ -144,7 +144,7 @@ export const cachedKinds = {
 };
 
 const retryFirstMs = 500;
-const retryMaxMs = 4000;
+const retryMaxMs = 2000;
 
 /** One kind in one namespace (see the module doc). */
 export class WatchCache<T extends { metadata: ObjectMeta }> {

@@ -6,8 +6,8 @@
  *
  * A round checks with a SubjectAccessReview that the user may list VMInstances (k8s/access-review.ts),
  * waits for the caches to be in sync, sends a `snapshot`, then an `upsert` / `remove` with the
- * recomputed row for each change of either cache. While open, the review is asked again each
- * window (10 s, answers cached): once the cluster refuses the user, the round ends and the stream
+ * recomputed row for each change of either cache. While open, the review is checked every second
+ * (answers kept 10 s): within 10 s of the cluster refusing the user, the round ends and the stream
  * sends `unavailable` (forbidden) instead of rows. When a cache loses its watch the stream sends
  * `unavailable`, and a fresh `snapshot` once the cache is in sync again.
  *
@@ -17,11 +17,14 @@
 import { kinds } from "../k8s/kinds";
 import type { VMInstance, VirtualMachine } from "../k8s/objects";
 import type { CacheEvent } from "../k8s/watch-cache";
-import { accessReviewWindowMs, assertCanList } from "../k8s/access-review";
+import { assertCanList } from "../k8s/access-review";
 import { AppError } from "../errors";
 import { toVmSummary, virtualMachineName, vmCaches } from "./vms";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { liveListStream, streamUser } from "../live-stream";
+
+/** How often an open stream checks its user's access review (k8s/access-review.ts keeps answers 10 s). */
+const reviewTickMs = 1000;
 
 /** How long a round waits for the caches' first sync before it reports the cluster unreachable. */
 const syncWaitMs = 5000;
@@ -69,12 +72,16 @@ export function vmEventStream(access: TenantAccess, signal: AbortSignal): Respon
           if (r) send("upsert", r);
         } else status(e);
       });
-      // Ask the cluster again every window: a user it no longer allows is not served from the caches.
+      // Ask the cluster again every window: a user it no longer allows is not served from the
+      // caches. A review that fails because the cluster is unreachable does not end the round: the
+      // caches report that themselves, and resume the stream as soon as the cluster is back.
+      // Checked every second (a lookup: the cluster is asked at most once per window and user), so
+      // the stream stops within the window of the cluster's refusal, plus a second.
       const review = setInterval(() => {
         assertCanList(access.identity, kinds.VMInstance, namespace).catch((err) => {
-          onEnd({ reason: "error", error: err instanceof AppError ? err : new AppError("cluster_unavailable", "cluster_failure", { detail: String(err) }) });
+          if (err instanceof AppError && err.code === "forbidden") onEnd({ reason: "error", error: err });
         });
-      }, accessReviewWindowMs);
+      }, reviewTickMs);
       roundSignal.addEventListener("abort", () => {
         clearInterval(review);
         offInstances();
