@@ -151,6 +151,8 @@ export class WatchCache<T extends { metadata: ObjectMeta }> {
   private items = new Map<string, T>();
   private resourceVersion = "";
   private changes = 0;
+  /** Names this cache's life: a restarted cache's versions are not comparable with an earlier one's. */
+  readonly epoch = Math.random().toString(36).slice(2, 10);
   private synced = false;
   private stopped = false;
   private lastRead = Date.now();

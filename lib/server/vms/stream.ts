@@ -11,7 +11,11 @@
  * sends `unavailable` (forbidden) instead of rows. When a cache loses its watch the stream sends
  * `unavailable`, and a fresh `snapshot` once the cache is in sync again.
  *
- * Events (each `data:` is JSON): `snapshot` VmSummary[] · `upsert` VmSummary · `remove` {name} ·
+ * The page passes `known`, the version of the rows it rendered on the server
+ * ({@link vmRowsVersion}): when they are still current, the first round sends `current` instead of
+ * a snapshot, so the stream sends only changes.
+ *
+ * Events (each `data:` is JSON): `snapshot` VmSummary[] · `current` {} · `upsert` VmSummary · `remove` {name} ·
  * `unavailable` {code, reason, params, message} (an error answer's body, live-stream.ts).
  */
 import { kinds } from "../k8s/kinds";
@@ -19,7 +23,7 @@ import type { VMInstance, VirtualMachine } from "../k8s/objects";
 import type { CacheEvent } from "../k8s/watch-cache";
 import { assertCanList } from "../k8s/access-review";
 import { AppError } from "../errors";
-import { toVmSummary, virtualMachineName, vmCaches } from "./vms";
+import { toVmSummary, virtualMachineName, vmCaches, vmRowsVersion } from "./vms";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { liveListStream, streamUser } from "../live-stream";
 
@@ -31,12 +35,15 @@ const syncWaitMs = 5000;
 
 /**
  * Opens the stream; it ends when `signal` aborts (the browser went away).
+ * @param known the version of the rows the page already shows (from the server render), if any
  * @returns a `text/event-stream` Response
  * @throws AppError too_many_requests (429) when the user already has the most live lists open
  *   (lib/server/live-stream.ts, lib/server/stream-caps.ts)
  */
-export function vmEventStream(access: TenantAccess, signal: AbortSignal): Response {
+export function vmEventStream(access: TenantAccess, signal: AbortSignal, known?: string): Response {
   const namespace = access.tenant.namespace;
+  // The page's server-rendered rows: while they are current, the first snapshot is not needed.
+  let pageRows = known;
   return liveListStream({
     signal, area: "vm-stream", tenant: access.tenant.name, user: streamUser(access),
     round: async ({ send, signal: roundSignal, onEnd, listed }) => {
@@ -50,8 +57,11 @@ export function vmEventStream(access: TenantAccess, signal: AbortSignal): Respon
       const sendSnapshot = () => {
         if (!caches.instances.isSynced || !caches.vms.isSynced) return;
         const vms = caches.vms;
-        send("snapshot", [...(caches.instances.snapshotNow())].map((i) => toVmSummary(i, vms.get(virtualMachineName(i.metadata.name)))));
+        const current = pageRows !== undefined && pageRows === vmRowsVersion(caches);
+        pageRows = undefined;
         started = true;
+        if (current) return send("current", {});
+        send("snapshot", [...(caches.instances.snapshotNow())].map((i) => toVmSummary(i, vms.get(virtualMachineName(i.metadata.name)))));
       };
       const status = (e: CacheEvent<unknown>) => {
         if (e.type === "unavailable") send("unavailable", e.error.toBody().error);

@@ -77,20 +77,30 @@ export function vmCaches(namespace: string): { instances: WatchCache<VMInstance>
 const derived = new WeakMap<WatchCache<VMInstance>, { vms: WatchCache<VirtualMachine>; iv: number; vv: number; rows: VmSummary[] }>();
 
 /**
- * The rows of the tenant's caches, newest first, or null when a cache is not in sync. Rebuilt only
- * when a cache changed since the last call.
+ * The rows of the tenant's caches, newest first, and their version, or null when a cache is not in
+ * sync. Rebuilt only when a cache changed since the last call.
  */
-async function cachedVmRows(namespace: string): Promise<VmSummary[] | null> {
+async function cachedVmRows(namespace: string): Promise<{ rows: VmSummary[]; version: string } | null> {
   const caches = vmCaches(namespace);
   const [instances, vms] = await Promise.all([caches.instances.snapshot(), caches.vms.snapshot()]);
   if (!instances || !vms) return null;
+  const version = vmRowsVersion(caches);
   const held = derived.get(caches.instances);
   if (held && held.vms === caches.vms && held.iv === caches.instances.version && held.vv === caches.vms.version) {
-    return held.rows;
+    return { rows: held.rows, version };
   }
   const rows = instances.map((i) => toVmSummary(i, caches.vms.get(virtualMachineName(i.metadata.name)))).sort(newestFirst);
   derived.set(caches.instances, { vms: caches.vms, iv: caches.instances.version, vv: caches.vms.version, rows });
-  return rows;
+  return { rows, version };
+}
+
+/**
+ * A token naming the state of a tenant's VM caches (their lives and change counters): equal tokens
+ * mean the same rows. The list page passes the token of its server-rendered rows to the stream,
+ * which then sends no snapshot while they are still current.
+ */
+export function vmRowsVersion(caches: ReturnType<typeof vmCaches>): string {
+  return `${caches.instances.epoch}.${caches.instances.version}.${caches.vms.epoch}.${caches.vms.version}`;
 }
 
 /**
@@ -103,12 +113,20 @@ async function cachedVmRows(namespace: string): Promise<VmSummary[] | null> {
  * @throws AppError forbidden (the cluster's RBAC refuses the user), cluster_unavailable
  */
 export async function listVms(access: TenantAccess): Promise<VmSummary[]> {
+  return (await listVmsWithVersion(access)).rows;
+}
+
+/**
+ * {@link listVms} with the rows' version ({@link vmRowsVersion}; null when they were read
+ * directly from the cluster).
+ */
+export async function listVmsWithVersion(access: TenantAccess): Promise<{ rows: VmSummary[]; version: string | null }> {
   const namespace = access.tenant.namespace;
-  const [, rows] = await Promise.all([assertCanList(access.identity, kinds.VMInstance, namespace), cachedVmRows(namespace)]);
-  if (rows) return rows;
+  const [, cached] = await Promise.all([assertCanList(access.identity, kinds.VMInstance, namespace), cachedVmRows(namespace)]);
+  if (cached) return cached;
   const { instances, vms } = await listVmSources(access);
   const byName = new Map(vms.items.map((vm) => [vm.metadata.name, vm]));
-  return instances.items.map((i) => toVmSummary(i, byName.get(virtualMachineName(i.metadata.name)))).sort(newestFirst);
+  return { rows: instances.items.map((i) => toVmSummary(i, byName.get(virtualMachineName(i.metadata.name)))).sort(newestFirst), version: null };
 }
 
 /**
