@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { Suspense, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
+import { Suspense, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from "react";
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
@@ -430,6 +430,10 @@ function VirtualRows({ vms, columns, rowProps }: { vms: VmSummary[]; columns: nu
   );
 }
 
+const subscribeNothing = () => () => {};
+const isClient = () => true;
+const isServer = () => false;
+
 /** One VM: its selection checkbox, name (a link to its page), sizes, state, age and actions. */
 function VmRow({ tenant, vm, index, measureRef, selection, canDelete, canConsole, onDelete, now }: {
   tenant: string;
@@ -447,6 +451,9 @@ function VmRow({ tenant, vm, index, measureRef, selection, canDelete, canConsole
   const t = useTranslations("VmList");
   const format = useFormat();
   const isSelected = selection?.selected.has(vm.name) ?? false;
+  // Ages and dates depend on the clock and the browser's time zone: written once hydrated, so the
+  // server-rendered rows never disagree with the browser's.
+  const hydrated = useSyncExternalStore(subscribeNothing, isClient, isServer);
   return (
     <tr
       ref={measureRef}
@@ -478,8 +485,8 @@ function VmRow({ tenant, vm, index, measureRef, selection, canDelete, canConsole
       <td className={td}><VmStateBadge state={vm.powerState} message={vm.message} /></td>
       <td className={`${td} whitespace-nowrap text-zinc-600 dark:text-zinc-400`}>
         {vm.createdAt && (
-          <time dateTime={vm.createdAt} title={format.dateTime(vm.createdAt)}>
-            {format.age(vm.createdAt, now)}
+          <time dateTime={vm.createdAt} title={hydrated ? format.dateTime(vm.createdAt) : undefined}>
+            {hydrated ? format.age(vm.createdAt, now) : null}
           </time>
         )}
       </td>
