@@ -120,6 +120,8 @@ test("500 VMs: filtering and sorting act on every row, not only the rendered one
   await page.context().addCookies(sessions.alice);
   await page.goto(`/t/${tenant}/vms`);
   await expect(shownCount(page)).toHaveText(`${count} of ${count} VMs`);
+  // Server-rendered rows: act once the page is live (hydrated, stream open).
+  await expect(page.getByTitle("This list updates by itself.")).toBeVisible();
 
   // Sort by name, descending: the last VM comes first.
   const nameHeader = page.getByRole("columnheader", { name: "Name" });
