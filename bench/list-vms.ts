@@ -9,8 +9,8 @@
  * Run: `npm run bench` (100 VMs) or `npm run bench:scale` (1,000 then 10,000); each starts its own
  * cluster, database and production portal in .local/bench-*. Prints, per size, portal and direct
  * p50/p99 and their ratio, the portal's RSS and its growth per 1,000 cached VMs, then the upstream
- * watches of 200 open streams (kube-apiserver's own `apiserver_longrunning_requests` metric), and
- * the machine's core count.
+ * watches of 200 open VM list streams and 200 open disk list streams (kube-apiserver's own
+ * `apiserver_longrunning_requests` metric), and the machine's core count.
  * Options (env): BENCH_VMS (a size or a comma-separated list, "100"), BENCH_ITERATIONS (300 at
  * ≤ 100 VMs, 20 above), BENCH_WARMUP (30, 3 above), BENCH_STREAMS (200).
  */
@@ -40,8 +40,8 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   // The benchmark writes VirtualMachines itself; the stand-in's controller must not fight it.
   process.env.HIKUBE_STANDIN = "off";
-  // 200 streams of one user (the default cap is 8 per user and process).
-  process.env.HIKUBE_MAX_STREAMS_PER_USER = String(streamCount + 10);
+  // 200 VM list and 200 disk list streams of one user (the default cap is 8 per user and process).
+  process.env.HIKUBE_MAX_STREAMS_PER_USER = String(2 * streamCount + 10);
   const stack = await startStack({ name: "bench", log: (l) => console.log(`[bench] ${l}`) });
   const results: string[] = [];
   try {
@@ -156,13 +156,13 @@ async function main(): Promise<void> {
       console.log(results.slice(-7).join("\n"));
 
       if (n === sizes[0]) {
-        // 200 open streams of the VM list share the tenant's watches.
-        console.log(`[bench] opening ${streamCount} VM list streams`);
+        // 200 open streams of the VM list and 200 of the disk list share the tenant's watches.
+        console.log(`[bench] opening ${streamCount} VM list and ${streamCount} disk list streams`);
         const controllers: AbortController[] = [];
-        const snapshots = await Promise.all(Array.from({ length: streamCount }, async () => {
+        const open = (url: string) => Array.from({ length: streamCount }, async () => {
           const c = new AbortController();
           controllers.push(c);
-          const res = await fetch(`${stack.url}/api/tenants/acme/vms/events`, { headers: { cookie: alice.cookie }, signal: c.signal });
+          const res = await fetch(url, { headers: { cookie: alice.cookie }, signal: c.signal });
           if (res.status !== 200) throw new Error(`stream: ${res.status}`);
           const reader = res.body!.getReader();
           let text = "";
@@ -172,13 +172,17 @@ async function main(): Promise<void> {
             text += new TextDecoder().decode(value);
             if (text.includes("event: snapshot")) return true;
           }
-        }));
+        });
+        const vmStreams = await Promise.all(open(`${stack.url}/api/tenants/acme/vms/events`));
+        const diskStreams = await Promise.all(open(`${stack.url}/api/tenants/acme/disks?watch=true`));
         const metrics = await adminRequest(admin, "GET", "/metrics");
         const watches = (resource: string) => metrics.body.split("\n")
           .filter((l) => l.startsWith("apiserver_longrunning_requests{") && l.includes(`resource="${resource}"`) && l.includes('verb="WATCH"'))
           .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
         results.push(
-          `${snapshots.filter(Boolean).length} open VM list streams → upstream watches: vminstances ${watches("vminstances")}, virtualmachines ${watches("virtualmachines")} (target 1 per kind)`,
+          `${vmStreams.filter(Boolean).length} open VM list streams and ${diskStreams.filter(Boolean).length} open disk list streams → upstream watches: ` +
+            `vminstances ${watches("vminstances")}, virtualmachines ${watches("virtualmachines")}, vmdisks ${watches("vmdisks")}, ` +
+            `datavolumes ${watches("datavolumes")} (target 1 per kind)`,
           "",
         );
         console.log(results.slice(-2).join("\n"));
