@@ -27,6 +27,8 @@ const GiB = 1024 ** 3;
 const names = Array.from({ length: count }, (_, i) => `vm-${i}`);
 // About a screen: the viewport's rows plus the virtualizer's overscan, far below 500.
 const screenfulOfRows = 40;
+/** How long the page may take to become live (hydrated, stream open) on a loaded CI machine. */
+const hydrationMs = 45_000;
 
 function cluster(): AdminClient {
   const dir = process.env.HIKUBE_CLUSTER_DIR ?? path.join(process.cwd(), ".local", "cluster");
@@ -123,8 +125,9 @@ test("500 VMs: filtering and sorting act on every row, not only the rendered one
   await page.context().addCookies(sessions.alice);
   await page.goto(`/t/${tenant}/vms`);
   await expect(shownCount(page)).toHaveText(`${count} of ${count} VMs`);
-  // Server-rendered rows: act once the page is live (hydrated, stream open).
-  await expect(page.getByTitle("This list updates by itself.")).toBeVisible();
+  // Server-rendered rows: act once the page is live (hydrated, stream open). Hydrating took 11 s
+  // once when the a11y spec's browsers shared the 2 cores: a longer wait than the default.
+  await expect(page.getByTitle("This list updates by itself.")).toBeVisible({ timeout: hydrationMs });
 
   // Sort by name, descending: the last VM comes first.
   const nameHeader = page.getByRole("columnheader", { name: "Name" });
@@ -158,7 +161,7 @@ test("500 VMs: the virtualized table passes axe on desktop and phone, and a phon
     const page = await context.newPage();
     await page.goto(`/t/${tenant}/vms?sort=name`);
     await expect(shownCount(page)).toHaveText(`${count} of ${count} VMs`);
-    await expect(page.getByTitle("This list updates by itself.")).toBeVisible();
+    await expect(page.getByTitle("This list updates by itself.")).toBeVisible({ timeout: hydrationMs });
     // Scrolled into the middle: spacer rows above and below the rendered ones.
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
     await expect.poll(async () => (await rowNames(page))[0]).not.toBe("vm-0");
