@@ -174,12 +174,17 @@ export function rbac(): KubeObject[] {
     // Platform admins, as in Cozystack.
     clusterRoleBinding("cozystack-cluster-admin", "cluster-admin",
       [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "cozystack-cluster-admin" }]),
-    // The portal's own identity: impersonation, plus read-only access to the status objects that
-    // tenant roles cannot read (the portal's gate checks the user's level before such a read).
+    // The portal's own identity: impersonation, read-only access to the status objects that tenant
+    // roles cannot read (the portal's gate checks the user's level before such a read), and to the
+    // tenant applications for the shared list caches (each user checked by a SubjectAccessReview).
     clusterRole("hikube:portal", [
       { apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] },
       { apiGroups: ["kubevirt.io"], resources: ["virtualmachines", "virtualmachineinstances"], verbs: readVerbs },
       { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes"], verbs: readVerbs },
+      // The shared list caches (lib/server/k8s/watch-cache.ts): one list+watch per tenant and kind,
+      // served to a user only after a SubjectAccessReview for that user (k8s/access-review.ts).
+      { apiGroups: ["apps.cozystack.io"], resources: ["vminstances", "vmdisks"], verbs: readVerbs },
+      { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
       // The VM page shows an external VM's load-balancer address (Service vm-instance-X status).
       { apiGroups: [""], resources: ["services"], verbs: readVerbs },
       // The create-disk form offers the cluster's StorageClasses (names only; not tenant data).

@@ -185,6 +185,9 @@ test("search, filters and sort narrow the 30 VMs as typed and survive a reload",
 test("a filter that matches nothing says so and clears in one click", async ({ page }) => {
   await signedInAs(page, "alice");
   await page.goto(`/t/${tenant}/vms?state=Running&sort=type`);
+  // The rows come rendered by the server: wait until the page is live (hydrated, stream open)
+  // before clicking, or the click lands on HTML that has no handler yet.
+  await expect(page.getByTitle("This list updates by itself.")).toBeVisible();
   await expect(page.getByRole("heading", { name: "No VM matches" })).toBeVisible();
   await expect(shownCount(page)).toHaveText("0 of 30 VMs");
   await expect(page.getByRole("combobox", { name: "State" })).toHaveValue("Running");

@@ -31,6 +31,8 @@ export interface Stack {
   env: Env;
   /** stops the portal and the cluster */
   stop(): Promise<void>;
+  /** the portal server's process id (benchmarks read its memory) */
+  pid?: number;
 }
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -160,7 +162,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
     await waitForHealth(url, server, 90_000);
     if (env.PROMETHEUS_URL && env.HIKUBE_CLUSTER_DIR) await (await import("../dev-cluster/prometheus")).registerPortalIfItServesMetrics(url);
-    return { url, env, stop: stopAll };
+    return { url, env, stop: stopAll, pid: server.pid };
   } catch (err) {
     await stopAll();
     throw err;

@@ -6,7 +6,7 @@
  * and the mutations patch it optimistically.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef } from "react";
+import { useRef, useState } from "react";
 import { createVm, deleteVm, fetchCatalogue, fetchVms, powerVm, vmEventsUrl, type PowerAction } from "@/lib/client/api";
 import { catalogueKeys, vmKeys } from "@/lib/client/query-keys";
 import { compareVms, forgetDeleted, isDeletedHere, patchVm, rememberDeleted, removeVm, upsertVm } from "@/lib/client/vm-cache";
@@ -21,10 +21,12 @@ export type VmStreamStatus = LiveListStatus;
  * events to the cache.
  * @param onPatch called before every cache patch (lets the list query know the cache moved on)
  */
-export function useVmStream(tenant: string, onPatch: () => void): { status: VmStreamStatus; error: LiveListError | null } {
+export function useVmStream(tenant: string, onPatch: () => void, known?: string | null): { status: VmStreamStatus; error: LiveListError | null } {
   const queryClient = useQueryClient();
   const key = vmKeys.list(tenant);
-  return useLiveList<VmSummary>(vmEventsUrl(tenant), {
+  // Only the first connection may skip its snapshot: the URL stays the one the page opened with.
+  const [first] = useState(() => ({ tenant, url: vmEventsUrl(tenant, known) }));
+  return useLiveList<VmSummary>(first.tenant === tenant ? first.url : vmEventsUrl(tenant), {
     snapshot: (vms) => {
       onPatch();
       queryClient.setQueryData<VmSummary[]>(key, [...vms].sort(compareVms));
@@ -44,12 +46,26 @@ export function useVmStream(tenant: string, onPatch: () => void): { status: VmSt
   });
 }
 
-/** The tenant's VM list (query) kept live by the event stream. */
-export function useVmList(tenant: string) {
+/**
+ * The rows the list page rendered on the server and their version (lib/server/vms/vms.ts
+ * `listVmsWithVersion`; null when they were read directly from the cluster).
+ */
+export interface InitialVmRows {
+  vms: VmSummary[];
+  version: string | null;
+}
+
+/**
+ * The tenant's VM list (query) kept live by the event stream. With `initial` (the rows rendered
+ * on the server) nothing is fetched: the stream, told their version, sends only changes.
+ */
+export function useVmList(tenant: string, initial?: InitialVmRows) {
   const queryClient = useQueryClient();
   const patches = useRef(0);
   const query = useQuery({
     queryKey: vmKeys.list(tenant),
+    // the server's rows are in the list's order already (newest first)
+    ...(initial ? { initialData: initial.vms } : {}),
     queryFn: async ({ signal }) => {
       const seen = patches.current;
       const vms = await fetchVms(tenant, signal);
@@ -62,7 +78,7 @@ export function useVmList(tenant: string) {
   });
   const stream = useVmStream(tenant, () => {
     patches.current += 1;
-  });
+  }, initial?.version);
   return { query, stream };
 }
 

@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { Suspense, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from "react";
+import { Suspense, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from "react";
+import { useWindowVirtualizer } from "@tanstack/react-virtual";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -23,7 +24,7 @@ import { BulkToolbar } from "./bulk-toolbar";
 import { takeCreatedVm } from "./created-vm";
 import { DeleteVmDialog } from "./delete-vm-dialog";
 import { useNow } from "./use-now";
-import { useVmList, type VmStreamStatus } from "./use-vms";
+import { useVmList, type InitialVmRows, type VmStreamStatus } from "./use-vms";
 import { VmListFilters } from "./vm-list-filters";
 import { VmStateBadge } from "./vm-state-badge";
 
@@ -32,11 +33,11 @@ import { VmStateBadge } from "./vm-state-badge";
  * selected rows, empty states, cluster banner, delete confirmation. Arriving from the create form,
  * the focus goes to the new VM's row link; after a delete, to the list's heading.
  */
-export function VmList() {
+export function VmList({ initial }: { initial?: InitialVmRows }) {
   // The view is read from the URL query (useSearchParams), which needs a Suspense boundary.
   return (
     <Suspense fallback={<TableSkeleton />}>
-      <VmListContent />
+      <VmListContent initial={initial} />
     </Suspense>
   );
 }
@@ -63,13 +64,17 @@ function useVmListView(): [VmListView, (view: VmListView) => void] {
   return [state.view, change];
 }
 
-function VmListContent() {
+function VmListContent({ initial }: { initial?: InitialVmRows }) {
   const tenant = useTenant();
   const t = useTranslations("VmList");
   const tRole = useTranslations("Roles");
   const errorMessage = useApiErrorMessage();
-  const { query, stream } = useVmList(tenant.name);
+  const { query, stream } = useVmList(tenant.name, initial);
   const [view, setView] = useVmListView();
+  // Typing and clicks update `view` at once; the rows follow a moment later without blocking input
+  // (React renders the deferred value in the background and drops stale renders, so filtering
+  // and sorting 10,000 rows never delays a keystroke).
+  const shownView = useDeferredValue(view);
   const [deleting, setDeleting] = useState<VmSummary | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [bulk, setBulk] = useState<{ action: BulkAction; names: string[] } | null>(null);
@@ -85,9 +90,9 @@ function VmListContent() {
   const canConsole = tenant.can("vm.console");
   const canSelect = canPower || canDelete;
 
-  const rows = useMemo(() => (vms ? applyVmListView(vms, view) : []), [vms, view]);
-  const options = useMemo(() => vmFilterOptions(vms ?? [], view), [vms, view]);
-  const shown = rows.map((vm) => vm.name);
+  const rows = useMemo(() => (vms ? applyVmListView(vms, shownView) : []), [vms, shownView]);
+  const options = useMemo(() => vmFilterOptions(vms ?? [], shownView), [vms, shownView]);
+  const shown = useMemo(() => rows.map((vm) => vm.name), [rows]);
   // Only shown rows count as selected: a bulk action never touches a VM the user cannot see.
   const chosen = shown.filter((name) => selected.has(name));
 
@@ -179,7 +184,7 @@ function VmListContent() {
           <VmTable
             tenant={tenant.name}
             vms={rows}
-            view={view}
+            view={shownView}
             onSort={(key) => setView(toggleVmSort(view, key))}
             selectAllRef={selectAllRef}
             selection={canSelect ? {
@@ -332,12 +337,15 @@ function VmTable({ tenant, vms, view, onSort, selection, selectAllRef, canDelete
   useEffect(() => {
     if (selectAllRef.current) selectAllRef.current.indeterminate = extent === "some";
   }, [selectAllRef, extent]);
+  const columns = 5 + (selection ? 1 : 0) + (canDelete || canConsole ? 1 : 0);
+  const rowProps = { tenant, selection, canDelete, canConsole, onDelete, now };
   return (
     <div className={`${panelClass} relative overflow-x-auto`}>
-      <table className="w-full min-w-[860px] border-collapse">
+      {/* aria-rowcount/aria-rowindex: the header row and every VM, also those not in the DOM */}
+      <table className="w-full min-w-[860px] border-collapse" aria-rowcount={vms.length + 1}>
         <caption className="sr-only">{t("title")}</caption>
         <thead className="border-b border-zinc-200 bg-zinc-50/80 dark:border-zinc-800 dark:bg-zinc-900/60">
-          <tr>
+          <tr aria-rowindex={1}>
             {selection && (
               <th scope="col" className="w-10 py-2.5 pr-0 pl-4 text-left">
                 <input
@@ -358,20 +366,82 @@ function VmTable({ tenant, vms, view, onSort, selection, selectAllRef, canDelete
             {(canDelete || canConsole) && <th scope="col" className={`${th} text-right`}><span className="sr-only">{t("colActions")}</span></th>}
           </tr>
         </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-          {vms.map((vm) => (
-            <VmRow key={vm.name} tenant={tenant} vm={vm} selection={selection} canDelete={canDelete} canConsole={canConsole} onDelete={onDelete} now={now} />
-          ))}
-        </tbody>
+        {vms.length > virtualizeAbove ? (
+          <VirtualRows vms={vms} columns={columns} rowProps={rowProps} />
+        ) : (
+          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+            {vms.map((vm, index) => <VmRow key={vm.name} vm={vm} index={index} {...rowProps} />)}
+          </tbody>
+        )}
       </table>
     </div>
   );
 }
 
+/**
+ * Longer lists are virtualized: only the rows in and near the window are in the DOM (about a
+ * screen), the others stand in as the height of two spacer rows. Shorter lists render every row,
+ * so what a page shows for a few VMs is unchanged.
+ */
+const virtualizeAbove = 100;
+
+/** A row's height before it is measured (px): one line of text with the row's padding. */
+const estimatedRowPx = 53;
+
+/** The common props of every row of the table. */
+type RowProps = Omit<Parameters<typeof VmRow>[0], "vm" | "index" | "measureRef">;
+
+/**
+ * The table body of a long list, virtualized against the window's scroll
+ * (@tanstack/react-virtual): the rows near the viewport plus a few above and below, between two
+ * spacer rows that keep the table's height, so the scrollbar and `aria-rowcount` tell the real
+ * size. On the server (no window) it renders the first screen of rows.
+ */
+function VirtualRows({ vms, columns, rowProps }: { vms: VmSummary[]; columns: number; rowProps: RowProps }) {
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  const [offset, setOffset] = useState(0);
+  // Where the body starts in the page (the virtualizer counts from the top of the document); read
+  // after every render, as what is above the table (banners, toolbar) can move it.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- every render, guarded by the comparison
+  useLayoutEffect(() => {
+    const top = (bodyRef.current?.getBoundingClientRect().top ?? 0) + window.scrollY;
+    if (Math.abs(top - offset) > 1) setOffset(top);
+  });
+  const virtualizer = useWindowVirtualizer({
+    count: vms.length,
+    estimateSize: () => estimatedRowPx,
+    overscan: 8,
+    scrollMargin: offset,
+    initialRect: { width: 1280, height: 900 },
+    getItemKey: (index) => vms[index].name,
+    useFlushSync: false,
+  });
+  const items = virtualizer.getVirtualItems();
+  const before = items.length ? items[0].start - offset : 0;
+  const after = items.length ? virtualizer.getTotalSize() - (items[items.length - 1].end - offset) : 0;
+  return (
+    <tbody ref={bodyRef} className="divide-y divide-zinc-100 dark:divide-zinc-800">
+      {before > 0 && <tr aria-hidden="true"><td colSpan={columns} style={{ height: before, padding: 0 }} /></tr>}
+      {items.map((item) => (
+        <VmRow key={item.key} vm={vms[item.index]} index={item.index} measureRef={virtualizer.measureElement} {...rowProps} />
+      ))}
+      {after > 0 && <tr aria-hidden="true"><td colSpan={columns} style={{ height: after, padding: 0 }} /></tr>}
+    </tbody>
+  );
+}
+
+const subscribeNothing = () => () => {};
+const isClient = () => true;
+const isServer = () => false;
+
 /** One VM: its selection checkbox, name (a link to its page), sizes, state, age and actions. */
-function VmRow({ tenant, vm, selection, canDelete, canConsole, onDelete, now }: {
+function VmRow({ tenant, vm, index, measureRef, selection, canDelete, canConsole, onDelete, now }: {
   tenant: string;
   vm: VmSummary;
+  /** the row's place among all the rows shown (0-based; `aria-rowindex` is this + 2, after the header) */
+  index: number;
+  /** the virtualizer's measuring ref (virtualized lists only) */
+  measureRef?: (node: HTMLTableRowElement | null) => void;
   selection: TableSelection | null;
   canDelete: boolean;
   canConsole: boolean;
@@ -381,8 +451,16 @@ function VmRow({ tenant, vm, selection, canDelete, canConsole, onDelete, now }: 
   const t = useTranslations("VmList");
   const format = useFormat();
   const isSelected = selection?.selected.has(vm.name) ?? false;
+  // Ages and dates depend on the clock and the browser's time zone: written once hydrated, so the
+  // server-rendered rows never disagree with the browser's.
+  const hydrated = useSyncExternalStore(subscribeNothing, isClient, isServer);
   return (
-    <tr className={isSelected ? "bg-blue-50/60 dark:bg-blue-500/10" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40"}>
+    <tr
+      ref={measureRef}
+      data-index={index}
+      aria-rowindex={index + 2}
+      className={isSelected ? "bg-blue-50/60 dark:bg-blue-500/10" : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40"}
+    >
       {selection && (
         <td className="w-10 py-3 pr-0 pl-4 align-middle">
           <input
@@ -407,8 +485,8 @@ function VmRow({ tenant, vm, selection, canDelete, canConsole, onDelete, now }: 
       <td className={td}><VmStateBadge state={vm.powerState} message={vm.message} /></td>
       <td className={`${td} whitespace-nowrap text-zinc-600 dark:text-zinc-400`}>
         {vm.createdAt && (
-          <time dateTime={vm.createdAt} title={format.dateTime(vm.createdAt)}>
-            {format.age(vm.createdAt, now)}
+          <time dateTime={vm.createdAt} title={hydrated ? format.dateTime(vm.createdAt) : undefined}>
+            {hydrated ? format.age(vm.createdAt, now) : null}
           </time>
         )}
       </td>

@@ -134,7 +134,8 @@ export const deleteVm = (tenant: string, name: string, withDisks: boolean) =>
   apiFetch<{ deletedDisks: string[] }>(`${tenantPath(tenant)}/vms/${encodeURIComponent(name)}?withDisks=${withDisks}`, { method: "DELETE" });
 
 /** The Server-Sent Events URL of a tenant's live VM list. */
-export const vmEventsUrl = (tenant: string) => `${tenantPath(tenant)}/vms/events`;
+export const vmEventsUrl = (tenant: string, known?: string | null) =>
+  `${tenantPath(tenant)}/vms/events${known ? `?known=${encodeURIComponent(known)}` : ""}`;
 
 /** A power action of `POST /api/tenants/{tenant}/vms/{name}/{action}` (pause and unpause included). */
 export type PowerAction = "start" | "stop" | "restart" | "pause" | "unpause";

@@ -36,8 +36,8 @@ function parse<T>(e: Event): T | null {
 export type LiveListError = Partial<ApiErrorBody["error"]>;
 
 /**
- * Follows a live list's Server-Sent Events at `url` while mounted (`snapshot` T[], `upsert` T,
- * `remove` {name}, `unavailable` {code, reason, params, message}) and hands them to `handlers` (the latest ones, so they
+ * Follows a live list's Server-Sent Events at `url` while mounted (`snapshot` T[], `current` {}
+ * (the rows held are current), `upsert` T, `remove` {name}, `unavailable` {code, reason, params, message}) and hands them to `handlers` (the latest ones, so they
  * may close over render state). EventSource reconnects by itself after a drop; after an error
  * answer it stops, and this hook calls `handlers.closed()` and reopens after 5 s.
  * @returns the stream's status and, while `unavailable`, the error (an API error body, for
@@ -65,6 +65,8 @@ export function useLiveList<T>(url: string, handlers: LiveListHandlers<T>): { st
         handlersRef.current.snapshot(items);
         set("live");
       });
+      // The rows the page already holds (rendered on the server) are current: nothing to replace.
+      es.addEventListener("current", () => set("live"));
       es.addEventListener("upsert", (e) => {
         const item = parse<T>(e);
         if (!item) return;

@@ -193,13 +193,17 @@ describe("the Helm chart charts/hikube-portal", () => {
       { verb: "get", resource: "services", namespace: "tenant-acme" },
       { verb: "list", group: "storage.k8s.io", resource: "storageclasses" },
       { verb: "get", resource: "configmaps", namespace: "cdi", name: "cdi-uploadproxy" },
+      // the shared list caches, and the SubjectAccessReview that checks each user before serving them
+      { verb: "watch", group: "apps.cozystack.io", resource: "vminstances", namespace: "tenant-acme" },
+      { verb: "list", group: "apps.cozystack.io", resource: "vmdisks", namespace: "tenant-acme" },
+      { verb: "create", group: "authorization.k8s.io", resource: "subjectaccessreviews" },
     ];
     const denied: Attributes[] = [
       { verb: "list", resource: "secrets", namespace: release.namespace },
       { verb: "get", resource: "configmaps", namespace: "cdi", name: "cdi-config" },
       { verb: "list", resource: "configmaps", namespace: "cdi" },
-      { verb: "list", group: "apps.cozystack.io", resource: "vminstances", namespace: "tenant-acme" },
       { verb: "create", group: "apps.cozystack.io", resource: "vminstances", namespace: "tenant-acme" },
+      { verb: "delete", group: "apps.cozystack.io", resource: "vmdisks", namespace: "tenant-acme" },
       { verb: "update", group: "kubevirt.io", resource: "virtualmachines", namespace: "tenant-acme" },
       { verb: "list", resource: "events", namespace: "tenant-acme" },
       { verb: "create", resource: "pods", namespace: release.namespace },

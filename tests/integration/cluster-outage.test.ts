@@ -6,7 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { signIn } from "./helpers";
+import { request as adminRequest } from "../../dev-cluster/kube";
+import { clusterAdmin, openVmStream, paths, signIn, uniqueName, waitFor } from "./helpers";
 import { startCluster } from "../../dev-cluster/cluster";
 
 const dir = process.env.HIKUBE_CLUSTER_DIR ?? path.join(process.cwd(), ".local", "cluster");
@@ -58,5 +59,35 @@ describe("cluster outage", () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 250));
     }
     expect(status).toBe(200);
+  }, 90_000);
+
+  it("brings the next change to an open VM stream within 5 s of the API server's restart", async () => {
+    const alice = await signIn("alice", "alice-password");
+    const stream = openVmStream(alice.cookie);
+    const name = uniqueName("outage");
+    try {
+      expect(await stream.ready).toBe(200);
+      await waitFor("the snapshot", 10_000, async () => (stream.events.some((e) => e.event === "snapshot") ? true : undefined));
+
+      const pid = apiserverPid();
+      process.kill(pid, "SIGTERM");
+      await waitExit(pid);
+      // The shared caches lost their watches: the open page is told.
+      await waitFor("unavailable", 10_000, async () => (stream.events.some((e) => e.event === "unavailable") ? true : undefined));
+
+      await startCluster(() => {});
+      const vmi = { apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMInstance", metadata: { name },
+        spec: { instanceType: "u1.medium", instanceProfile: "ubuntu", runStrategy: "Halted", disks: [], external: false, externalPorts: [22] } };
+      const t0 = Date.now();
+      const created = await adminRequest(clusterAdmin(), "POST", paths.vmInstance("tenant-acme"), JSON.stringify(vmi));
+      expect(created.status).toBe(201);
+      // The change arrives as an upsert, or inside the fresh snapshot sent once the caches are back.
+      const arrived = await waitFor("the new VM on the open stream", 10_000, async () => stream.events.find((e) =>
+        e.at >= t0 && ((e.event === "upsert" && e.data.name === name) || (e.event === "snapshot" && e.data.some((r: { name: string }) => r.name === name)))));
+      expect(arrived.at - t0).toBeLessThan(5000);
+    } finally {
+      stream.close();
+      await adminRequest(clusterAdmin(), "DELETE", paths.vmInstance("tenant-acme", name));
+    }
   }, 90_000);
 });

@@ -110,3 +110,69 @@ export function uniqueName(prefix: string): string {
 
 /** A well-formed ed25519 public key line. */
 export const sampleSshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICwCya3aUe1UjtD3c6DlBrD0jfY1hgXI19BbimEPLGGd alice@laptop";
+
+/** An open live list (Server-Sent Events): its events so far, each with the time it arrived. */
+export interface OpenStream {
+  events: { event: string; data: any; at: number }[];
+  close: () => void;
+  /** resolves with the answer's HTTP status */
+  ready: Promise<number>;
+}
+
+/**
+ * Opens a tenant's VM stream (Server-Sent Events) and collects its events, each with the time it
+ * arrived, until `close()`. `ready` resolves with the answer's HTTP status.
+ */
+export function openVmStream(cookie: string, tenant = "acme"): OpenStream {
+  return openListStream(cookie, `/api/tenants/${tenant}/vms/events`);
+}
+
+/** {@link openVmStream} for a tenant's disk list (`GET /disks?watch=true`). */
+export function openDiskStream(cookie: string, tenant = "acme"): OpenStream {
+  return openListStream(cookie, `/api/tenants/${tenant}/disks?watch=true`);
+}
+
+/** Opens the live list at `path` of the portal and collects its events until `close()`. */
+export function openListStream(cookie: string, path: string): OpenStream {
+  const controller = new AbortController();
+  const events: { event: string; data: any; at: number }[] = [];
+  const ready = (async () => {
+    const res = await fetch(`${portalUrl}${path}`, { headers: { cookie }, signal: controller.signal });
+    const status = res.status;
+    void (async () => {
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          let sep: number;
+          while ((sep = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, sep);
+            buffer = buffer.slice(sep + 2);
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (event && data) events.push({ event, data: JSON.parse(data), at: Date.now() });
+          }
+        }
+      } catch {
+        /* aborted */
+      }
+    })();
+    return status;
+  })();
+  return { events, close: () => controller.abort(), ready };
+}
+
+/** Polls `probe` every 200 ms until it returns a value; throws after `timeoutMs` naming `what`. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -51,8 +51,9 @@ describe("the API server's RBAC decides on the impersonated identity", () => {
     expect(separate).toBe(200);
   });
 
-  it("gives the portal's own identity no access to tenant applications", async () => {
-    expect(await asPortal("GET", collection, {})).toBe(403);
+  it("lets the portal's own identity read tenant applications (the shared list caches) but never write them", async () => {
+    expect(await asPortal("GET", collection, {})).toBe(200);
     expect(await asPortal("POST", collection, {}, vmInstance(uniqueName("rbac")))).toBe(403);
+    expect(await asPortal("DELETE", `${collection}/any`, {})).toBe(403);
   });
 });

@@ -4,7 +4,10 @@
  *
  * Identities (see k8s/identity.ts): VMDisk and VMInstance calls carry the user's identity, so the
  * cluster's RBAC has the last word; DataVolume reads (phase, progress), golden images and
- * StorageClasses use the portal's identity, only after the gate checked the user's level.
+ * StorageClasses use the portal's identity, only after the gate checked the user's level. The
+ * list is served from the tenant's shared watch caches (VMDisk, DataVolume, VMInstance, read with
+ * the portal's identity: k8s/watch-cache.ts) only after a SubjectAccessReview said the user may
+ * list VMDisks and VMInstances in the namespace (k8s/access-review.ts, answers kept 10 s).
  *
  * Checks before anything is created (422 naming the field): the source's URL scheme (zod), then,
  * before any cluster call, its host (import-url-policy.ts: no loopback, link-local, private or
@@ -17,6 +20,8 @@ import { kinds, resourcePath, apiVersionOf } from "../k8s/kinds";
 import { assertUrlName } from "../k8s/names";
 import { kubeRequest } from "../k8s/client";
 import { portalIdentity } from "../k8s/identity";
+import { cachedKinds, watchCache, type WatchCache } from "../k8s/watch-cache";
+import { assertCanList } from "../k8s/access-review";
 import type { DataVolume, KubeList, StorageClass, VMDisk, VMInstance } from "../k8s/objects";
 import { AppError, invalidField } from "../errors";
 import { assertImportUrlAllowed } from "./import-url-policy";
@@ -91,14 +96,101 @@ export async function listDiskSources(access: TenantAccess): Promise<{ disks: Ku
   return { disks, dataVolumes, instances };
 }
 
-/** The tenant's disks, newest first, with import progress and the VM using each. */
+/** Newest first, then by name: the list's own order. */
+const newestFirst = (a: DiskSummary, b: DiskSummary) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
+
+/** The caches a disk list is made of. */
+export interface DiskCaches {
+  disks: WatchCache<VMDisk>;
+  dataVolumes: WatchCache<DataVolume>;
+  /** shared with the VM list (the same cache: one upstream watch) */
+  instances: WatchCache<VMInstance>;
+}
+
+/**
+ * The tenant's shared VMDisk, DataVolume and VMInstance caches (k8s/watch-cache.ts), started on
+ * first use; read them only after {@link assertCanListDisks}.
+ * @param namespace the tenant record's namespace
+ */
+export function diskCaches(namespace: string): DiskCaches {
+  return {
+    disks: watchCache(cachedKinds.VMDisk, namespace),
+    dataVolumes: watchCache(cachedKinds.DataVolume, namespace),
+    instances: watchCache(cachedKinds.VMInstance, namespace),
+  };
+}
+
+/**
+ * Throws unless the cluster lets the user list what a disk list shows: VMDisks, and the
+ * VMInstances that name them (SubjectAccessReviews, answers kept 10 s: k8s/access-review.ts).
+ * @throws AppError forbidden (`cluster_forbidden`), cluster_unavailable
+ */
+export async function assertCanListDisks(access: TenantAccess): Promise<void> {
+  const namespace = access.tenant.namespace;
+  await Promise.all([assertCanList(access.identity, kinds.VMDisk, namespace), assertCanList(access.identity, kinds.VMInstance, namespace)]);
+}
+
+// The attachments last derived from a tenant's VMInstance cache, reused while it did not change.
+const attachmentsHeld = new WeakMap<WatchCache<VMInstance>, { version: number; attached: Map<string, string> }>();
+
+/**
+ * {@link diskAttachments} of a VMInstance cache's objects now, computed once per change of the
+ * cache however many streams ask (the returned map is shared: never change it).
+ */
+export function cachedAttachments(instances: WatchCache<VMInstance>): Map<string, string> {
+  const held = attachmentsHeld.get(instances);
+  if (held && held.version === instances.version) return held.attached;
+  const attached = diskAttachments(instances.snapshotNow());
+  attachmentsHeld.set(instances, { version: instances.version, attached });
+  return attached;
+}
+
+/** The row of cached disk `name` (undefined when the cache holds no such disk). */
+export function cachedDiskRow(caches: DiskCaches, name: string, attached: Map<string, string>): DiskSummary | undefined {
+  const disk = caches.disks.get(name);
+  return disk && toDiskSummary(disk, caches.dataVolumes.get(dataVolumeName(name)), attached.get(name) ?? null);
+}
+
+// The rows last derived from a tenant's caches (keyed by its VMDisk cache, so they go with it),
+// reused while none of the three caches changed.
+const derived = new WeakMap<WatchCache<VMDisk>, { dataVolumes: WatchCache<DataVolume>; instances: WatchCache<VMInstance>; versions: string; rows: DiskSummary[] }>();
+
+/**
+ * The rows of the tenant's caches, newest first, or null when a cache is not in sync after
+ * waiting for it (the caller lists directly). Rebuilt only when a cache changed since the last call.
+ */
+async function cachedDiskRows(namespace: string): Promise<DiskSummary[] | null> {
+  const caches = diskCaches(namespace);
+  const [disks, dataVolumes, instances] = await Promise.all([caches.disks.snapshot(), caches.dataVolumes.snapshot(), caches.instances.snapshot()]);
+  if (!disks || !dataVolumes || !instances || !caches.disks.isSynced || !caches.dataVolumes.isSynced || !caches.instances.isSynced) return null;
+  const versions = `${caches.disks.version}.${caches.dataVolumes.version}.${caches.instances.version}`;
+  const held = derived.get(caches.disks);
+  if (held && held.dataVolumes === caches.dataVolumes && held.instances === caches.instances && held.versions === versions) return held.rows;
+  const attached = cachedAttachments(caches.instances);
+  const rows = disks.map((d) => toDiskSummary(d, caches.dataVolumes.get(dataVolumeName(d.metadata.name)), attached.get(d.metadata.name) ?? null)).sort(newestFirst);
+  derived.set(caches.disks, { dataVolumes: caches.dataVolumes, instances: caches.instances, versions, rows });
+  return rows;
+}
+
+/**
+ * The tenant's disks, newest first, with import progress and the VM using each (the returned
+ * array is shared: copy it before changing it).
+ *
+ * Served from the tenant's shared caches once the cluster's RBAC said, by SubjectAccessReviews
+ * answered at most 10 s ago, that this user may list VMDisks and VMInstances in the namespace
+ * ({@link assertCanListDisks}). While a cache is not in sync, the lists are read directly (VMDisks
+ * and VMInstances as the user), so an unreachable cluster is a 503, never a stale list.
+ * @throws AppError forbidden (the cluster's RBAC refuses the user), cluster_unavailable
+ */
 export async function listDisks(access: TenantAccess): Promise<DiskSummary[]> {
+  const [, cached] = await Promise.all([assertCanListDisks(access), cachedDiskRows(access.tenant.namespace)]);
+  if (cached) return cached;
   const { disks, dataVolumes, instances } = await listDiskSources(access);
   const dvs = new Map(dataVolumes.items.map((dv) => [dv.metadata.name, dv]));
   const attached = diskAttachments(instances.items);
   return disks.items
     .map((d) => toDiskSummary(d, dvs.get(dataVolumeName(d.metadata.name)), attached.get(d.metadata.name) ?? null))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name));
+    .sort(newestFirst);
 }
 
 /** The cluster's StorageClasses (portal identity: names only), the default first. */

@@ -17,7 +17,8 @@ import { metrics } from "../metrics";
 export type WatchEnd = { reason: "gone" } | { reason: "error"; error: AppError } | { reason: "closed" };
 
 /**
- * Starts a watch; events are delivered in order to `onEvent`, then `onEnd` once.
+ * Starts a watch; `onOpen` when the API server accepted it, then events in order to `onEvent`, then
+ * `onEnd` once.
  * @param path collection path from kinds.ts `resourcePath()`
  * @param resourceVersion the list's `metadata.resourceVersion`
  * @param signal aborting it closes the watch (onEnd gets `closed`)
@@ -29,6 +30,8 @@ export function watchCollection<T>(opts: {
   signal: AbortSignal;
   onEvent: (event: WatchEvent<T>) => void;
   onEnd: (end: WatchEnd) => void;
+  /** the API server accepted the watch (HTTP 200): events follow from `resourceVersion` on */
+  onOpen?: () => void;
 }): void {
   let ended = false;
   // open watches by resource (the path's last segment: a plural resource name, never a namespace)
@@ -60,6 +63,7 @@ export function watchCollection<T>(opts: {
           res.on("end", () => end(res.statusCode === 410 ? { reason: "gone" } : { reason: "error", error: errorFromStatus(res.statusCode ?? 0, body) }));
           return;
         }
+        opts.onOpen?.();
         let buffer = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => {

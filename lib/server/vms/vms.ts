@@ -10,7 +10,8 @@ import { kinds, resourcePath, apiVersionOf } from "../k8s/kinds";
 import { errorFromStatus, kubeRequest, scrubClusterMessage, sendRaw } from "../k8s/client";
 import { assertUrlName } from "../k8s/names";
 import { portalIdentity } from "../k8s/identity";
-import { watchCache } from "../k8s/watch-cache";
+import { cachedKinds, watchCache, type WatchCache } from "../k8s/watch-cache";
+import { assertCanList } from "../k8s/access-review";
 import type { DataVolume, KubeList, VMDisk, VMInstance, VirtualMachine } from "../k8s/objects";
 import { AppError, invalidField } from "../errors";
 import type { ApiErrorReason, ErrorParams } from "../../shared/api-errors";
@@ -53,7 +54,7 @@ export function toVmSummary(instance: VMInstance, vm?: VirtualMachine): VmSummar
   };
 }
 
-/** Lists the VMInstances (as the user) and VirtualMachines (as the portal) of a tenant. */
+/** Lists the VMInstances (as the user) and VirtualMachines (as the portal) of a tenant, directly from the cluster. */
 export async function listVmSources(access: TenantAccess): Promise<{ instances: KubeList<VMInstance>; vms: KubeList<VirtualMachine> }> {
   const namespace = access.tenant.namespace;
   const [instances, vms] = await Promise.all([
@@ -63,22 +64,69 @@ export async function listVmSources(access: TenantAccess): Promise<{ instances: 
   return { instances, vms };
 }
 
+/** Newest first, then by name: the list's own order. */
+const newestFirst = (a: VmSummary, b: VmSummary) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name);
+
+/** The tenant's shared VMInstance and VirtualMachine caches (k8s/watch-cache.ts), started on first use. */
+export function vmCaches(namespace: string): { instances: WatchCache<VMInstance>; vms: WatchCache<VirtualMachine> } {
+  return { instances: watchCache(cachedKinds.VMInstance, namespace), vms: watchCache(cachedKinds.VirtualMachine, namespace) };
+}
+
+// The rows last derived from a tenant's caches (keyed by its VMInstance cache, so they go with it),
+// reused while neither cache changed.
+const derived = new WeakMap<WatchCache<VMInstance>, { vms: WatchCache<VirtualMachine>; iv: number; vv: number; rows: VmSummary[] }>();
+
 /**
- * The tenant's VMs, newest first. VMInstances are listed as the user (the cluster decides);
- * power states come from the shared VirtualMachine cache (portal identity, after the gate), or
- * from a direct list while that cache is not in sync.
+ * The rows of the tenant's caches, newest first, and their version, or null when a cache is not in
+ * sync. Rebuilt only when a cache changed since the last call.
+ */
+async function cachedVmRows(namespace: string): Promise<{ rows: VmSummary[]; version: string } | null> {
+  const caches = vmCaches(namespace);
+  const [instances, vms] = await Promise.all([caches.instances.snapshot(), caches.vms.snapshot()]);
+  if (!instances || !vms) return null;
+  const version = vmRowsVersion(caches);
+  const held = derived.get(caches.instances);
+  if (held && held.vms === caches.vms && held.iv === caches.instances.version && held.vv === caches.vms.version) {
+    return { rows: held.rows, version };
+  }
+  const rows = instances.map((i) => toVmSummary(i, caches.vms.get(virtualMachineName(i.metadata.name)))).sort(newestFirst);
+  derived.set(caches.instances, { vms: caches.vms, iv: caches.instances.version, vv: caches.vms.version, rows });
+  return { rows, version };
+}
+
+/**
+ * A token naming the state of a tenant's VM caches (their lives and change counters): equal tokens
+ * mean the same rows. The list page passes the token of its server-rendered rows to the stream,
+ * which then sends no snapshot while they are still current.
+ */
+export function vmRowsVersion(caches: ReturnType<typeof vmCaches>): string {
+  return `${caches.instances.epoch}.${caches.instances.version}.${caches.vms.epoch}.${caches.vms.version}`;
+}
+
+/**
+ * The tenant's VMs, newest first (the returned array is shared: copy it before changing it).
+ *
+ * Served from the tenant's shared caches (portal identity) once the cluster's RBAC said, by a
+ * SubjectAccessReview answered at most 10 s ago (k8s/access-review.ts), that this user may list
+ * VMInstances in the namespace. While a cache is not in sync, VMInstances are listed directly as
+ * the user (so an unreachable cluster is a 503, never a stale list).
+ * @throws AppError forbidden (the cluster's RBAC refuses the user), cluster_unavailable
  */
 export async function listVms(access: TenantAccess): Promise<VmSummary[]> {
+  return (await listVmsWithVersion(access)).rows;
+}
+
+/**
+ * {@link listVms} with the rows' version ({@link vmRowsVersion}; null when they were read
+ * directly from the cluster).
+ */
+export async function listVmsWithVersion(access: TenantAccess): Promise<{ rows: VmSummary[]; version: string | null }> {
   const namespace = access.tenant.namespace;
-  const [instances, cached] = await Promise.all([
-    kubeRequest<KubeList<VMInstance>>(access.identity, { path: resourcePath(kinds.VMInstance, { namespace }) }),
-    watchCache<VirtualMachine>(kinds.VirtualMachine, namespace).list(),
-  ]);
-  const vms = cached ?? (await kubeRequest<KubeList<VirtualMachine>>(portalIdentity, { path: resourcePath(kinds.VirtualMachine, { namespace }) })).items;
-  const byName = new Map(vms.map((vm) => [vm.metadata.name, vm]));
-  return instances.items
-    .map((i) => toVmSummary(i, byName.get(virtualMachineName(i.metadata.name))))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name));
+  const [, cached] = await Promise.all([assertCanList(access.identity, kinds.VMInstance, namespace), cachedVmRows(namespace)]);
+  if (cached) return cached;
+  const { instances, vms } = await listVmSources(access);
+  const byName = new Map(vms.items.map((vm) => [vm.metadata.name, vm]));
+  return { rows: instances.items.map((i) => toVmSummary(i, byName.get(virtualMachineName(i.metadata.name)))).sort(newestFirst), version: null };
 }
 
 /**

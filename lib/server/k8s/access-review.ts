@@ -1,0 +1,84 @@
+/**
+ * Whether the cluster lets a user do something, asked with a SubjectAccessReview
+ * (`POST /apis/authorization.k8s.io/v1/subjectaccessreviews`, the portal's identity; the portal's
+ * ClusterRole grants `create` on them): before the portal serves a user from a cache it filled with
+ * its own identity (watch-cache.ts), the cluster's RBAC says whether that user may `list` that
+ * resource in that namespace. The cluster stays the authority; the portal only avoids asking it
+ * for the whole list again.
+ *
+ * Answers are kept for {@link accessReviewWindowMs} (10 s), per user, groups, verb, resource and
+ * namespace, so a RoleBinding removed in the cluster stops serving its user within 10 s (SECURITY.md).
+ * A failed review (cluster unreachable) is not kept.
+ */
+import { kubeRequest } from "./client";
+import { portalIdentity, type KubeIdentity } from "./identity";
+import type { KindDescriptor } from "./kinds";
+import { AppError } from "../errors";
+
+/** How long an answer of the cluster is reused: 10 seconds. */
+export const accessReviewWindowMs = 10_000;
+
+/** Most answers kept at once; the oldest go first (a bound on memory, not a tuning knob). */
+const maxEntries = 10_000;
+
+interface Review {
+  allowed: boolean;
+  /** ms since the epoch */
+  until: number;
+}
+
+const answers = new Map<string, Review>();
+const asking = new Map<string, Promise<boolean>>();
+
+/** The SubjectAccessReview's status (k8s.io/api/authorization/v1 SubjectAccessReviewStatus). */
+interface SubjectAccessReview {
+  status?: { allowed?: boolean; denied?: boolean; reason?: string };
+}
+
+/**
+ * Whether `identity` may `verb` `kind` in `namespace`, per the cluster's RBAC.
+ * @param now ms since the epoch (tests)
+ * @returns true for the portal's own identity (its RBAC applies to its own calls directly)
+ * @throws AppError cluster_unavailable when the cluster cannot answer
+ */
+export async function isAllowed(identity: KubeIdentity, verb: "list" | "watch" | "get", kind: KindDescriptor, namespace: string, now = Date.now()): Promise<boolean> {
+  if (identity.type === "portal") return true;
+  const groups = [...identity.groups].sort();
+  const key = JSON.stringify([identity.username, groups, verb, kind.group, kind.plural, namespace]);
+  const held = answers.get(key);
+  if (held && held.until > now) return held.allowed;
+  let pending = asking.get(key);
+  if (!pending) {
+    pending = kubeRequest<SubjectAccessReview>(portalIdentity, {
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+      body: {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SubjectAccessReview",
+        spec: { user: identity.username, groups, resourceAttributes: { namespace, verb, group: kind.group, resource: kind.plural } },
+      },
+    }).then((review) => {
+      const allowed = review.status?.allowed === true;
+      answers.delete(key);
+      answers.set(key, { allowed, until: Date.now() + accessReviewWindowMs });
+      while (answers.size > maxEntries) answers.delete(answers.keys().next().value as string);
+      return allowed;
+    }).finally(() => asking.delete(key));
+    asking.set(key, pending);
+  }
+  return pending;
+}
+
+/**
+ * Throws unless `identity` may `list` `kind` in `namespace` ({@link isAllowed}).
+ * @throws AppError forbidden (`cluster_forbidden`, as if the user had listed directly),
+ *   cluster_unavailable
+ */
+export async function assertCanList(identity: KubeIdentity, kind: KindDescriptor, namespace: string): Promise<void> {
+  if (!(await isAllowed(identity, "list", kind, namespace))) throw new AppError("forbidden", "cluster_forbidden");
+}
+
+/** Forgets every answer (tests). */
+export function forgetAccessReviews(): void {
+  answers.clear();
+}
