@@ -10,9 +10,12 @@
  * cluster, database and production portal in .local/bench-*. Prints, per size, portal and direct
  * p50/p99 and their ratio, the portal's RSS and its growth per 1,000 cached VMs, then the upstream
  * watches of 200 open VM list streams and 200 open disk list streams (kube-apiserver's own
- * `apiserver_longrunning_requests` metric), and the machine's core count.
+ * `apiserver_longrunning_requests` metric), the VM list page in Chromium at each size of 1,000 or
+ * more (bench/list-page.ts: navigation to visible rows, rows in the DOM, one filter keystroke;
+ * targets < 1 s at 1,000, < 2 s at 10,000, a keystroke < 100 ms at 10,000), and the machine's core count.
  * Options (env): BENCH_VMS (a size or a comma-separated list, "100"), BENCH_ITERATIONS (300 at
- * ≤ 100 VMs, 20 above), BENCH_WARMUP (30, 3 above), BENCH_STREAMS (200).
+ * ≤ 100 VMs, 20 above), BENCH_WARMUP (30, 3 above), BENCH_STREAMS (200), BENCH_BROWSER (`off`
+ * skips the page), BENCH_PAGE_RUNS (3), CHROMIUM_PATH.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -21,6 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { startStack } from "../scripts/stack";
 import { adminClient, request as adminRequest } from "../dev-cluster/kube";
+import { measureListPage } from "./list-page";
 
 const sizes = (process.env.BENCH_VMS ?? "100").split(",").map(Number).sort((a, b) => a - b);
 const streamCount = Number(process.env.BENCH_STREAMS ?? 200);
@@ -154,6 +158,23 @@ async function main(): Promise<void> {
         "",
       );
       console.log(results.slice(-7).join("\n"));
+
+      if (n >= 1000 && process.env.BENCH_BROWSER !== "off") {
+        console.log(`[bench] ${n} VMs: the VM list page in Chromium`);
+        const page = await measureListPage(stack.url, alice.cookie, Number(process.env.BENCH_PAGE_RUNS ?? 3));
+        const nav = [...page.navigation].sort((a, b) => a - b);
+        const keys = [...page.keystroke].sort((a, b) => a - b);
+        const navTarget = n >= 10_000 ? 2000 : 1000;
+        results.push(
+          `/t/acme/vms in Chromium with ${n} VMs: navigation to visible rows p50 ${percentile(nav, 50).toFixed(0)} ms ` +
+            `(runs: ${page.navigation.map((x) => x.toFixed(0)).join(", ")}; target < ${navTarget}: ${percentile(nav, 50) < navTarget ? "met" : "NOT met"}); ` +
+            `${page.domRows} rows in the DOM`,
+          `filter keystroke → rows updated: p50 ${percentile(keys, 50).toFixed(1)} ms, max ${keys.at(-1)!.toFixed(1)} ms over ${keys.length} keys` +
+            (n >= 10_000 ? ` (target < 100: ${percentile(keys, 50) < 100 ? "met" : "NOT met"})` : ""),
+          "",
+        );
+        console.log(results.slice(-3).join("\n"));
+      }
 
       if (n === sizes[0]) {
         // 200 open streams of the VM list and 200 of the disk list share the tenant's watches.
