@@ -199,6 +199,36 @@ test("a filter that matches nothing says so and clears in one click", async ({ p
   await expect(page.getByRole("columnheader", { name: "Instance type" })).toHaveAttribute("aria-sort", "ascending");
 });
 
+/**
+ * Review finding (issue 13): back on the list by client-side navigation, React Query kept its older
+ * rows and ignored the server's, while the stream, told the server rows' version, answered
+ * "current": a VM created meanwhile never showed until something else changed.
+ */
+test("back on the list from a VM page, a VM created meanwhile elsewhere shows without a reload", async ({ page }) => {
+  await signedInAs(page, "alice");
+  await page.goto(`/t/${tenant}/vms`);
+  await expect(page.getByTitle("This list updates by itself.")).toBeVisible();
+  await page.getByRole("rowheader").getByRole("link", { name: "web-1", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/t/${tenant}/vms/web-1$`));
+  await expect(page.getByRole("heading", { level: 1, name: /web-1/ })).toBeVisible();
+
+  const kube = cluster();
+  const late = JSON.stringify({
+    apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMInstance", metadata: { name: "late-1", namespace },
+    spec: { instanceType: "u1.medium", instanceProfile: "ubuntu", disks: [], runStrategy: "Halted", external: false, externalPorts: [22] },
+  });
+  expect((await clusterRequest(kube, "POST", vmInstances, late)).status).toBe(201);
+  try {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Virtual machines", exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`/t/${tenant}/vms$`));
+    await expect(page.getByRole("rowheader").getByRole("link", { name: "late-1", exact: true })).toBeVisible({ timeout: 10_000 });
+    await expect(shownCount(page)).toHaveText("31 of 31 VMs");
+  } finally {
+    await clusterRequest(kube, "DELETE", `${vmInstances}/late-1`);
+  }
+  await expect(shownCount(page)).toHaveText("30 of 30 VMs", { timeout: 30_000 });
+});
+
 test("a bulk stop of 3 VMs, chosen with the keyboard, reports each VM and clears the selection", async ({ page }) => {
   await signedInAs(page, "alice");
   await page.goto(`/t/${tenant}/vms?q=cache-&sort=name`);

@@ -57,11 +57,16 @@ export interface InitialVmRows {
 
 /**
  * The tenant's VM list (query) kept live by the event stream. With `initial` (the rows rendered
- * on the server) nothing is fetched: the stream, told their version, sends only changes.
+ * on the server) nothing is fetched: the stream, told their version, sends only changes (unless
+ * the cache already held older rows, which a snapshot then replaces).
  */
 export function useVmList(tenant: string, initial?: InitialVmRows) {
   const queryClient = useQueryClient();
   const patches = useRef(0);
+  // Back on the list within the cache's lifetime (client-side navigation), React Query keeps the
+  // rows it held and ignores `initialData`: the stream must then send a full snapshot, not
+  // "current" for rows this page does not show.
+  const [cacheWasEmpty] = useState(() => queryClient.getQueryData(vmKeys.list(tenant)) === undefined);
   const query = useQuery({
     queryKey: vmKeys.list(tenant),
     // the server's rows are in the list's order already (newest first)
@@ -78,7 +83,7 @@ export function useVmList(tenant: string, initial?: InitialVmRows) {
   });
   const stream = useVmStream(tenant, () => {
     patches.current += 1;
-  }, initial?.version);
+  }, cacheWasEmpty ? initial?.version : undefined);
   return { query, stream };
 }
 

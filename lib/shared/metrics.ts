@@ -62,10 +62,10 @@ export interface VmMetrics {
   step: number;
 }
 
-/** Query of `GET /api/tenants/{tenant}/metrics`: the range only (the queries are the server's). */
+/** Query of `GET /api/tenants/{tenant}/metrics`: the range only (the queries are the server's); any other parameter is refused (422). */
 export const getTenantMetricsSchema = z.object({
   range: z.enum(metricRanges as [MetricRange, ...MetricRange[]]).default("1h"),
-});
+}).strict();
 
 /** How many VMs each top list of the tenant's metrics holds at most. */
 export const topVmCount = 10;

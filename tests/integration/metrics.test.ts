@@ -132,7 +132,7 @@ describe("the tenant's metrics", () => {
     const res = await bob.call("GET", "/api/tenants/acme/metrics?range=15m");
     expect(res.status).toBe(404);
     expect(res.body.error.reason).toBe("tenant_not_found");
-    for (const query of ["range=1y", "range=15m%22%7D", "range=%7D"]) {
+    for (const query of ["range=1y", "range=15m%22%7D", "range=%7D", "range=15m&query=up"]) {
       const bad = await alice.call("GET", `/api/tenants/acme/metrics?${query}`);
       expect(bad.status, query).toBe(422);
       expect(bad.body.error.reason).toBe("invalid_field");

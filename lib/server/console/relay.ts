@@ -371,7 +371,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
     `/virtualmachineinstances/vm-instance-${name}/${kind}${target.preserveSession && kind === "vnc" ? "?preserveSession=true" : ""}`;
   upstreamConnections++;
   const upstream = new WebSocket(upstreamUrl, [kubevirtSubprotocol], {
-    agent: conn.agent,
+    agent: conn.longLivedAgent,
     headers: { ...conn.authHeaders, ...impersonationHeaders(access.identity) } as Record<string, string>,
     perMessageDeflate: false,
     handshakeTimeout: 15_000,

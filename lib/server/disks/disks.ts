@@ -21,7 +21,7 @@ import { assertUrlName } from "../k8s/names";
 import { kubeRequest } from "../k8s/client";
 import { portalIdentity } from "../k8s/identity";
 import { cachedKinds, watchCache, type WatchCache } from "../k8s/watch-cache";
-import { assertCanList } from "../k8s/access-review";
+import { assertCanList, assertCanListAndWatch } from "../k8s/access-review";
 import type { DataVolume, KubeList, StorageClass, VMDisk, VMInstance } from "../k8s/objects";
 import { AppError, invalidField } from "../errors";
 import { assertImportUrlAllowed } from "./import-url-policy";
@@ -122,12 +122,14 @@ export function diskCaches(namespace: string): DiskCaches {
 
 /**
  * Throws unless the cluster lets the user list what a disk list shows: VMDisks, and the
- * VMInstances that name them (SubjectAccessReviews, answers kept 10 s: k8s/access-review.ts).
+ * VMInstances that name them (SubjectAccessReviews, answers kept 10 s: k8s/access-review.ts);
+ * with `watch`, also watch them (a live list stands for the user's own list + watch).
  * @throws AppError forbidden (`cluster_forbidden`), cluster_unavailable
  */
-export async function assertCanListDisks(access: TenantAccess): Promise<void> {
+export async function assertCanListDisks(access: TenantAccess, watch = false): Promise<void> {
   const namespace = access.tenant.namespace;
-  await Promise.all([assertCanList(access.identity, kinds.VMDisk, namespace), assertCanList(access.identity, kinds.VMInstance, namespace)]);
+  const assert = watch ? assertCanListAndWatch : assertCanList;
+  await Promise.all([assert(access.identity, kinds.VMDisk, namespace), assert(access.identity, kinds.VMInstance, namespace)]);
 }
 
 // The attachments last derived from a tenant's VMInstance cache, reused while it did not change.
@@ -161,8 +163,11 @@ const derived = new WeakMap<WatchCache<VMDisk>, { dataVolumes: WatchCache<DataVo
  */
 async function cachedDiskRows(namespace: string): Promise<DiskSummary[] | null> {
   const caches = diskCaches(namespace);
-  const [disks, dataVolumes, instances] = await Promise.all([caches.disks.snapshot(), caches.dataVolumes.snapshot(), caches.instances.snapshot()]);
-  if (!disks || !dataVolumes || !instances || !caches.disks.isSynced || !caches.dataVolumes.isSynced || !caches.instances.isSynced) return null;
+  await Promise.all([caches.disks.whenSynced(2000), caches.dataVolumes.whenSynced(2000), caches.instances.whenSynced(2000)]);
+  // From here on, synchronously: the snapshot and the versions are read between two changes
+  // (awaiting one cache while another changed would store old rows under newer versions).
+  if (!caches.disks.isSynced || !caches.dataVolumes.isSynced || !caches.instances.isSynced) return null;
+  const disks = caches.disks.snapshotNow();
   const versions = `${caches.disks.version}.${caches.dataVolumes.version}.${caches.instances.version}`;
   const held = derived.get(caches.disks);
   if (held && held.dataVolumes === caches.dataVolumes && held.instances === caches.instances && held.versions === versions) return held.rows;

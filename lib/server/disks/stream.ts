@@ -25,6 +25,7 @@ import type { DataVolume, VMDisk, VMInstance } from "../k8s/objects";
 import type { CacheEvent } from "../k8s/watch-cache";
 import { AppError } from "../errors";
 import { assertCanListDisks, cachedAttachments, cachedDiskRow, diskCaches } from "./disks";
+import { reviewWhileOpen } from "../k8s/access-review";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { liveListStream, streamUser } from "../live-stream";
 
@@ -48,7 +49,9 @@ export function diskEventStream(access: TenantAccess, signal: AbortSignal): Resp
   return liveListStream({
     signal, area: "disk-stream", tenant: access.tenant.name, user: streamUser(access),
     round: async ({ send, signal: roundSignal, onEnd, listed }) => {
-      await assertCanListDisks(access);
+      await assertCanListDisks(access, true);
+      // the browser may have gone while the cluster answered: subscribe to nothing then
+      if (roundSignal.aborted) return;
       const caches = diskCaches(namespace);
       const allSynced = () => caches.disks.isSynced && caches.dataVolumes.isSynced && caches.instances.isSynced;
       let started = false;
@@ -99,15 +102,11 @@ export function diskEventStream(access: TenantAccess, signal: AbortSignal): Resp
         } else status(e);
       });
       // Ask the cluster again every window (as the VM list's stream does): a user it no longer
-      // allows is not served from the caches; an unreachable cluster does not end the round (the
-      // caches report it themselves and resume the stream when it is back).
-      const review = setInterval(() => {
-        assertCanListDisks(access).catch((err) => {
-          if (err instanceof AppError && err.code === "forbidden") onEnd({ reason: "error", error: err });
-        });
-      }, reviewTickMs);
+      // allows is not served from the caches, nor one it has not confirmed for the window plus
+      // 20 s (k8s/access-review.ts reviewWhileOpen).
+      const stopReviews = reviewWhileOpen(() => assertCanListDisks(access, true), (error) => onEnd({ reason: "error", error }), reviewTickMs);
       roundSignal.addEventListener("abort", () => {
-        clearInterval(review);
+        stopReviews();
         offDisks();
         offDataVolumes();
         offInstances();

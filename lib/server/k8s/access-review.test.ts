@@ -9,7 +9,8 @@ vi.mock("./client", () => ({
   }),
 }));
 
-const { accessReviewWindowMs, forgetAccessReviews, isAllowed } = await import("./access-review");
+const { accessReviewWindowMs, forgetAccessReviews, isAllowed, reviewFailureGraceMs, reviewWhileOpen } = await import("./access-review");
+const { AppError } = await import("../errors");
 const { kinds } = await import("./kinds");
 
 const alice = { type: "user" as const, username: "alice", groups: ["tenant-acme-admin"] };
@@ -25,7 +26,7 @@ describe("SubjectAccessReview before serving a user from the shared caches", () 
     expect(await isAllowed(alice, "list", kinds.VMInstance, "tenant-acme")).toBe(true);
     expect(reviews).toEqual([{
       apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview",
-      spec: { user: "alice", groups: ["tenant-acme-admin"], resourceAttributes: { namespace: "tenant-acme", verb: "list", group: "apps.cozystack.io", resource: "vminstances" } },
+      spec: { user: "alice", groups: ["system:authenticated", "tenant-acme-admin"], resourceAttributes: { namespace: "tenant-acme", verb: "list", group: "apps.cozystack.io", resource: "vminstances" } },
     }]);
   });
 
@@ -44,5 +45,34 @@ describe("SubjectAccessReview before serving a user from the shared caches", () 
   it("asks once for many requests arriving together", async () => {
     await Promise.all(Array.from({ length: 50 }, () => isAllowed(alice, "list", kinds.VMDisk, "tenant-acme")));
     expect(reviews).toHaveLength(1);
+  });
+});
+
+describe("the reviews of an open live list", () => {
+  it("end it at the cluster's refusal, and when the cluster has not vouched for the user for the grace period", async () => {
+    vi.useFakeTimers();
+    try {
+      let answer: () => Promise<void> = async () => {};
+      const ends: string[] = [];
+      const stop = reviewWhileOpen(() => answer(), (err) => ends.push(err.reason), 1000);
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(ends).toEqual([]);
+      // the cluster cannot answer: still served for the grace period, then not
+      answer = async () => { throw new AppError("cluster_unavailable", "cluster_unreachable"); };
+      await vi.advanceTimersByTimeAsync(reviewFailureGraceMs - 2000);
+      expect(ends).toEqual([]);
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(ends).toEqual(["cluster_unreachable"]);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(ends).toHaveLength(1);
+      stop();
+
+      const refused: string[] = [];
+      reviewWhileOpen(async () => { throw new AppError("forbidden", "cluster_forbidden"); }, (err) => refused.push(err.reason), 1000);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(refused).toEqual(["cluster_forbidden"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -43,7 +43,10 @@ interface SubjectAccessReview {
  */
 export async function isAllowed(identity: KubeIdentity, verb: "list" | "watch" | "get", kind: KindDescriptor, namespace: string, now = Date.now()): Promise<boolean> {
   if (identity.type === "portal") return true;
-  const groups = [...identity.groups].sort();
+  // The API server adds system:authenticated to every impersonated user but system:anonymous
+  // (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go): review the groups the user's own
+  // calls carry.
+  const groups = [...new Set([...identity.groups, "system:authenticated"])].sort();
   const key = JSON.stringify([identity.username, groups, verb, kind.group, kind.plural, namespace]);
   const held = answers.get(key);
   if (held && held.until > now) return held.allowed;
@@ -76,6 +79,52 @@ export async function isAllowed(identity: KubeIdentity, verb: "list" | "watch" |
  */
 export async function assertCanList(identity: KubeIdentity, kind: KindDescriptor, namespace: string): Promise<void> {
   if (!(await isAllowed(identity, "list", kind, namespace))) throw new AppError("forbidden", "cluster_forbidden");
+}
+
+/**
+ * Throws unless `identity` may both `list` and `watch` `kind` in `namespace`: what a live list
+ * served from a cache stands for (the user's own list + watch).
+ * @throws AppError forbidden (`cluster_forbidden`), cluster_unavailable
+ */
+export async function assertCanListAndWatch(identity: KubeIdentity, kind: KindDescriptor, namespace: string): Promise<void> {
+  const [list, watch] = await Promise.all([isAllowed(identity, "list", kind, namespace), isAllowed(identity, "watch", kind, namespace)]);
+  if (!list || !watch) throw new AppError("forbidden", "cluster_forbidden");
+}
+
+/** How long an open live list keeps serving while its reviews fail (the cluster cannot answer): the window plus 20 s. */
+export const reviewFailureGraceMs = accessReviewWindowMs + 20_000;
+
+/**
+ * Runs `check` every `tickMs` (a lookup: the cluster is asked at most once per window, user and
+ * verb) while a live list is open, and calls `end` once: with the check's `forbidden` error as soon
+ * as the cluster refuses the user, or with cluster_unavailable (`cluster_unreachable`) when no
+ * check has passed for {@link reviewFailureGraceMs}, so a user the cluster can no longer vouch for
+ * is not served from the caches for long (SECURITY.md).
+ * @returns stops the checks (call it when the list closes)
+ */
+export function reviewWhileOpen(check: () => Promise<void>, end: (error: AppError) => void, tickMs = 1000): () => void {
+  let lastAllowed = Date.now();
+  let done = false;
+  const finish = (error: AppError) => {
+    if (done) return;
+    done = true;
+    clearInterval(timer);
+    end(error);
+  };
+  const timer = setInterval(() => {
+    check().then(() => {
+      lastAllowed = Date.now();
+    }, (err: unknown) => {
+      if (err instanceof AppError && err.code === "forbidden") finish(err);
+      else if (Date.now() - lastAllowed > reviewFailureGraceMs) {
+        finish(new AppError("cluster_unavailable", "cluster_unreachable", { detail: "the cluster did not confirm the user's access" }));
+      }
+    });
+  }, tickMs);
+  return () => {
+    done = true;
+    clearInterval(timer);
+  };
 }
 
 /** Forgets every answer (tests). */

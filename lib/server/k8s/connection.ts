@@ -20,7 +20,14 @@ import { logger } from "../logger";
 export interface KubeConnection {
   /** e.g. `https://127.0.0.1:16443` (no trailing slash) */
   server: string;
+  /** for requests that end: lists, gets, reviews, changes (64 sockets, kept alive) */
   agent: https.Agent;
+  /**
+   * for watches and console upgrades, which hold a socket for minutes: no socket limit, so they
+   * never queue the requests of {@link agent} behind them (each active tenant holds up to four
+   * watches, k8s/watch-cache.ts)
+   */
+  longLivedAgent: https.Agent;
   /**
    * e.g. `{ Authorization: "Bearer …" }` for token credentials; empty for client certificates.
    * A token read from a file (the in-cluster ServiceAccount's projected token, which the kubelet
@@ -97,20 +104,15 @@ async function connect(): Promise<KubeConnection> {
   const opts: https.RequestOptions = { headers: {} };
   await kc.applyToHTTPSOptions(opts);
   const headers = (opts.headers ?? {}) as Record<string, string>;
-  const agent = new https.Agent({
-    ca: opts.ca,
-    cert: opts.cert,
-    key: opts.key,
-    rejectUnauthorized: opts.rejectUnauthorized ?? true,
-    keepAlive: true,
-    maxSockets: 64,
-  });
+  const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true };
+  const agent = new https.Agent({ ...tls, keepAlive: true, maxSockets: 64 });
+  const longLivedAgent = new https.Agent({ ...tls, keepAlive: true, maxSockets: Infinity });
   // in-cluster (client-node's loadFromCluster) and kubeconfig `auth-provider: tokenFile` users
   const tokenFile = (kc.getCurrentUser()?.authProvider?.config as Record<string, string> | undefined)?.tokenFile;
   let authHeaders: Record<string, string> = {};
   if (headers.Authorization && tokenFile) authHeaders = rereadingTokenHeaders(tokenFile, headers.Authorization);
   else if (headers.Authorization) authHeaders.Authorization = headers.Authorization;
-  return { server: cluster.server.replace(/\/$/, ""), agent, authHeaders, source };
+  return { server: cluster.server.replace(/\/$/, ""), agent, longLivedAgent, authHeaders, source };
 }
 
 /**

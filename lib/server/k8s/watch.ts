@@ -54,7 +54,7 @@ export function watchCollection<T>(opts: {
       counted = () => gauge.dec();
       const req = https.request(url, {
         method: "GET",
-        agent: conn.agent,
+        agent: conn.longLivedAgent,
         headers: { Accept: "application/json", ...conn.authHeaders, ...impersonationHeaders(opts.identity) },
       }, (res) => {
         if (res.statusCode !== 200) {

@@ -8,6 +8,8 @@
  * `pkg/monitoring/metrics/virt-handler/domainstats/`), labelled `namespace` and `name`
  * (`vm-instance-<VM name>`, Cozystack's VirtualMachine naming).
  */
+import { assertCanList } from "../k8s/access-review";
+import { kinds } from "../k8s/kinds";
 import { getQuotaLimits } from "../quota/quota";
 import type { TenantAccess } from "../tenancy/tenancy";
 import { queryRangePoints, queryVector, promString, type VectorSample } from "./prometheus";
@@ -46,10 +48,14 @@ export function toTopList(samples: VectorSample[]): TopVm[] {
 
 /**
  * The tenant's CPU and memory over `range` against its quota, and its top VMs by CPU and memory.
- * @throws AppError cluster_unavailable (`metrics_not_configured` without PROMETHEUS_URL,
+ * @throws AppError forbidden (`cluster_forbidden`: the cluster's RBAC no longer lets the user list
+ *   VMInstances), cluster_unavailable (`metrics_not_configured` without PROMETHEUS_URL,
  *   `metrics_unavailable` when Prometheus fails)
  */
 export async function getTenantMetrics(access: TenantAccess, range: MetricRange, now = Date.now() / 1000): Promise<TenantMetrics> {
+  // The page names the tenant's VMs: only for a user the cluster lets list them (as the VM list;
+  // an answer the VM list just got is reused, k8s/access-review.ts).
+  await assertCanList(access.identity, kinds.VMInstance, access.tenant.namespace);
   const { start, end, step } = queryWindow(range, now);
   const rangeSeconds = metricRangeSeconds[range];
   const q = tenantQueries(access.tenant.namespace, Math.max(2 * step, 4 * scrapeSeconds()), rangeSeconds);

@@ -21,7 +21,7 @@
 import { kinds } from "../k8s/kinds";
 import type { VMInstance, VirtualMachine } from "../k8s/objects";
 import type { CacheEvent } from "../k8s/watch-cache";
-import { assertCanList } from "../k8s/access-review";
+import { assertCanListAndWatch, reviewWhileOpen } from "../k8s/access-review";
 import { AppError } from "../errors";
 import { toVmSummary, virtualMachineName, vmCaches, vmRowsVersion } from "./vms";
 import type { TenantAccess } from "../tenancy/tenancy";
@@ -47,7 +47,9 @@ export function vmEventStream(access: TenantAccess, signal: AbortSignal, known?:
   return liveListStream({
     signal, area: "vm-stream", tenant: access.tenant.name, user: streamUser(access),
     round: async ({ send, signal: roundSignal, onEnd, listed }) => {
-      await assertCanList(access.identity, kinds.VMInstance, namespace);
+      await assertCanListAndWatch(access.identity, kinds.VMInstance, namespace);
+      // the browser may have gone while the cluster answered: subscribe to nothing then
+      if (roundSignal.aborted) return;
       const caches = vmCaches(namespace);
       let started = false;
       const row = (name: string) => {
@@ -83,17 +85,13 @@ export function vmEventStream(access: TenantAccess, signal: AbortSignal, known?:
         } else status(e);
       });
       // Ask the cluster again every window: a user it no longer allows is not served from the
-      // caches. A review that fails because the cluster is unreachable does not end the round: the
-      // caches report that themselves, and resume the stream as soon as the cluster is back.
-      // Checked every second (a lookup: the cluster is asked at most once per window and user), so
-      // the stream stops within the window of the cluster's refusal, plus a second.
-      const review = setInterval(() => {
-        assertCanList(access.identity, kinds.VMInstance, namespace).catch((err) => {
-          if (err instanceof AppError && err.code === "forbidden") onEnd({ reason: "error", error: err });
-        });
-      }, reviewTickMs);
+      // caches. Checked every second (a lookup: the cluster is asked at most once per window and
+      // user), so the stream stops within the window of the cluster's refusal, plus a second; a
+      // user the cluster has not confirmed for the window plus 20 s (reviews failing) is not served
+      // either (k8s/access-review.ts reviewWhileOpen).
+      const stopReviews = reviewWhileOpen(() => assertCanListAndWatch(access.identity, kinds.VMInstance, namespace), (error) => onEnd({ reason: "error", error }), reviewTickMs);
       roundSignal.addEventListener("abort", () => {
-        clearInterval(review);
+        stopReviews();
         offInstances();
         offVms();
       }, { once: true });

@@ -82,9 +82,12 @@ const derived = new WeakMap<WatchCache<VMInstance>, { vms: WatchCache<VirtualMac
  */
 async function cachedVmRows(namespace: string): Promise<{ rows: VmSummary[]; version: string } | null> {
   const caches = vmCaches(namespace);
-  const [instances, vms] = await Promise.all([caches.instances.snapshot(), caches.vms.snapshot()]);
-  if (!instances || !vms) return null;
+  await Promise.all([caches.instances.whenSynced(2000), caches.vms.whenSynced(2000)]);
+  // From here on, synchronously: both snapshots and their version are read between two changes
+  // (awaiting one cache's snapshot while the other changed would store old rows under a newer version).
+  if (!caches.instances.isSynced || !caches.vms.isSynced) return null;
   const version = vmRowsVersion(caches);
+  const instances = caches.instances.snapshotNow();
   const held = derived.get(caches.instances);
   if (held && held.vms === caches.vms && held.iv === caches.instances.version && held.vv === caches.vms.version) {
     return { rows: held.rows, version };
