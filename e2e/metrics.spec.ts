@@ -69,7 +69,7 @@ test("a busy loop in alice's VM shows as about one vCPU on its CPU graph and on 
   // the peak it saw.
   let peak = 0;
   await expect.poll(async () => (peak = Math.max(peak, await cpuPercent(page))), { timeout: 60_000, intervals: [2000] }).toBeGreaterThan(75);
-  test.info().annotations.push({ type: "busy CPU", description: `idle ${idle.toFixed(1)}%, peak ${peak.toFixed(1)}% of 1 vCPU, ${((Date.now() - started) / 1000).toFixed(0)} s after the loop started` });
+  test.info().annotations.push({ type: "busy CPU", description: `before the loop ${idle.toFixed(1)}% (the guest just booted), peak ${peak.toFixed(1)}% of 1 vCPU, ${((Date.now() - started) / 1000).toFixed(0)} s after the loop started` });
   await expect(page.getByRole("figure", { name: /^CPU/ }).getByText(/^Now: \d+(\.\d)?%$/)).toBeVisible();
   await page.screenshot({ path: test.info().outputPath("vm-metrics-busy.png"), fullPage: true });
 
