@@ -40,6 +40,9 @@ export async function measureListPage(baseUrl: string, cookie: string, runs = 3)
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
     await context.addCookies(cookiesOf(cookie, baseUrl));
+    // tsx compiles this file with esbuild's keepNames, which wraps the functions below in a
+    // `__name(...)` helper that the page does not have
+    await context.addInitScript("window.__name = (f) => f;");
     const navigation: number[] = [];
     const keystroke: number[] = [];
     let domRows = 0;
@@ -74,10 +77,14 @@ export async function measureListPage(baseUrl: string, cookie: string, runs = 3)
               requestAnimationFrame(() => { w.__bench.done = performance.now(); });
             }
           });
-          observer.observe(document.querySelector("tbody")!, { childList: true, subtree: true, characterData: true });
+          // the whole page: the VM table is not the page's first table body
+          observer.observe(document.body, { childList: true, subtree: true, characterData: true });
         }, text);
         await page.keyboard.press(key);
-        await page.waitForFunction(() => (window as unknown as { __bench: { done: number } }).__bench.done > 0, undefined, { timeout: 30_000 });
+        await page.waitForFunction(() => (window as unknown as { __bench: { done: number } }).__bench.done > 0, undefined, { timeout: 30_000 }).catch(async (err) => {
+          const names = await page.locator("tbody tr[aria-rowindex] th[scope=row] a").allInnerTexts();
+          throw new Error(`the rows never all matched "${text}" (shown: ${names.slice(0, 5).join(", ")}…): ${(err as Error).message}`);
+        });
         keystroke.push(await page.evaluate(() => {
           const b = (window as unknown as { __bench: { down: number; done: number } }).__bench;
           return b.done - b.down;
