@@ -8,6 +8,15 @@ import { defineConfig, devices } from "@playwright/test";
 const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+/** Every project's browser: Debian's Chromium at a desktop size. */
+const desktopChromium = {
+  ...devices["Desktop Chrome"],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: chromiumArgs,
+  },
+};
+
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: true,
@@ -26,13 +35,7 @@ export default defineConfig({
     {
       name: "chromium",
       testIgnore: [/outage\.spec\.ts/, /metrics\.spec\.ts/, /e2e\/dev\//],
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: chromiumArgs,
-        },
-      },
+      use: desktopChromium,
     },
     {
       // Measures a guest's CPU: runs alone after the parallel specs, so that a busy vCPU gets a
@@ -41,13 +44,7 @@ export default defineConfig({
       testMatch: /metrics\.spec\.ts/,
       testIgnore: /e2e\/dev\//,
       dependencies: ["chromium"],
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: chromiumArgs,
-        },
-      },
+      use: desktopChromium,
     },
     {
       // Stops and restarts the API server: runs alone, after every other spec.
@@ -55,25 +52,13 @@ export default defineConfig({
       testMatch: /outage\.spec\.ts/,
       testIgnore: /e2e\/dev\//,
       dependencies: ["metrics"],
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: chromiumArgs,
-        },
-      },
+      use: desktopChromium,
     },
     {
       // `npm run dev` (scripts/test.ts step "dev" starts it and runs only this project).
       name: "dev",
       testMatch: /e2e\/dev\/.*\.spec\.ts/,
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: chromiumArgs,
-        },
-      },
+      use: desktopChromium,
     },
   ],
 });
