@@ -21,3 +21,8 @@ export function ChartCard({ title, latest, latestValue: raw, children }: { title
     </figure>
   );
 }
+
+/** What a {@link ChartCard} shows instead of a chart when its series have no point (a polite status line). */
+export function EmptyChart({ children }: { children: ReactNode }) {
+  return <p role="status" className="flex h-[120px] items-center justify-center rounded-md bg-zinc-50 px-4 text-center text-sm text-zinc-600 dark:bg-zinc-950 dark:text-zinc-400">{children}</p>;
+}

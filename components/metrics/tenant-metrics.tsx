@@ -13,7 +13,7 @@ import { useFormat } from "@/lib/client/format";
 import { alignSeries, isEmptyGraph, latestValue } from "@/lib/client/metrics-data";
 import { tenantMetricsKeys } from "@/lib/client/query-keys";
 import type { MetricRange, MetricSeries, TopVm } from "@/lib/shared/metrics";
-import { ChartCard } from "./chart-card";
+import { ChartCard, EmptyChart } from "./chart-card";
 import { MetricsChart } from "./metrics-chart";
 import { RangePicker, refreshMs, useMetricRange } from "./range-picker";
 
@@ -41,9 +41,7 @@ function UsageCard({ title, series, quota, format }: {
     <ChartCard title={title} latestValue={latest}
       latest={latest === null ? undefined : quota === null ? format(latest) : t("ofQuota", { value: format(latest), quota: format(quota) })}>
       {isEmptyGraph([series]) ? (
-        <p role="status" className="flex h-[120px] items-center justify-center rounded-md bg-zinc-50 px-4 text-center text-sm text-zinc-600 dark:bg-zinc-950 dark:text-zinc-400">
-          {t("noData")}
-        </p>
+        <EmptyChart>{t("noData")}</EmptyChart>
       ) : (
         <MetricsChart data={data} lines={lines} format={format} locale={f.locale} minMax={quota ?? 0} />
       )}

@@ -16,7 +16,7 @@ import { resourcesCpu } from "@/lib/shared/vm";
 import type { VmDetail } from "@/lib/shared/disk";
 import { MetricsChart } from "@/components/metrics/metrics-chart";
 import { RangePicker, refreshMs, useMetricRange } from "@/components/metrics/range-picker";
-import { ChartCard } from "@/components/metrics/chart-card";
+import { ChartCard, EmptyChart } from "@/components/metrics/chart-card";
 
 const colors: Record<MetricSeriesName, string> = {
   cpu_usage: "#2563eb",
@@ -79,9 +79,7 @@ function GraphCard({ name, graph, range, title, series, scale = 1, format, minMa
   return (
     <ChartCard title={title} latest={latest === null ? undefined : format(latest)} latestValue={latest}>
       {isEmptyGraph(shown) ? (
-        <p role="status" className="flex h-[120px] items-center justify-center rounded-md bg-zinc-50 px-4 text-center text-sm text-zinc-600 dark:bg-zinc-950 dark:text-zinc-400">
-          {running ? (emptyRunning ?? t("noDataYet")) : t("noDataStopped")}
-        </p>
+        <EmptyChart>{running ? (emptyRunning ?? t("noDataYet")) : t("noDataStopped")}</EmptyChart>
       ) : (
         <MetricsChart data={data} format={format} locale={f.locale} minMax={minMax}
           lines={shown.map((s) => ({ label: t(`series.${s.name}`), color: colors[s.name] }))} />
