@@ -45,20 +45,51 @@ const wants = (suite: string) => !only || only.includes(suite);
 type Counts = { passed: number; failed: number; skipped: number };
 const totals: Counts = { passed: 0, failed: 0, skipped: 0 };
 const problems: string[] = [];
+/** "suite: file > test title" of every failed test, repeated just above the summary so that a log's tail names them. */
+const failures: string[] = [];
 
 function log(line: string): void {
   console.log(`[test] ${line}`);
 }
 
+/** The failed tests of a vitest JSON report, as "file > full name". */
+function vitestFailures(r: { testResults?: { name: string; assertionResults?: { status: string; fullName: string; failureMessages?: string[] }[] }[] }): string[] {
+  return (r.testResults ?? []).flatMap((f) => (f.assertionResults ?? []).filter((a) => a.status === "failed")
+    .map((a) => `${path.relative(root, f.name)} > ${a.fullName}${firstLine(a.failureMessages?.[0])}`));
+}
+
+/** " — " and the first line of an error message (ANSI colours removed, at most 300 characters), or "". */
+function firstLine(message: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  const line = (message ?? "").replace(/\u001b\[[0-9;]*m/g, "").split("\n").find((l) => l.trim() !== "")?.trim();
+  return line ? ` — ${line.slice(0, 300)}` : "";
+}
+
+/** Playwright's JSON report suite (nested describes); only the fields read here. */
+type PlaywrightSuite = { title: string; file?: string; suites?: PlaywrightSuite[];
+  specs?: { title: string; file: string; tests: { projectName: string; status: string; results?: { error?: { message?: string } }[] }[] }[] };
+
+/** The failed tests of a Playwright JSON report ("unexpected" status), as "[project] file > title". */
+function playwrightFailures(suites: PlaywrightSuite[]): string[] {
+  return suites.flatMap((s) => [
+    ...(s.specs ?? []).flatMap((spec) => spec.tests.filter((t) => t.status === "unexpected")
+      .map((t) => `[${t.projectName}] ${spec.file} > ${spec.title}${firstLine(t.results?.at(-1)?.error?.message)}`)),
+    ...playwrightFailures(s.suites ?? []),
+  ]);
+}
+
 function readVitest(file: string): Counts | null {
   if (!fs.existsSync(file)) return null;
   const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  failures.push(...vitestFailures(r));
   return { passed: r.numPassedTests ?? 0, failed: r.numFailedTests ?? 0, skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0) };
 }
 
 function readPlaywright(file: string): Counts | null {
   if (!fs.existsSync(file)) return null;
-  const s = JSON.parse(fs.readFileSync(file, "utf8")).stats ?? {};
+  const report = JSON.parse(fs.readFileSync(file, "utf8"));
+  failures.push(...playwrightFailures(report.suites ?? []));
+  const s = report.stats ?? {};
   return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0, skipped: s.skipped ?? 0 };
 }
 
@@ -241,6 +272,7 @@ main()
     problems.push(err instanceof Error ? err.message : String(err));
   })
   .finally(() => {
+    for (const f of failures) console.log(`[test] failed: ${f}`);
     for (const p of problems) console.error(`[test] problem: ${p}`);
     const ranNothing = totals.passed + totals.failed === 0;
     if (ranNothing) console.error("[test] problem: no test ran");
