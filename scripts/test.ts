@@ -60,7 +60,6 @@ function vitestFailures(r: { testResults?: { name: string; assertionResults?: { 
 
 /** " — " and the first line of an error message (ANSI colours removed, at most 300 characters), or "". */
 function firstLine(message: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
   const line = (message ?? "").replace(/\u001b\[[0-9;]*m/g, "").split("\n").find((l) => l.trim() !== "")?.trim();
   return line ? ` — ${line.slice(0, 300)}` : "";
 }
