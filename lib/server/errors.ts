@@ -66,11 +66,26 @@ export function englishMessage(reason: ApiErrorReason, params: ErrorParams = {})
   return renderError(translateEnglish, reason, params, englishFormatters);
 }
 
+/** Marks an AppError made by any copy of this module (see {@link AppError}'s `instanceof`). */
+const appErrorBrand = Symbol.for("hikube-portal.AppError");
+
 /**
  * An error with a reason the UI translates and, for `invalid`, the field it concerns.
+ *
+ * `instanceof AppError` holds for an AppError made by any copy of this module: the process runs
+ * several (process-global.ts), and an error from a shared watch cache started by one copy reaches
+ * route handlers of another. The class has no subclasses, so the brand check is exact.
  * @example throw new AppError("conflict", "vm_exists", { name }, { field: "name" })
  */
 export class AppError extends Error {
+  /** True for an AppError from any copy of this module (its brand), false for anything else. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[appErrorBrand] === true;
+  }
+
+  /** the brand {@link AppError}'s `instanceof` reads */
+  readonly [appErrorBrand] = true;
+
   /** the category, mapped to the HTTP status */
   readonly code: ErrorCode;
   /** what exactly went wrong: a key of messages/en.json `ApiErrors` */

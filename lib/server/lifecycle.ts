@@ -18,9 +18,10 @@
  *      exit code 1 so the cut is visible.
  *
  * The state lives on `globalThis`, not in this module: server.ts and Next's bundle load their own
- * copies of it (as stream-caps.ts explains), and a live list opened by a route handler must be
+ * copies of it (process-global.ts), and a live list opened by a route handler must be
  * ended by server.ts.
  */
+import { processGlobal } from "./process-global";
 
 /** What the process is doing: serving, draining (only `/readyz` changed) or closing. */
 export type Phase = "serving" | "draining" | "closing";
@@ -31,11 +32,8 @@ interface LifecycleState {
   hooks: Map<string, Set<() => void>>;
 }
 
-const stateKey = Symbol.for("hikube-portal.lifecycle");
-
 function state(): LifecycleState {
-  const root = globalThis as typeof globalThis & { [stateKey]?: LifecycleState };
-  return (root[stateKey] ??= { phase: "serving", hooks: new Map() });
+  return processGlobal<LifecycleState>("lifecycle", () => ({ phase: "serving", hooks: new Map() }));
 }
 
 /** The process's phase (see the module doc). */

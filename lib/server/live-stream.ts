@@ -5,7 +5,7 @@
  * the round's `signal` and `onEnd`, sending `upsert` / `remove` as objects change. This module runs
  * rounds: when a watch of the current round ends (410 Gone, closed by the server) it starts a new
  * round at once (a fresh snapshot); when the cluster is unreachable (a failed list or watch) it
- * sends `unavailable` (the error answer's `{ code, reason, params, message }`) and retries with a bounded backoff (1 s doubling to 10 s, reset
+ * sends `unavailable` (the error answer's `{ code, reason, params, message }`) and retries with a bounded backoff (1 s doubling to 5 s, reset
  * by {@link LiveRound.listed}). A comment line every 20 s keeps proxies from closing the idle
  * stream. Everything stops when the request's `signal` aborts (the browser went away) or the
  * response body is cancelled.
@@ -26,6 +26,12 @@ import { onShutdown } from "./lifecycle";
 import { metrics } from "./metrics";
 import type { WatchEnd } from "./k8s/watch";
 import type { TenantAccess } from "./tenancy/tenancy";
+
+/**
+ * The longest wait between two rounds while the cluster is unreachable: 5 s, so that a page sees
+ * the list again within seconds of the API server coming back.
+ */
+const maxBackoffMs = 5_000;
 
 /**
  * Whose slot a tenant's live list takes: the username the user acts as in the cluster (the same
@@ -87,7 +93,7 @@ export function liveListStream(opts: { signal: AbortSignal; area: string; tenant
         if (end.reason === "error") {
           send("unavailable", end.error.toBody().error);
           setTimeout(run, backoff);
-          backoff = Math.min(backoff * 2, 10_000);
+          backoff = Math.min(backoff * 2, maxBackoffMs);
         } else {
           setTimeout(run, 0);
         }

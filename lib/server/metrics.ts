@@ -34,6 +34,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import client from "prom-client";
+import { processGlobal } from "./process-global";
 
 /** The portal's metrics (see the table of the module doc). */
 export interface PortalMetrics {
@@ -47,12 +48,12 @@ export interface PortalMetrics {
   quotaLockWait: client.Histogram<"outcome">;
 }
 
-const metricsKey = Symbol.for("hikube-portal.metrics");
-
 /** The process's metrics, created on first use. */
 export function metrics(): PortalMetrics {
-  const root = globalThis as typeof globalThis & { [metricsKey]?: PortalMetrics };
-  if (root[metricsKey]) return root[metricsKey];
+  return processGlobal("metrics", createMetrics);
+}
+
+function createMetrics(): PortalMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -74,7 +75,6 @@ export function metrics(): PortalMetrics {
       labelNames: ["outcome"], buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120], registers,
     }),
   };
-  root[metricsKey] = created;
   return created;
 }
 

@@ -12,10 +12,11 @@
  * logs and the audit table.
  *
  * The store lives on `globalThis`: server.ts and Next's bundle load their own copies of this module
- * (see stream-caps.ts), and both must read the same store.
+ * (process-global.ts), and both must read the same store.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import crypto from "node:crypto";
+import { processGlobal } from "./process-global";
 
 /** What is known of the request being served. */
 export interface RequestContext {
@@ -23,11 +24,8 @@ export interface RequestContext {
   requestId: string;
 }
 
-const storeKey = Symbol.for("hikube-portal.request-context");
-
 function storage(): AsyncLocalStorage<RequestContext> {
-  const root = globalThis as typeof globalThis & { [storeKey]?: AsyncLocalStorage<RequestContext> };
-  return (root[storeKey] ??= new AsyncLocalStorage<RequestContext>());
+  return processGlobal("request-context", () => new AsyncLocalStorage<RequestContext>());
 }
 
 /** Runs `fn` (and everything it starts) as part of the request `context`. */

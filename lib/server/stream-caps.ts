@@ -19,6 +19,7 @@
  * re-evaluate it; a slot taken by one copy must be released into the same count.
  */
 import { AppError } from "./errors";
+import { processGlobal } from "./process-global";
 import type { ApiErrorReason } from "../shared/api-errors";
 
 /** A per-user cap. */
@@ -42,12 +43,8 @@ export interface UserCap {
   acquire(user: string): () => void;
 }
 
-const countsKey = Symbol.for("hikube-portal.user-caps");
-type Counts = Map<string, Map<string, number>>;
-
 function countsOf(what: string): Map<string, number> {
-  const root = globalThis as typeof globalThis & { [countsKey]?: Counts };
-  const all = (root[countsKey] ??= new Map());
+  const all = processGlobal("user-caps", () => new Map<string, Map<string, number>>());
   let counts = all.get(what);
   if (!counts) {
     counts = new Map();

@@ -176,3 +176,28 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * The portal's `GET /metrics` in Prometheus' text format (read from loopback, as the tests run).
+ * @throws Error when the answer is not 200 text/plain version 0.0.4
+ */
+export async function scrapeMetrics(): Promise<string> {
+  const res = await fetch(`${portalUrl}/metrics`);
+  if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);
+  const type = res.headers.get("content-type") ?? "";
+  if (!/^text\/plain; version=0\.0\.4/.test(type)) throw new Error(`GET /metrics: content-type ${type}`);
+  return res.text();
+}
+
+/** The value of one sample (`name{labels} value`) of {@link scrapeMetrics}' text, labels matched exactly; 0 when absent. */
+export function metricSample(text: string, name: string, labels: Record<string, string>): number {
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const body = line.slice(name.length + 1, line.lastIndexOf("}"));
+    const have = Object.fromEntries([...body.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v) && Object.keys(have).length === Object.keys(labels).length) {
+      return Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return 0;
+}

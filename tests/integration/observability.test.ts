@@ -8,32 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { getDb } from "../../lib/server/db/db";
-import { portalUrl, sampleSshKey, signIn, uniqueName, type PortalClient } from "./helpers";
+import { metricSample as sample, portalUrl, sampleSshKey, scrapeMetrics as scrape, signIn, uniqueName, type PortalClient } from "./helpers";
 
 let alice: PortalClient;
 const running = uniqueName("obs");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function scrape(): Promise<string> {
-  const res = await fetch(`${portalUrl}/metrics`);
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
-  return res.text();
-}
-
-/** The value of one sample (`name{labels} value`), 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string>): number {
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const body = line.slice(name.length + 1, line.lastIndexOf("}"));
-    const have = Object.fromEntries([...body.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v) && Object.keys(have).length === Object.keys(labels).length) {
-      return Number(line.slice(line.lastIndexOf(" ") + 1));
-    }
-  }
-  return 0;
-}
 
 beforeAll(async () => {
   alice = await signIn("alice", "alice-password");

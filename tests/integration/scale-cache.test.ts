@@ -7,13 +7,14 @@
  * - after a burst of 100 creates and deletes written directly into the cluster, the portal's list
  *   equals the API server's list for that user (names and resourceVersions);
  * - the same for the disk list (VMDisk, its DataVolume and the VMInstance using it, from the same
- *   shared caches), whose open stream follows a VM attaching a disk.
+ *   shared caches), whose open stream follows a VM attaching a disk;
+ * - the list page's server rendering and the VM and disk streams share one watch per kind.
  */
 import https from "node:https";
 import { afterAll, describe, expect, it } from "vitest";
 import { getConnection } from "../../lib/server/k8s/connection";
 import { request as adminRequest } from "../../dev-cluster/kube";
-import { clusterAdmin, openDiskStream, openVmStream, paths, signIn, uniqueName, waitFor } from "./helpers";
+import { clusterAdmin, metricSample, openDiskStream, openListStream, openVmStream, paths, portalUrl, scrapeMetrics, signIn, uniqueName, waitFor, type PortalClient } from "./helpers";
 
 const ns = "tenant-acme";
 const rbPath = (name = "") => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings${name ? `/${name}` : ""}`;
@@ -211,4 +212,60 @@ describe("the shared VM cache follows the cluster's RBAC", () => {
       await Promise.all(names.map(remove));
     }
   }, 90_000);
+});
+
+describe("one upstream watch per kind for a tenant, however its lists are opened", () => {
+  const suffix = Math.random().toString(36).replace(/[^a-z]/g, "").slice(0, 6);
+  const tenant = `wat${suffix}`;
+  const GiB = 2 ** 30;
+  let admin: PortalClient;
+  afterAll(async () => {
+    await admin?.call("DELETE", `/api/admin/tenants/${tenant}?confirm=${tenant}`);
+  });
+
+  /** Open upstream watches by resource, from the portal's /metrics. */
+  async function watches(): Promise<Record<string, number>> {
+    const text = await scrapeMetrics();
+    return Object.fromEntries(["vminstances", "virtualmachines", "vmdisks", "datavolumes"]
+      .map((resource) => [resource, metricSample(text, "hikube_upstream_watches_open", { resource })]));
+  }
+
+  /**
+   * Review finding (issue 13): Next compiles pages and route handlers separately, each with its own
+   * copy of the watch cache module, so the page's server rendering and the live lists each started
+   * a watch per kind, and the stream never recognised the rows the page had rendered.
+   */
+  it("shares the caches between the page's server rendering and the VM and disk streams: one watch per kind, and the stream answers `current` for the rendered rows", async () => {
+    admin = await signIn("admin", "admin-password");
+    const quota = { cpuMillicores: 4000, memoryBytes: 8 * GiB, storageBytes: 20 * GiB, vmCount: 2, diskCount: 2, loadBalancers: 0 };
+    const created = await admin.call("POST", "/api/admin/tenants", { name: tenant, displayName: "Watch Test", quota });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const member = await admin.call("POST", `/api/admin/tenants/${tenant}/members`, { username: `w${suffix}`, level: "view", password: "watcher-password" });
+    expect(member.status, JSON.stringify(member.body)).toBe(201);
+    const viewer = await signIn(`w${suffix}`, "watcher-password");
+    const before = await watches();
+
+    // the list page, rendered on the server from the tenant's caches, carries its rows' version
+    const page = await fetch(`${portalUrl}/t/${tenant}/vms`, { headers: { cookie: viewer.cookie } });
+    expect(page.status).toBe(200);
+    const version = /\\?"version\\?":\\?"([a-z0-9]+\.\d+\.[a-z0-9]+\.\d+)\\?"/.exec(await page.text())?.[1];
+    expect(version, "the page's rows come from the caches, with their version").toBeDefined();
+
+    const streams = [
+      openListStream(viewer.cookie, `/api/tenants/${tenant}/vms/events?known=${version}`),
+      openVmStream(viewer.cookie, tenant), openVmStream(viewer.cookie, tenant),
+      openDiskStream(viewer.cookie, tenant), openDiskStream(viewer.cookie, tenant), openDiskStream(viewer.cookie, tenant),
+    ];
+    try {
+      expect(await Promise.all(streams.map((s) => s.ready))).toEqual(streams.map(() => 200));
+      await waitFor("a first event on every stream", 15_000, async () => (streams.every((s) => s.events.length > 0) ? true : undefined));
+      // the rows the page rendered are still the cache's: no snapshot needed
+      expect(streams[0].events[0].event).toBe("current");
+      expect(streams[1].events[0].event).toBe("snapshot");
+      const after = await watches();
+      expect(Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]))).toEqual({ vminstances: 1, virtualmachines: 1, vmdisks: 1, datavolumes: 1 });
+    } finally {
+      for (const s of streams) s.close();
+    }
+  }, 60_000);
 });

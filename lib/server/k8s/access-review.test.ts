@@ -2,14 +2,17 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const reviews: unknown[] = [];
 let allowed = true;
+/** thrown by the cluster instead of answering, when set */
+let clusterError: Error | null = null;
 vi.mock("./client", () => ({
   kubeRequest: vi.fn(async (_identity: unknown, req: { body: unknown }) => {
     reviews.push(req.body);
+    if (clusterError) throw clusterError;
     return { status: { allowed } };
   }),
 }));
 
-const { accessReviewWindowMs, forgetAccessReviews, isAllowed, reviewFailureGraceMs, reviewWhileOpen } = await import("./access-review");
+const { accessReviewWindowMs, deniedReviewWindowMs, forgetAccessReviews, isAllowed, reviewFailureGraceMs, reviewWhileOpen } = await import("./access-review");
 const { AppError } = await import("../errors");
 const { kinds } = await import("./kinds");
 
@@ -19,6 +22,7 @@ describe("SubjectAccessReview before serving a user from the shared caches", () 
   beforeEach(() => {
     reviews.length = 0;
     allowed = true;
+    clusterError = null;
     forgetAccessReviews();
   });
 
@@ -40,6 +44,27 @@ describe("SubjectAccessReview before serving a user from the shared caches", () 
     allowed = false;
     expect(await isAllowed(alice, "list", kinds.VMInstance, "tenant-acme", t0 + accessReviewWindowMs + 1000)).toBe(false);
     expect(reviews).toHaveLength(3);
+  });
+
+  it("reuses a refusal for 2 s only, so a user the cluster has just granted (or an API server that has just loaded its RBAC) gets in at once", async () => {
+    const t0 = Date.now();
+    allowed = false;
+    expect(await isAllowed(alice, "list", kinds.VMInstance, "tenant-acme", t0)).toBe(false);
+    expect(await isAllowed(alice, "list", kinds.VMInstance, "tenant-acme", t0 + deniedReviewWindowMs - 500)).toBe(false);
+    expect(reviews).toHaveLength(1);
+    allowed = true;
+    expect(await isAllowed(alice, "list", kinds.VMInstance, "tenant-acme", t0 + deniedReviewWindowMs + 500)).toBe(true);
+    expect(reviews).toHaveLength(2);
+  });
+
+  it("answers 503, not the user's 403, when the cluster refuses the portal's own review, and keeps nothing", async () => {
+    clusterError = new AppError("forbidden", "cluster_forbidden");
+    const refused = await isAllowed(alice, "list", kinds.VMInstance, "tenant-acme").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: "cluster_unavailable", reason: "cluster_unreachable", status: 503 });
+    clusterError = null;
+    expect(await isAllowed(alice, "list", kinds.VMInstance, "tenant-acme")).toBe(true);
+    expect(reviews).toHaveLength(2);
   });
 
   it("asks once for many requests arriving together", async () => {

@@ -8,15 +8,23 @@
  *
  * Answers are kept for {@link accessReviewWindowMs} (10 s), per user, groups, verb, resource and
  * namespace, so a RoleBinding removed in the cluster stops serving its user within 10 s (SECURITY.md).
- * A failed review (cluster unreachable) is not kept.
+ * A refusal is kept for {@link deniedReviewWindowMs} (2 s) only: keeping it is never unsafe, and a
+ * short window lets a user in soon after the cluster grants them (or after an API server restart,
+ * whose authorizer denies everyone until its RBAC informers have synced). A failed review (cluster
+ * unreachable, or the cluster refusing the portal's own review) is not kept and is a 503: the portal
+ * cannot tell, which is not the user's fault.
  */
 import { kubeRequest } from "./client";
 import { portalIdentity, type KubeIdentity } from "./identity";
 import type { KindDescriptor } from "./kinds";
 import { AppError } from "../errors";
+import { processGlobal } from "../process-global";
 
 /** How long an answer of the cluster is reused: 10 seconds. */
 export const accessReviewWindowMs = 10_000;
+
+/** How long a refusal of the cluster is reused: 2 seconds (see the module doc). */
+export const deniedReviewWindowMs = 2_000;
 
 /** Most answers kept at once; the oldest go first (a bound on memory, not a tuning knob). */
 const maxEntries = 10_000;
@@ -27,8 +35,9 @@ interface Review {
   until: number;
 }
 
-const answers = new Map<string, Review>();
-const asking = new Map<string, Promise<boolean>>();
+// one set per process, whichever copy of this module asks (process-global.ts)
+const answers = processGlobal("access-review-answers", () => new Map<string, Review>());
+const asking = processGlobal("access-review-asking", () => new Map<string, Promise<boolean>>());
 
 /** The SubjectAccessReview's status (k8s.io/api/authorization/v1 SubjectAccessReviewStatus). */
 interface SubjectAccessReview {
@@ -63,9 +72,16 @@ export async function isAllowed(identity: KubeIdentity, verb: "list" | "watch" |
     }).then((review) => {
       const allowed = review.status?.allowed === true;
       answers.delete(key);
-      answers.set(key, { allowed, until: Date.now() + accessReviewWindowMs });
+      answers.set(key, { allowed, until: Date.now() + (allowed ? accessReviewWindowMs : deniedReviewWindowMs) });
       while (answers.size > maxEntries) answers.delete(answers.keys().next().value as string);
       return allowed;
+    }, (err: unknown) => {
+      // 401/403 to the portal's own review: its ServiceAccount lacks `create` on
+      // subjectaccessreviews (a chart without it, or an API server still loading its RBAC)
+      if (err instanceof AppError && (err.code === "forbidden" || err.code === "unauthenticated")) {
+        throw new AppError("cluster_unavailable", "cluster_unreachable", { detail: "the cluster refused the portal's access review" });
+      }
+      throw err;
     }).finally(() => asking.delete(key));
     asking.set(key, pending);
   }

@@ -33,6 +33,7 @@ import type { DataVolume, KubeList, ObjectMeta, VMDisk, VMInstance, VirtualMachi
 import { watchCollection, type WatchEnd } from "./watch";
 import { AppError } from "../errors";
 import { logger } from "../logger";
+import { processGlobal } from "../process-global";
 
 /** How long a cache with no subscriber and no read lives on: 5 minutes. */
 export const cacheIdleMs = 5 * 60_000;
@@ -274,8 +275,12 @@ export class WatchCache<T extends { metadata: ObjectMeta }> {
     for (const w of this.syncWaiters.splice(0)) w();
   }
 
-  private fail(error: AppError): void {
+  private fail(cause: AppError): void {
     this.synced = false;
+    // The cache reads as the portal: a refusal is the portal's (its ServiceAccount's role, or an
+    // API server still loading its RBAC after a restart), never the reading user's: a 503 to them.
+    const error = cause.code === "cluster_unavailable" ? cause
+      : new AppError("cluster_unavailable", "cluster_unreachable", { detail: `the portal's own ${cause.code === "forbidden" ? "list or watch was refused" : "list or watch failed"}` });
     if (!this.failing) {
       this.failing = true;
       this.log.warn({ err: error.message }, "watch failed; retrying");
@@ -355,7 +360,8 @@ export class WatchCache<T extends { metadata: ObjectMeta }> {
   }
 }
 
-const caches = new Map<string, WatchCache<{ metadata: ObjectMeta }>>();
+/** The process's caches by group/plural/namespace: one map for every copy of this module (process-global.ts). */
+const caches = processGlobal("watch-caches", () => new Map<string, WatchCache<{ metadata: ObjectMeta }>>());
 
 /**
  * The shared cache of `spec`'s kind in `namespace`, started on first use.
