@@ -9,8 +9,34 @@
  * → the first animation frame after every row's VM name holds the filter's new text (the filter
  * searches names), for the keys "1",
  * "2", "3" typed one by one after clearing the box (each narrows the list), `runs` times.
+ *
+ * With BENCH_PROFILE=<file> the keystrokes of the last run are recorded with Chromium's CPU
+ * profiler (DevTools protocol) into <file> (a .cpuprofile, for DevTools' Performance panel), and
+ * the functions with the most self time are printed.
  */
+import fs from "node:fs";
 import { chromium } from "@playwright/test";
+
+/** The DevTools protocol's CPU profile (Profiler.Profile): nodes, and samples with their time deltas (µs). */
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Prints the 15 functions of `profile` with the most self time (ms), idle and program excluded. */
+function printTopSelfTime(profile: CpuProfile): void {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map<string, number>();
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byNode.get(id)!;
+    const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  const top = [...self].filter(([k]) => !/^\((idle|program)\)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 15);
+  console.log("keystrokes' CPU profile, self time:");
+  for (const [k, ms] of top) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${k}`);
+}
 
 /** The page's figures at one size, milliseconds except `domRows`. */
 export interface ListPageFigures {
@@ -59,6 +85,12 @@ export async function measureListPage(baseUrl: string, cookie: string, runs = 3)
       await input.fill("");
       await page.waitForTimeout(500);
       await input.focus();
+      const profiler = process.env.BENCH_PROFILE && run === runs - 1 ? await context.newCDPSession(page) : null;
+      if (profiler) {
+        await profiler.send("Profiler.enable");
+        await profiler.send("Profiler.setSamplingInterval", { interval: 100 });
+        await profiler.send("Profiler.start");
+      }
       let text = "";
       for (const key of ["1", "2", "3"]) {
         text += key;
@@ -89,6 +121,11 @@ export async function measureListPage(baseUrl: string, cookie: string, runs = 3)
           const b = (window as unknown as { __bench: { down: number; done: number } }).__bench;
           return b.done - b.down;
         }));
+      }
+      if (profiler) {
+        const { profile } = await profiler.send("Profiler.stop");
+        fs.writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+        printTopSelfTime(profile);
       }
       await page.close();
     }

@@ -5,6 +5,7 @@ import { useEffect, useRef } from "react";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ChartData } from "@/lib/client/metrics-data";
+import { dateTimeFormat } from "@/lib/shared/intl-formats";
 
 /** One line of a {@link MetricsChart}. */
 export interface ChartLine {
@@ -28,9 +29,9 @@ function intlDateFormatter(locale: string): (tpl: string) => (date: Date) => str
   const partFormat = (part: string): Intl.DateTimeFormat => {
     const hasTime = /\{h|\{H|\{mm/.test(part);
     const hasDate = /\{M|\{D|\{Y|\{W/.test(part);
-    if (hasTime) return new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit", ...(part.includes("{ss}") ? { second: "2-digit" } : {}) });
-    if (hasDate && /\{Y/.test(part) && !/\{M|\{D/.test(part)) return new Intl.DateTimeFormat(locale, { year: "numeric" });
-    return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short" });
+    if (hasTime) return dateTimeFormat(locale, { hour: "numeric", minute: "2-digit", ...(part.includes("{ss}") ? { second: "2-digit" } : {}) });
+    if (hasDate && /\{Y/.test(part) && !/\{M|\{D/.test(part)) return dateTimeFormat(locale, { year: "numeric" });
+    return dateTimeFormat(locale, { day: "numeric", month: "short" });
   };
   return (tpl) => {
     const parts = tpl.split("\n").map(partFormat);
@@ -72,7 +73,7 @@ export function MetricsChart({ data, lines, format, locale, minMax = 0, height =
       chart.current?.destroy();
       const axis = isDark() ? darkAxis : lightAxis;
       const fmt = (v: number | null) => (v === null || v === undefined ? "—" : latest.current.format(v));
-      const timeLabel = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium" });
+      const timeLabel = dateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium" });
       const opts: uPlot.Options = {
         width: el.clientWidth || 600,
         height,

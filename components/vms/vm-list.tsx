@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { Suspense, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from "react";
+import { Suspense, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from "react";
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
@@ -407,13 +407,16 @@ function VirtualRows({ vms, columns, rowProps }: { vms: VmSummary[]; columns: nu
     const top = (bodyRef.current?.getBoundingClientRect().top ?? 0) + window.scrollY;
     if (Math.abs(top - offset) > 1) setOffset(top);
   });
+  // Stable between renders of the same rows: the virtualizer recomputes every row's measurement
+  // (O(rows)) whenever its getItemKey changes.
+  const getItemKey = useCallback((index: number) => vms[index].name, [vms]);
   const virtualizer = useWindowVirtualizer({
     count: vms.length,
     estimateSize: () => estimatedRowPx,
     overscan: 8,
     scrollMargin: offset,
     initialRect: { width: 1280, height: 900 },
-    getItemKey: (index) => vms[index].name,
+    getItemKey,
     useFlushSync: false,
   });
   const items = virtualizer.getVirtualItems();
@@ -434,7 +437,11 @@ const subscribeNothing = () => () => {};
 const isClient = () => true;
 const isServer = () => false;
 
-/** One VM: its selection checkbox, name (a link to its page), sizes, state, age and actions. */
+/**
+ * One VM: its selection checkbox, name (a link to its page), sizes, state, age and actions. Its
+ * links are not prefetched: rows come and go with every filter keystroke and scroll, and each
+ * prefetch is a request for a VM page the user will most likely not open.
+ */
 function VmRow({ tenant, vm, index, measureRef, selection, canDelete, canConsole, onDelete, now }: {
   tenant: string;
   vm: VmSummary;
@@ -473,7 +480,7 @@ function VmRow({ tenant, vm, index, measureRef, selection, canDelete, canConsole
         </td>
       )}
       <th scope="row" className={`${td} text-left font-medium`}>
-        <Link id={vmLinkId(vm.name)} href={`/t/${tenant}/vms/${vm.name}`} className="font-mono text-[13px] text-zinc-900 hover:underline dark:text-zinc-100">{vm.name}</Link>
+        <Link id={vmLinkId(vm.name)} href={`/t/${tenant}/vms/${vm.name}`} prefetch={false} className="font-mono text-[13px] text-zinc-900 hover:underline dark:text-zinc-100">{vm.name}</Link>
         {vm.external && (
           <span className="ml-2 rounded bg-blue-50 px-1.5 py-0.5 text-[11px] font-medium text-blue-700 dark:bg-blue-500/10 dark:text-blue-300">
             {t("external")}
@@ -495,6 +502,7 @@ function VmRow({ tenant, vm, index, measureRef, selection, canDelete, canConsole
           {canConsole && (
             <Link
               href={`/t/${tenant}/vms/${vm.name}/console`}
+              prefetch={false}
               aria-label={t("openConsole", { name: vm.name })}
               className={buttonClass("ghost", "sm")}
             >

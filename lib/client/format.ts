@@ -9,6 +9,7 @@ import { useLocale } from "next-intl";
 import { formatBytes } from "@/lib/shared/quantity";
 import { formatQuotaAmount, type QuotaResource } from "@/lib/shared/quota";
 import { formatAge } from "./relative-time";
+import { dateTimeFormat, numberFormat } from "@/lib/shared/intl-formats";
 
 /**
  * A percentage with one decimal: 12.5 → "12.5%" (en), "12,5 %" (fr, with the narrow no-break
@@ -16,7 +17,7 @@ import { formatAge } from "./relative-time";
  * @param percent a value from 0 to 100 (not a ratio)
  */
 export function formatPercent(percent: number, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(percent / 100);
+  return numberFormat(locale, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(percent / 100);
 }
 
 /**
@@ -28,12 +29,12 @@ export function formatPercent(percent: number, locale: string): string {
 export function formatDateTime(value: string | Date, locale: string): string {
   const date = typeof value === "string" ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) return "";
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium" }).format(date);
+  return dateTimeFormat(locale, { dateStyle: "medium", timeStyle: "medium" }).format(date);
 }
 
 /** A plain number in `locale` ("1,234.5" / "1 234,5"), with `Intl.NumberFormat` options. */
 export function formatNumber(value: number, locale: string, options?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(locale, options).format(value);
+  return numberFormat(locale, options).format(value);
 }
 
 /** The formatters of {@link useFormat}, bound to one locale. */

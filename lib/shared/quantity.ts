@@ -3,6 +3,7 @@
  * Grammar: k8s.io/apimachinery/pkg/api/resource/quantity.go (binary suffixes Ki..Ei, decimal
  * suffixes n u m k M G T P E, or a decimal exponent).
  */
+import { numberFormat } from "./intl-formats";
 
 const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 const decimal: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
@@ -64,7 +65,7 @@ export function formatBytes(bytes: number, locale = "en"): string {
     v /= 1024;
     i++;
   }
-  const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(v);
+  const number = numberFormat(locale, { maximumFractionDigits: 1 }).format(v);
   return `${number}${unitSpace[lang] ?? " "}${units[i]}`;
 }
 

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { formatBytes } from "./quantity";
 import { problem } from "./api-errors";
+import { numberFormat } from "./intl-formats";
 
 /** The limited resources, in display order; each is a field of {@link QuotaAmounts}. */
 export const quotaResources = ["cpuMillicores", "memoryBytes", "storageBytes", "vmCount", "diskCount", "loadBalancers"] as const;
@@ -81,10 +82,10 @@ export function formatQuotaAmount(resource: QuotaResource, value: number, locale
   if (resource === "cpuMillicores") {
     const cores = value / 1000;
     const digits = Number.isInteger(cores) ? 0 : 2;
-    return `${new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(cores)} vCPU`;
+    return `${numberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(cores)} vCPU`;
   }
   if (resource === "memoryBytes" || resource === "storageBytes") return formatBytes(value, locale);
-  return new Intl.NumberFormat(locale).format(value);
+  return numberFormat(locale).format(value);
 }
 
 const count = (max: number) => z.number({ message: problem("number") }).int(problem("integer")).min(0, problem("nonNegative")).max(max, problem("maxValue"));
