@@ -2,12 +2,13 @@
 
 import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { useId, useMemo, useState } from "react";
+import { useDeferredValue, useId, useMemo, useState } from "react";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Dialog } from "@/components/ui/dialog";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Spinner } from "@/components/ui/spinner";
+import { TableBody } from "@/components/ui/virtual-table-body";
 import { buttonClass, errorTextClass, hintClass, inputClass, labelClass, panelClass } from "@/components/ui/styles";
 import { isApiError, uploadDiskFile } from "@/lib/client/api";
 import { useFormat } from "@/lib/client/format";
@@ -20,13 +21,18 @@ import { useDeleteDisk, useDiskList, useGrowDisk } from "./use-disks";
 
 type SortKey = "created" | "name" | "size" | "phase";
 
-/** `/t/{tenant}/disks`: the live disk list with sort, filter, empty state, grow and delete. */
-export function DiskList() {
+/**
+ * `/t/{tenant}/disks`: the live disk list with sort, filter, empty state, grow and delete.
+ * @param initial the rows rendered on the server (newest first), if they could be read there
+ */
+export function DiskList({ initial }: { initial?: DiskSummary[] }) {
   const tenant = useTenant();
   const t = useTranslations("Disks");
   const errorMessage = useApiErrorMessage();
-  const { query, stream } = useDiskList(tenant.name);
+  const { query, stream } = useDiskList(tenant.name, initial);
   const [filter, setFilter] = useState("");
+  // Typing updates the box at once; the rows follow without blocking input (as the VM list).
+  const shownFilter = useDeferredValue(filter);
   const [sort, setSort] = useState<SortKey>("created");
   const [deleting, setDeleting] = useState<DiskSummary | null>(null);
   const [growing, setGrowing] = useState<DiskSummary | null>(null);
@@ -38,7 +44,7 @@ export function DiskList() {
 
   const shown = useMemo(() => {
     if (!disks) return [];
-    const needle = filter.trim().toLowerCase();
+    const needle = shownFilter.trim().toLowerCase();
     const rows = needle
       ? disks.filter((d) => [d.name, d.storageClass, d.phase, d.source.type, d.source.detail ?? "", d.attachedTo ?? ""].some((v) => v.toLowerCase().includes(needle)))
       : disks;
@@ -49,7 +55,7 @@ export function DiskList() {
       phase: (a, b) => a.phase.localeCompare(b.phase),
     };
     return [...rows].sort((a, b) => cmp[sort](a, b) || a.name.localeCompare(b.name));
-  }, [disks, filter, sort]);
+  }, [disks, shownFilter, sort]);
 
   return (
     <div className="space-y-6">
@@ -126,6 +132,8 @@ export function DiskList() {
   );
 }
 
+const diskName = (d: DiskSummary) => d.name;
+
 const th = "px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400";
 const td = "px-4 py-3 align-middle text-sm";
 
@@ -148,10 +156,11 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
   if (moving.some((n) => !seenMoving.has(n))) setSeenMoving(new Set([...seenMoving, ...moving]));
   return (
     <div className={`${panelClass} relative overflow-x-auto`}>
-      <table className="w-full min-w-[960px] border-collapse">
+      {/* aria-rowcount/aria-rowindex: the header row and every disk, also those not in the DOM */}
+      <table className="w-full min-w-[960px] border-collapse" aria-rowcount={disks.length + 1}>
         <caption className="sr-only">{t("title")}</caption>
         <thead className="border-b border-zinc-200 bg-zinc-50/80 dark:border-zinc-800 dark:bg-zinc-900/60">
-          <tr>
+          <tr aria-rowindex={1}>
             <th scope="col" className={th}>{t("colName")}</th>
             <th scope="col" className={th}>{t("colSize")}</th>
             <th scope="col" className={th}>{t("colStorageClass")}</th>
@@ -161,9 +170,13 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
             {(canDelete || canGrow) && <th scope="col" className={`${th} text-right`}><span className="sr-only">{t("colActions")}</span></th>}
           </tr>
         </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-          {disks.map((d) => (
-            <tr key={d.name} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
+        <TableBody
+          items={disks}
+          getKey={diskName}
+          columns={canDelete || canGrow ? 7 : 6}
+          className="divide-y divide-zinc-100 dark:divide-zinc-800"
+          renderRow={({ item: d, index, measureRef }) => (
+            <tr key={d.name} ref={measureRef} data-index={index} aria-rowindex={index + 2} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
               <th scope="row" className={`${td} text-left font-medium`}>
                 <span className="font-mono text-[13px]">{d.name}</span>
                 {d.optical && <span className="ml-2 rounded bg-violet-50 px-1.5 py-0.5 text-[11px] font-medium text-violet-700 dark:bg-violet-500/10 dark:text-violet-300">{t("optical")}</span>}
@@ -212,8 +225,8 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
                 </td>
               )}
             </tr>
-          ))}
-        </tbody>
+          )}
+        />
       </table>
     </div>
   );

@@ -23,11 +23,20 @@ export function upsertDisk(list: DiskSummary[], disk: DiskSummary): DiskSummary[
   return [...list.filter((d) => d.name !== disk.name), disk].sort(byNewest);
 }
 
-/** The tenant's disk list, kept live by the event stream while mounted. */
-export function useDiskList(tenant: string) {
+/**
+ * The tenant's disk list, kept live by the event stream while mounted. With `initial` (the rows
+ * rendered on the server, newest first) nothing is fetched; the stream's first snapshot replaces
+ * them.
+ */
+export function useDiskList(tenant: string, initial?: DiskSummary[]) {
   const queryClient = useQueryClient();
   const key = diskKeys.list(tenant);
-  const query = useQuery({ queryKey: key, queryFn: ({ signal }) => fetchDisks(tenant, signal), staleTime: Infinity });
+  const query = useQuery({
+    queryKey: key,
+    queryFn: ({ signal }) => fetchDisks(tenant, signal),
+    ...(initial ? { initialData: initial } : {}),
+    staleTime: Infinity,
+  });
   const stream = useLiveList<DiskSummary>(diskEventsUrl(tenant), {
     snapshot: (disks) => {
       void queryClient.cancelQueries({ queryKey: key });

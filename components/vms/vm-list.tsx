@@ -3,11 +3,11 @@
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { Suspense, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from "react";
-import { useWindowVirtualizer } from "@tanstack/react-virtual";
+import { Suspense, memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode, type RefObject } from "react";
 import { useTenant } from "@/components/shell/tenant-context";
 import { Alert } from "@/components/ui/alert";
 import { Skeleton } from "@/components/ui/skeleton";
+import { TableBody } from "@/components/ui/virtual-table-body";
 import { buttonClass, panelClass } from "@/components/ui/styles";
 import { isApiError } from "@/lib/client/api";
 import { useFormat } from "@/lib/client/format";
@@ -42,25 +42,44 @@ export function VmList({ initial }: { initial?: InitialVmRows }) {
   );
 }
 
+/** How long the URL waits for typing to pause before it follows the view: 250 ms. */
+const urlWriteDelayMs = 250;
+
+/** A new view, or how to make it from the current one. */
+type VmListViewChange = VmListView | ((view: VmListView) => VmListView);
+
 /**
- * The list's view (search, filters, sort) and its setter. The URL query holds it, so a reload or
- * a shared link shows the same rows. It is written with `history.replaceState`, which Next.js
- * syncs into `useSearchParams()` without a request to the server (router.replace would fetch the
- * page's server components again on every keystroke) and without a history entry per change.
- * The view itself lives in state so that typing never waits for that sync (see
- * {@link syncVmListViewState}).
+ * The list's view (search, filters, sort) and its setter (stable across renders). The URL query
+ * holds it, so a reload or a shared link shows the same rows. It is written with
+ * `history.replaceState`, which Next.js syncs into `useSearchParams()` without a request to the
+ * server (router.replace would fetch the page's server components again on every keystroke) and
+ * without a history entry per change, once typing pauses for {@link urlWriteDelayMs}: each write
+ * makes Next re-render its router in a transition, which would otherwise share the keystroke's
+ * frame budget with the rows. The view itself lives in state so that typing never waits for the
+ * URL (see {@link syncVmListViewState}).
  */
-function useVmListView(): [VmListView, (view: VmListView) => void] {
+function useVmListView(): [VmListView, (change: VmListViewChange) => void] {
   const pathname = usePathname();
   const urlQuery = useSearchParams().toString();
   const [state, setState] = useState(() => initialVmListViewState(urlQuery));
   // The URL moved (our own write coming back, or a navigation): reconcile during render.
   if (state.urlQuery !== urlQuery) setState(syncVmListViewState(state, urlQuery));
-  const change = (view: VmListView) => {
-    setState((s) => recordVmListView(s, view));
-    const query = vmListQuery(view, window.location.search);
-    window.history.replaceState(null, "", query ? `${pathname}?${query}` : pathname);
-  };
+  // The timer writes the view of the latest render (after a navigation, the URL's own: no write).
+  const latest = useRef(state.view);
+  useEffect(() => {
+    latest.current = state.view;
+  });
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const change = useCallback((next: VmListViewChange) => {
+    setState((s) => recordVmListView(s, typeof next === "function" ? next(s.view) : next));
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      const query = vmListQuery(latest.current, window.location.search);
+      if (query === window.location.search.replace(/^\?/, "")) return;
+      window.history.replaceState(null, "", query ? `${pathname}?${query}` : pathname);
+    }, urlWriteDelayMs);
+  }, [pathname]);
   return [state.view, change];
 }
 
@@ -93,6 +112,14 @@ function VmListContent({ initial }: { initial?: InitialVmRows }) {
   const rows = useMemo(() => (vms ? applyVmListView(vms, shownView) : []), [vms, shownView]);
   const options = useMemo(() => vmFilterOptions(vms ?? [], shownView), [vms, shownView]);
   const shown = useMemo(() => rows.map((vm) => vm.name), [rows]);
+  const sortBy = useCallback((key: VmSortKey) => setView((v) => toggleVmSort(v, key)), [setView]);
+  // Stable while the rows and the selection are: the table (memo) is not rendered again by a
+  // keystroke until the filtered rows are ready.
+  const selection = useMemo<TableSelection | null>(() => (canSelect ? {
+    selected,
+    onToggle: (name) => setSelected(toggleSelected(shown, selected, name)),
+    onToggleAll: () => setSelected(toggleAllSelected(shown, selected)),
+  } : null), [canSelect, selected, shown]);
   // Only shown rows count as selected: a bulk action never touches a VM the user cannot see.
   const chosen = shown.filter((name) => selected.has(name));
 
@@ -116,7 +143,7 @@ function VmListContent({ initial }: { initial?: InitialVmRows }) {
   const unavailableMessage = unavailableError ? errorMessage(unavailableError) : null;
   const filtered = isVmListFiltered(view);
   const clearFilters = () => {
-    setView(clearVmListFilters(view));
+    setView(clearVmListFilters);
     searchRef.current?.focus();
   };
 
@@ -185,13 +212,9 @@ function VmListContent({ initial }: { initial?: InitialVmRows }) {
             tenant={tenant.name}
             vms={rows}
             view={shownView}
-            onSort={(key) => setView(toggleVmSort(view, key))}
+            onSort={sortBy}
             selectAllRef={selectAllRef}
-            selection={canSelect ? {
-              selected,
-              onToggle: (name) => setSelected(toggleSelected(shown, selected, name)),
-              onToggleAll: () => setSelected(toggleAllSelected(shown, selected)),
-            } : null}
+            selection={selection}
             canDelete={canDelete}
             canConsole={canConsole}
             onDelete={setDeleting}
@@ -318,7 +341,8 @@ function SortHeader({ column, label, view, onSort }: { column: VmSortKey; label:
   );
 }
 
-function VmTable({ tenant, vms, view, onSort, selection, selectAllRef, canDelete, canConsole, onDelete }: {
+/** The VM table (memo: a render of the page that changes none of its props skips it). */
+const VmTable = memo(function VmTable({ tenant, vms, view, onSort, selection, selectAllRef, canDelete, canConsole, onDelete }: {
   tenant: string;
   vms: VmSummary[];
   view: VmListView;
@@ -366,72 +390,19 @@ function VmTable({ tenant, vms, view, onSort, selection, selectAllRef, canDelete
             {(canDelete || canConsole) && <th scope="col" className={`${th} text-right`}><span className="sr-only">{t("colActions")}</span></th>}
           </tr>
         </thead>
-        {vms.length > virtualizeAbove ? (
-          <VirtualRows vms={vms} columns={columns} rowProps={rowProps} />
-        ) : (
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-            {vms.map((vm, index) => <VmRow key={vm.name} vm={vm} index={index} {...rowProps} />)}
-          </tbody>
-        )}
+        <TableBody
+          items={vms}
+          getKey={vmName}
+          columns={columns}
+          className="divide-y divide-zinc-100 dark:divide-zinc-800"
+          renderRow={({ item, index, measureRef }) => <VmRow key={item.name} vm={item} index={index} measureRef={measureRef} {...rowProps} />}
+        />
       </table>
     </div>
   );
-}
+});
 
-/**
- * Longer lists are virtualized: only the rows in and near the window are in the DOM (about a
- * screen), the others stand in as the height of two spacer rows. Shorter lists render every row,
- * so what a page shows for a few VMs is unchanged.
- */
-const virtualizeAbove = 100;
-
-/** A row's height before it is measured (px): one line of text with the row's padding. */
-const estimatedRowPx = 53;
-
-/** The common props of every row of the table. */
-type RowProps = Omit<Parameters<typeof VmRow>[0], "vm" | "index" | "measureRef">;
-
-/**
- * The table body of a long list, virtualized against the window's scroll
- * (@tanstack/react-virtual): the rows near the viewport plus a few above and below, between two
- * spacer rows that keep the table's height, so the scrollbar and `aria-rowcount` tell the real
- * size. On the server (no window) it renders the first screen of rows.
- */
-function VirtualRows({ vms, columns, rowProps }: { vms: VmSummary[]; columns: number; rowProps: RowProps }) {
-  const bodyRef = useRef<HTMLTableSectionElement>(null);
-  const [offset, setOffset] = useState(0);
-  // Where the body starts in the page (the virtualizer counts from the top of the document); read
-  // after every render, as what is above the table (banners, toolbar) can move it.
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- every render, guarded by the comparison
-  useLayoutEffect(() => {
-    const top = (bodyRef.current?.getBoundingClientRect().top ?? 0) + window.scrollY;
-    if (Math.abs(top - offset) > 1) setOffset(top);
-  });
-  // Stable between renders of the same rows: the virtualizer recomputes every row's measurement
-  // (O(rows)) whenever its getItemKey changes.
-  const getItemKey = useCallback((index: number) => vms[index].name, [vms]);
-  const virtualizer = useWindowVirtualizer({
-    count: vms.length,
-    estimateSize: () => estimatedRowPx,
-    overscan: 8,
-    scrollMargin: offset,
-    initialRect: { width: 1280, height: 900 },
-    getItemKey,
-    useFlushSync: false,
-  });
-  const items = virtualizer.getVirtualItems();
-  const before = items.length ? items[0].start - offset : 0;
-  const after = items.length ? virtualizer.getTotalSize() - (items[items.length - 1].end - offset) : 0;
-  return (
-    <tbody ref={bodyRef} className="divide-y divide-zinc-100 dark:divide-zinc-800">
-      {before > 0 && <tr aria-hidden="true"><td colSpan={columns} style={{ height: before, padding: 0 }} /></tr>}
-      {items.map((item) => (
-        <VmRow key={item.key} vm={vms[item.index]} index={item.index} measureRef={virtualizer.measureElement} {...rowProps} />
-      ))}
-      {after > 0 && <tr aria-hidden="true"><td colSpan={columns} style={{ height: after, padding: 0 }} /></tr>}
-    </tbody>
-  );
-}
+const vmName = (vm: VmSummary) => vm.name;
 
 const subscribeNothing = () => () => {};
 const isClient = () => true;

@@ -192,6 +192,10 @@ describe("the shared VM cache follows the cluster's RBAC", () => {
       });
       expect(mine(equal.portal)).toHaveLength(15);
       expect(mine(equal.portal)).toEqual(mine(equal.direct));
+      // the disk page comes with its rows rendered on the server (no list request from the browser)
+      const html = await (await fetch(`${portalUrl}/t/acme/disks`, { headers: { cookie: alice.cookie } })).text();
+      const rendered = [...html.matchAll(/<th scope="row"[^>]*><span class="font-mono[^"]*">([a-z0-9-]+)<\/span>/g)].map((m) => m[1]);
+      expect(rendered.filter((n) => n.startsWith(`${prefix}-`)).sort()).toEqual(mine(equal.portal).map(([n]) => n));
 
       // A VM written straight into the cluster takes disk 1: the open stream and the list say so.
       const taken = names[1];
