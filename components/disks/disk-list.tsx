@@ -178,7 +178,7 @@ function DiskTable({ tenant, disks, canDelete, canGrow, onDelete, onGrow, onUplo
           renderRow={({ item: d, index, measureRef }) => (
             <tr key={d.name} ref={measureRef} data-index={index} aria-rowindex={index + 2} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
               <th scope="row" className={`${td} text-left font-medium`}>
-                <span className="font-mono text-[13px]">{d.name}</span>
+                <span className="font-mono text-[13px] whitespace-nowrap">{d.name}</span>
                 {d.optical && <span className="ml-2 rounded bg-violet-50 px-1.5 py-0.5 text-[11px] font-medium text-violet-700 dark:bg-violet-500/10 dark:text-violet-300">{t("optical")}</span>}
               </th>
               <td className={`${td} whitespace-nowrap`}>{format.bytes(d.storageBytes)}</td>

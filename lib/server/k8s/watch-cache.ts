@@ -15,8 +15,8 @@
  * - **Synced only while its watch is open**: between a watch's end and the API server accepting
  *   the next one, {@link WatchCache.snapshot} waits (up to its `waitMs`) and then answers null, so
  *   callers read the cluster directly and an unreachable API server is a 503, never a stale list.
- *   Failures retry after 0.5 s, doubling up to 2 s, so an open page sees the next change within a
- *   few seconds of the API server coming back.
+ *   Failures retry after 0.5 s, doubling up to 2 s (±20 %), so an open page sees the next change
+ *   within a few seconds of the API server coming back; while failing, reads do not wait for it.
  * - **Holding only what the portal shows**: each kind has a projection ({@link CachedKind}) that
  *   keeps the fields of the list rows (the VM list's name, sizes, state, disks; the disk list's
  *   source, size, phase and progress), so memory grows with the number of objects, not their size.
@@ -148,6 +148,8 @@ const retryFirstMs = 500;
 /** How long one (re)list may take. */
 const relistTimeoutMs = 120_000;
 const retryMaxMs = 2000;
+/** A watch closed sooner than this after it started is reopened after the backoff (1 s). */
+const minWatchMs = 1000;
 
 /** One kind in one namespace (see the module doc). */
 export class WatchCache<T extends { metadata: ObjectMeta }> {
@@ -225,9 +227,12 @@ export class WatchCache<T extends { metadata: ObjectMeta }> {
     };
   }
 
-  /** Resolves when the cache is in sync, or after `ms`. */
+  /**
+   * Resolves when the cache is in sync, or after `ms`; at once while its watch is failing (the
+   * cluster unreachable: callers read the cluster directly and answer its 503 without a wait).
+   */
   whenSynced(ms: number): Promise<void> {
-    if (this.synced) return Promise.resolve();
+    if (this.synced || this.failing) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const waiters = this.syncWaiters;
@@ -315,7 +320,8 @@ export class WatchCache<T extends { metadata: ObjectMeta }> {
 
   private retry(again: () => void): void {
     if (this.stopped) return;
-    setTimeout(again, this.backoff).unref();
+    // ±20 % so that the caches of many tenants do not all retry in the same millisecond
+    setTimeout(again, this.backoff * (0.8 + Math.random() * 0.4)).unref();
     this.backoff = Math.min(this.backoff * 2, retryMaxMs);
   }
 
@@ -324,6 +330,7 @@ export class WatchCache<T extends { metadata: ObjectMeta }> {
     if (this.stopped) return;
     const round = new AbortController();
     this.round = round;
+    const started = Date.now();
     watchCollection<T>({
       identity: portalIdentity,
       path: resourcePath(this.spec.kind, { namespace: this.namespace }),
@@ -336,7 +343,12 @@ export class WatchCache<T extends { metadata: ObjectMeta }> {
         round.abort();
         this.synced = false;
         if (end.reason === "gone") void this.relist();
-        else if (end.reason === "closed") this.watch();
+        // A watch the API server ends at once (starting up, overloaded) is reopened after the
+        // backoff, not in a tight loop; one that ran its course (its timeoutSeconds) at once.
+        else if (end.reason === "closed") {
+          if (Date.now() - started < minWatchMs) this.retry(() => this.watch());
+          else this.watch();
+        }
         else {
           this.fail(end.error);
           this.retry(() => this.watch());
