@@ -288,7 +288,8 @@ export class WatchCache<T extends { metadata: ObjectMeta }> {
       : new AppError("cluster_unavailable", "cluster_unreachable", { detail: `the portal's own ${cause.code === "forbidden" ? "list or watch was refused" : "list or watch failed"}` });
     if (!this.failing) {
       this.failing = true;
-      this.log.warn({ err: error.message }, "watch failed; retrying");
+      // the operator's log names the cluster's own answer (e.g. the portal's role lacks `watch`)
+      this.log.warn({ err: cause.message }, "watch failed; retrying");
       this.emit({ type: "unavailable", error });
     }
   }
