@@ -21,22 +21,25 @@ export interface TableRowRender<T> {
   measureRef?: (node: HTMLTableRowElement | null) => void;
 }
 
+/** The props of {@link TableBody}. */
+export interface TableBodyProps<T> {
+  items: readonly T[];
+  /** a row's React key and the virtualizer's item key (the object's name) */
+  getKey: (item: T) => string;
+  /** the number of columns (the spacer rows span them) */
+  columns: number;
+  className?: string;
+  renderRow: (row: TableRowRender<T>) => ReactNode;
+}
+
 /**
  * A table body that renders every row up to {@link virtualizeAbove} rows, and above it only the
  * rows near the viewport plus a few above and below (@tanstack/react-virtual against the window's
  * scroll), between two spacer rows that keep the table's height, so the scrollbar tells the real
  * size (the table's `aria-rowcount` and each row's `aria-rowindex` tell assistive technologies).
  * On the server (no window) it renders the first screen of rows.
- * @param getKey a row's React key and the virtualizer's item key (the object's name)
- * @param columns the number of columns (the spacer rows span them)
  */
-export function TableBody<T>(props: {
-  items: readonly T[];
-  getKey: (item: T) => string;
-  columns: number;
-  className?: string;
-  renderRow: (row: TableRowRender<T>) => ReactNode;
-}) {
+export function TableBody<T>(props: TableBodyProps<T>) {
   if (props.items.length <= virtualizeAbove) {
     return <tbody className={props.className}>{props.items.map((item, index) => props.renderRow({ item, index }))}</tbody>;
   }
@@ -58,13 +61,7 @@ function measureRow(element: Element, entry: ResizeObserverEntry | undefined, in
   return instance.measurementsCache[index]?.size ?? estimatedRowPx;
 }
 
-function VirtualBody<T>({ items, getKey, columns, className, renderRow }: {
-  items: readonly T[];
-  getKey: (item: T) => string;
-  columns: number;
-  className?: string;
-  renderRow: (row: TableRowRender<T>) => ReactNode;
-}) {
+function VirtualBody<T>({ items, getKey, columns, className, renderRow }: TableBodyProps<T>) {
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const [offset, setOffset] = useState(0);
   // Where the body starts in the page (the virtualizer counts from the top of the document); read

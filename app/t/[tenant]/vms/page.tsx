@@ -2,10 +2,9 @@ import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { VmList } from "@/components/vms/vm-list";
 import { QuotaBars } from "@/components/quota/quota-bars";
-import { getPrincipal } from "@/lib/server/auth/auth";
-import { getTenantAccess } from "@/lib/server/tenancy/tenancy";
+import { readForTenantPage } from "@/lib/server/tenancy/page-data";
+import type { TenantAccess } from "@/lib/server/tenancy/tenancy";
 import { listVmsWithVersion } from "@/lib/server/vms/vms";
-import { can } from "@/lib/shared/permissions";
 import type { InitialVmRows } from "@/components/vms/use-vms";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -13,21 +12,10 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("title") };
 }
 
-/**
- * The rows of the list, read on the server with the same checks as `GET /api/tenants/{tenant}/vms`
- * (membership, `vm.read`, the cluster's SubjectAccessReview), so the first screen comes with the
- * page; undefined when they cannot be read (the page then asks the API, which explains why).
- */
-async function initialRows(tenant: string): Promise<InitialVmRows | undefined> {
-  const principal = await getPrincipal();
-  const access = principal && (await getTenantAccess(principal, tenant));
-  if (!access || !can(access.role, "vm.read")) return undefined;
-  try {
-    const { rows, version } = await listVmsWithVersion(access);
-    return { vms: rows, version };
-  } catch {
-    return undefined;
-  }
+/** The list's rows and their version, which the page hands to the stream (lib/server/vms/vms.ts). */
+async function vmRows(access: TenantAccess): Promise<InitialVmRows> {
+  const { rows, version } = await listVmsWithVersion(access);
+  return { vms: rows, version };
 }
 
 /**
@@ -39,7 +27,7 @@ export default async function VmsPage({ params }: { params: Promise<{ tenant: st
   return (
     <>
       <QuotaBars />
-      <VmList initial={await initialRows(tenant)} />
+      <VmList initial={await readForTenantPage(tenant, "vm.read", vmRows)} />
     </>
   );
 }
