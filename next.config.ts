@@ -8,6 +8,9 @@ const nextConfig: NextConfig = {
   // prom-client too: server.ts and the route handlers must share its classes (lib/server/metrics.ts).
   serverExternalPackages: ["@kubernetes/client-node", "better-sqlite3", "@prisma/adapter-better-sqlite3", "pino", "prom-client"],
   poweredByHeader: false,
+  // The image (Containerfile) is built from Next's standalone output: the server files and only
+  // the packages they use (scripts/image/assemble.ts adds server.mjs and db-setup.mjs).
+  output: process.env.NEXT_OUTPUT === "standalone" ? "standalone" : undefined,
   // Tests build into their own folder so a running `npm run dev` is not disturbed.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // Static security headers on every answer, /_next/static and API JSON included: no framing

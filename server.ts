@@ -15,6 +15,7 @@
  * and audit rows; its duration goes into `hikube_http_request_duration_seconds` by route pattern
  * and one JSON log line (`msg: "request"`) says what was answered.
  */
+import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
@@ -48,6 +49,19 @@ export interface PortalServer {
 }
 
 /**
+ * In the image (Containerfile) there is no next.config.ts: Next reads the configuration the build
+ * froze into `<distDir>/required-server-files.json` from `__NEXT_PRIVATE_STANDALONE_CONFIG`, as
+ * the standalone server.js it replaces does (next/dist/build/utils.js writeStandaloneServer...;
+ * next/dist/server/config.js loadConfig reads the variable first).
+ */
+function applyBuiltConfig(dev: boolean): void {
+  if (dev || process.env.__NEXT_PRIVATE_STANDALONE_CONFIG || fs.existsSync(path.resolve("next.config.ts"))) return;
+  const file = path.resolve(process.env.NEXT_DIST_DIR ?? ".next", "required-server-files.json");
+  if (!fs.existsSync(file)) return;
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify((JSON.parse(fs.readFileSync(file, "utf8")) as { config: unknown }).config);
+}
+
+/**
  * Prepares Next and starts listening.
  * @param opts.dev Next development mode (on-demand compilation, hot reload)
  */
@@ -61,6 +75,7 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
   // setupWebSocketHandler, lib/router-server.js upgradeHandler. Give it a server that never
   // listens; the development upgrades it must serve are emitted there below.
   const detached = http.createServer();
+  applyBuiltConfig(dev);
   const app = next({ dev, hostname, port, dir: process.cwd(), httpServer: detached });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -218,8 +233,8 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
   };
 }
 
-// Run directly (`tsx server.ts`): start and keep running.
-if (process.argv[1] && /server\.(ts|js)$/.test(process.argv[1])) {
+// Run directly (`tsx server.ts`, or the image's `node server.mjs`): start and keep running.
+if (process.argv[1] && /server\.(ts|js|mjs)$/.test(process.argv[1])) {
   startServer().then(
     (server) => {
       for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -4,12 +4,13 @@ import { configDefaults, defineConfig } from "vitest/config";
 const alias = { "@": path.resolve(import.meta.dirname) };
 
 /**
- * Four projects: `unit` (no cluster, mocks allowed), `integration` (the real local cluster, the
+ * Five projects: `unit` (no cluster, mocks allowed), `integration` (the real local cluster, the
  * real portal server started by scripts/test.ts; files run one after another because one of them
  * stops and restarts the API server), `standin` (the KubeVirt stand-in's real QEMU guests; files
  * run one after another to keep the number of emulated machines low) and `chart` (the Helm chart
  * against the real local kube-apiserver, run by `scripts/test.ts --only chart` before the portal
- * starts under the chart's ServiceAccount).
+ * starts under the chart's ServiceAccount) and `replicas` (two replicas of the image behind HAProxy,
+ * run by scripts/test.ts in its PostgreSQL pass).
  */
 export default defineConfig({
   test: {
@@ -44,6 +45,17 @@ export default defineConfig({
           testTimeout: 60_000,
           // the first run may build helm from the Go module proxy (dev-cluster/scripts/ensure-helm.sh)
           hookTimeout: 900_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "replicas",
+          environment: "node",
+          include: ["tests/replicas/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -9,7 +9,6 @@
  * Usage: `tsx prisma/seed.ts` (uses DATABASE_URL, default .local/dev.db), or `seedDatabase(db)`
  * from scripts/db-setup.ts and tests. The database must be migrated first.
  */
-import { pathToFileURL } from "node:url";
 import type { Db } from "../lib/server/db/db";
 import { fromTenantRole } from "../lib/server/db/db";
 import { hashPassword, verifyPassword } from "../lib/server/auth/password";
@@ -103,7 +102,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run directly (`tsx prisma/seed.ts`). Not by file URL: in the image this module is inlined into
+// scripts/db-setup.mjs, where import.meta.url is the entry's own and would match.
+if (process.argv[1] && /[/\\]seed\.[cm]?[jt]s$/.test(process.argv[1])) {
   main().catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

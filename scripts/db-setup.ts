@@ -6,6 +6,7 @@
  *   tsx scripts/db-setup.ts --no-seed              the same without the demo seed (production: the chart's Job)
  *   tsx scripts/db-setup.ts --write-migration NAME write a new migration for both providers
  *   tsx scripts/db-setup.ts --check                fail if the schema and the two migration sets differ
+ *   tsx scripts/db-setup.ts --generate-only        only generate the client for DATABASE_URL's provider (image build)
  *
  * DATABASE_URL picks the database (default file:<root>/.local/dev.db); `file:` is SQLite,
  * `postgres://`/`postgresql://` is PostgreSQL.
@@ -149,6 +150,26 @@ function getGenerateReason(provider: DatabaseProvider, schemaPath: string): stri
 }
 
 /**
+ * Generates the Prisma client into lib/generated/prisma for the provider of `databaseUrl` when it
+ * is missing, older than the schema or built for the other provider (no database is contacted).
+ * @throws Error when `prisma generate` fails (its output in the message)
+ */
+export async function generateClient(databaseUrl: string, log: (line: string) => void = console.log): Promise<void> {
+  const provider = getDatabaseProvider(databaseUrl);
+  // The image's bundle (scripts/image/assemble.ts) carries its client inlined: nothing to generate.
+  if (process.env.HIKUBE_PRISMA_CLIENT_BUNDLED === "1") return log(`db-setup: generate client (${provider}) ... built into the image`);
+  const schemaPath = getSchemaPath(provider, root);
+  const start = performance.now();
+  const reason = getGenerateReason(provider, schemaPath);
+  if (reason) {
+    await runPrisma(["generate", "--schema", schemaPath], databaseUrl);
+    log(`db-setup: generate client (${provider}, ${reason}) ... done (${seconds(start)})`);
+  } else {
+    log(`db-setup: generate client (${provider}) ... up to date`);
+  }
+}
+
+/**
  * Prepares a database for the portal, idempotently: (1) generates the Prisma client into
  * lib/generated/prisma when it is missing, older than the schema or built for the other provider;
  * (2) applies pending migrations (`prisma migrate deploy`) from the set matching the URL's provider;
@@ -175,16 +196,9 @@ export async function setupDatabase(opts: SetupDatabaseOptions = {}): Promise<vo
     log(`db-setup: warning: ${message}`);
   }
 
-  let start = performance.now();
-  const reason = getGenerateReason(provider, schemaPath);
-  if (reason) {
-    await runPrisma(["generate", "--schema", schemaPath], databaseUrl);
-    log(`db-setup: generate client (${provider}, ${reason}) ... done (${seconds(start)})`);
-  } else {
-    log(`db-setup: generate client (${provider}) ... up to date`);
-  }
+  await generateClient(databaseUrl, log);
 
-  start = performance.now();
+  let start = performance.now();
   const { stdout } = await runPrisma(["migrate", "deploy", "--schema", schemaPath], databaseUrl);
   const applied = stdout.match(/^\s*└─ \S+\/\s*$/gm)?.length ?? 0; // one "└─ <folder>/" line each
   const state = stdout.includes("No pending migrations") ? "up to date" : `${applied} applied`;
@@ -324,6 +338,10 @@ async function main(argv: string[]): Promise<void> {
     for (const p of problems) console.error(`db-setup: ${p}; run \`tsx scripts/db-setup.ts --write-migration NAME\``);
     if (problems.length > 0) process.exitCode = 1;
     else console.log("db-setup: schema and migrations are in step");
+    return;
+  }
+  if (argv.includes("--generate-only")) {
+    await generateClient(resolveDatabaseUrl());
     return;
   }
   await setupDatabase({ seed: !argv.includes("--no-seed") });

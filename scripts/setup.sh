@@ -3,7 +3,7 @@
 #   - Debian packages: chromium (end-to-end tests), openssl (cluster certificates), build tools
 #     for better-sqlite3's native addon, QEMU, busybox-static and cpio (the stand-in's guests),
 #     websockify (the console benchmark's baseline), postgresql (the integration suite's
-#     PostgreSQL pass);
+#     PostgreSQL pass), buildah, podman, runc, mmdebstrap and haproxy (the image and its replicas);
 #   - npm dependencies (npm install from package-lock.json, skipped when it did not change; not
 #     `npm ci`, which refuses a lock without the other platforms' optional binaries, and the
 #     registry reached here does not resolve those);
@@ -30,6 +30,11 @@ command -v cpio >/dev/null 2>&1 || need+=(cpio)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 # The console benchmark's baseline (bench/console.ts; small, Python).
 command -v websockify >/dev/null 2>&1 || need+=(websockify)
+# The image and its replicas (scripts/image.ts, scripts/replicas.ts: buildah builds, podman with
+# runc runs, mmdebstrap makes the base images, HAProxy balances the two replicas).
+for tool in buildah podman runc mmdebstrap haproxy; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || need+=("$tool")
+done
 # PostgreSQL for the second integration pass (scripts/postgres.ts starts throwaway servers; the
 # package's own "main" cluster is not wanted).
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -73,6 +73,13 @@ export interface StackOptions {
    * the test runners. A rejection stops the stack.
    */
   afterCluster?: (env: Env) => Promise<Env>;
+  /**
+   * Runs the portal from this image (scripts/image.ts) instead of a build of the tree: the
+   * database is prepared by the image's own `scripts/db-setup.mjs`, then two replicas run behind
+   * HAProxy (scripts/replicas.ts). PORTAL_URL is HAProxy's (the public URL: the Origin every
+   * mutation must carry); REPLICA_A_URL… reach one replica. Needs a PostgreSQL TEST_DATABASE_URL.
+   */
+  image?: string;
 }
 
 /**
@@ -109,17 +116,30 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const dbFile = path.join(root, ".local", `${opts.name}.db`);
     if (!process.env.TEST_DATABASE_URL) for (const f of [dbFile, `${dbFile}-journal`]) fs.rmSync(f, { force: true });
     env.DATABASE_URL = process.env.DATABASE_URL = process.env.TEST_DATABASE_URL ?? `file:${dbFile}`;
-    const { setupDatabase } = await import("./db-setup");
-    await setupDatabase({ databaseUrl: env.DATABASE_URL, log: (l) => log(`db: ${l}`) });
+    const { generateClient, setupDatabase } = await import("./db-setup");
+    if (opts.image) {
+      // the image's own database set-up (migrations, demo seed), as the chart's Job runs it
+      const { container } = await import("./image");
+      log(`db: ${opts.image} scripts/db-setup.mjs`);
+      const out = await container("podman", ["run", "--rm", "--network", "host", "--read-only", "--tmpfs", "/tmp", "-e", `DATABASE_URL=${env.DATABASE_URL}`, opts.image, "scripts/db-setup.mjs"]);
+      for (const line of out.trim().split("\n")) log(`db: ${line}`);
+      // the tests read the database directly: this tree's client for the same provider
+      await generateClient(env.DATABASE_URL, (l) => log(`db: ${l}`));
+    } else {
+      await setupDatabase({ databaseUrl: env.DATABASE_URL, log: (l) => log(`db: ${l}`) });
+    }
 
     // Each stack builds into its own folder (.next-test, .next-bench…), so a benchmark does not
     // overwrite the build a test run is serving. tsconfig.json lists their type folders.
     env.NEXT_DIST_DIR = `.next-${opts.name}`;
-    log("building the portal (next build)");
-    const buildCode = await run("npx", ["next", "build"], { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
-    if (buildCode !== 0) throw new Error(`next build failed with exit code ${buildCode}`);
+    if (!opts.image) {
+      log("building the portal (next build)");
+      const buildCode = await run("npx", ["next", "build"], { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
+      if (buildCode !== 0) throw new Error(`next build failed with exit code ${buildCode}`);
+    }
 
     const port = await freePort();
+    // With an image, the public URL is HAProxy's (every replica's NEXTAUTH_URL, the OIDC redirect).
     const url = `http://127.0.0.1:${port}`;
     Object.assign(env, {
       PORT: String(port), HOST: "127.0.0.1", NEXTAUTH_URL: url, PORTAL_URL: url,
@@ -138,6 +158,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       stops.push(() => provider.close());
       log(`OpenID provider at ${provider.issuer}`);
       Object.assign(env, { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: oidcClient.id, OIDC_CLIENT_SECRET: oidcClient.secret });
+    }
+    if (opts.image) {
+      const { startReplicas } = await import("./replicas");
+      const clusterDir = env.HIKUBE_CLUSTER_DIR ?? process.env.HIKUBE_CLUSTER_DIR;
+      if (!clusterDir) throw new Error("an image stack needs the local cluster");
+      const replicas = await startReplicas({
+        image: opts.image, port, log,
+        env: { ...env, NEXT_DIST_DIR: undefined, PORTAL_URL: undefined, HIKUBE_CLUSTER_DIR: undefined, KUBECONFIG: undefined,
+          // HAProxy takes a stopping replica out within 500 ms (scripts/replicas.ts)
+          HIKUBE_SHUTDOWN_DELAY_SECONDS: "2" },
+        kubeconfig: env.KUBECONFIG ?? path.join(clusterDir, "portal.kubeconfig"),
+      });
+      stops.push(() => replicas.stop());
+      Object.assign(env, replicas.env, { PORTAL_URL: replicas.url });
+      return { url: replicas.url, env, stop: stopAll };
     }
     log(`starting the portal on ${url}`);
     // One node process (tsx as a loader, not the tsx/npx wrappers, whose children outlive a

@@ -11,11 +11,15 @@
  * 4. end-to-end tests (Playwright, Debian's Chromium) against the same server;
  * 4b. the development portal exactly as the README starts it (`npm run dev`, its own cluster
  *    folder, database and port), signed into in Chromium (Playwright project `dev`);
- * 5. the integration tests once more with the portal on PostgreSQL: a throwaway server
- *    (scripts/postgres.ts) and a child `scripts/test.ts --only integration` with TEST_DATABASE_URL
- *    (a child process, because the generated Prisma client is built for one provider at a time;
- *    the SQLite client is restored afterwards), without the files that prove only the cluster side
- *    (`clusterOnlyIntegrationFiles`). HIKUBE_TEST_POSTGRES=off skips this step.
+ * 5. the image (Containerfile, scripts/image.ts: buildah, cached by its inputs), then the
+ *    integration tests once more with the portal on PostgreSQL, run from that image: a throwaway
+ *    server (scripts/postgres.ts), the image's own db-setup, two replicas behind HAProxy
+ *    (scripts/replicas.ts; the tests talk to HAProxy), and a child `scripts/test.ts --only integration,replicas` with
+ *    TEST_DATABASE_URL and HIKUBE_TEST_IMAGE (a child process, because the generated Prisma client
+ *    is built for one provider at a time; the SQLite client is restored afterwards), without the
+ *    files that prove only the cluster side or start a portal of their own
+ *    (`clusterOnlyIntegrationFiles`); then the replica scenario (vitest project `replicas`:
+ *    tests/replicas). HIKUBE_TEST_POSTGRES=off skips this step.
  * 2b. before the portal starts, the Helm chart (charts/hikube-portal) against that cluster (vitest
  *    project `chart`: helm lint, helm template with the default and the production values,
  *    server-side dry-run of every object, the chart's RBAC applied and a token of its
@@ -25,7 +29,7 @@
  *    local cluster's own portal credentials).
  *
  * Exits non-zero when a test failed, a step broke, or no test ran at all.
- * `npm test -- --only static|unit|standin|integration|e2e|dev|chart[,…]` runs some parts (with what they need).
+ * `npm test -- --only static|unit|standin|integration|e2e|dev|chart|replicas[,…]` (replicas: with HIKUBE_TEST_IMAGE) runs some parts (with what they need).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -178,9 +182,10 @@ async function devMode(): Promise<void> {
 }
 
 /**
- * Integration files the PostgreSQL pass leaves out: they prove the cluster side (an API server
- * restart, Prometheus, the shared watch caches, QEMU pause, the console relay), ~150 s together,
- * and their database use (sessions, audit rows) is the code every other file runs on PostgreSQL.
+ * Integration files the PostgreSQL pass (two replicas of the image behind HAProxy) leaves out:
+ * they prove the cluster side (an API server restart, Prometheus, the shared watch caches, QEMU
+ * pause, the console relay), ~150 s together, or one process reached without a proxy (below);
+ * their database use (sessions, audit rows) is the code every other file runs on PostgreSQL.
  */
 const clusterOnlyIntegrationFiles = [
   "tests/integration/cluster-outage.test.ts",
@@ -188,25 +193,49 @@ const clusterOnlyIntegrationFiles = [
   "tests/integration/scale-cache.test.ts",
   "tests/integration/pause.test.ts",
   "tests/integration/console.test.ts",
+  // starts a portal process of its own from the tree's build, which the image pass does not make
+  "tests/integration/shutdown.test.ts",
+  // one process behind no proxy: per-process limits (streams and consoles per user), /metrics of
+  // the process answering, a client-sent X-Forwarded-For ignored (the replicas trust HAProxy's)
+  "tests/integration/trust-limits.test.ts",
+  "tests/integration/observability.test.ts",
+  "tests/integration/trust-headers.test.ts",
 ];
 
-/** Step 5: the integration suite against a throwaway PostgreSQL server, in a child run, without {@link clusterOnlyIntegrationFiles}. */
+/**
+ * Step 5: the image (scripts/image.ts; rebuilt only when its inputs changed), then the
+ * integration suite against a throwaway PostgreSQL server with the portal running from that image
+ * as two replicas behind HAProxy (scripts/replicas.ts; the suite talks to HAProxy), without
+ * {@link clusterOnlyIntegrationFiles}, then the replica scenario (tests/replicas). In a child run,
+ * whose Prisma client (for the tests' own database reads) is PostgreSQL's.
+ */
 async function integrationOnPostgres(): Promise<void> {
   const { findPostgresBin, startPostgres } = await import("./postgres");
   if (!findPostgresBin()) {
     problems.push("PostgreSQL is not installed: run scripts/setup.sh (or set HIKUBE_TEST_POSTGRES=off)");
     return;
   }
+  const { buildImage } = await import("./image");
+  let image: Awaited<ReturnType<typeof buildImage>>;
+  try {
+    image = await buildImage((l) => log(l));
+  } catch (err) {
+    problems.push(`the image did not build: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
   const pg = await startPostgres({ name: "test", log });
   try {
-    log("integration tests again, with the portal on PostgreSQL");
+    log("integration tests again, with the portal on PostgreSQL, from the image, as two replicas behind HAProxy (the tests talk to HAProxy)");
     const suffix = "-postgresql";
     const out = path.join(reports, `vitest-integration${suffix}.json`);
+    const replicasOut = path.join(reports, `vitest-replicas${suffix}.json`);
     fs.rmSync(out, { force: true });
-    const code = await run(process.execPath, ["--import", "tsx", path.join(root, "scripts", "test.ts"), "--only", "integration"], {
+    fs.rmSync(replicasOut, { force: true });
+    const code = await run(process.execPath, ["--import", "tsx", path.join(root, "scripts", "test.ts"), "--only", "integration,replicas"], {
       TEST_DATABASE_URL: pg.url, HIKUBE_TEST_STACK: "test-pg", HIKUBE_TEST_REPORT_SUFFIX: suffix, HIKUBE_TEST_POSTGRES: "off",
-      HIKUBE_TEST_EXCLUDE: clusterOnlyIntegrationFiles.join(","),
+      HIKUBE_TEST_EXCLUDE: clusterOnlyIntegrationFiles.join(","), HIKUBE_TEST_IMAGE: image.name,
     });
+    add("vitest replicas (postgresql, image)", readVitest(replicasOut), code);
     add("vitest integration (postgresql)", readVitest(out), code);
   } finally {
     await pg.stop();
@@ -245,12 +274,14 @@ async function main(): Promise<void> {
   if (wants("unit")) await vitest("unit", {});
   // The KubeVirt stand-in's own tests (real QEMU guests, each file with a cluster of its own).
   if (wants("standin")) await vitest("standin", {});
-  if (wants("integration") || wants("e2e") || wants("chart")) {
+  if (wants("integration") || wants("e2e") || wants("chart") || wants("replicas")) {
     let stack: Stack | null = null;
     try {
       const chart = wants("chart") && process.env.HIKUBE_TEST_CHART !== "off";
-      stack = await startStack({ name: stackName, log, oidc: true, ...(chart ? { afterCluster: chartChecks } : {}) });
+      const image = process.env.HIKUBE_TEST_IMAGE;
+      stack = await startStack({ name: stackName, log, oidc: true, ...(chart ? { afterCluster: chartChecks } : {}), ...(image ? { image } : {}) });
       if (wants("integration")) await vitest("integration", stack.env);
+      if (wants("replicas") && image) await vitest("replicas", stack.env);
       if (wants("e2e")) {
         const out = path.join(reports, "playwright.json");
         fs.rmSync(out, { force: true });

@@ -57,15 +57,17 @@ function cookiesOf(res: Response): string[] {
  * Signs in with a local account through next-auth's credentials flow (CSRF token, then
  * `POST /api/auth/callback/local`), as the sign-in page does.
  * @param base the portal to sign in through (default: the stack's)
+ * @param origin the page's origin the browser would send (default `base`; one replica reached
+ *   directly still expects its public URL's)
  * @throws Error when the portal refuses the credentials
  */
-export async function signIn(username: string, password: string, base: string = portalUrl): Promise<PortalClient> {
+export async function signIn(username: string, password: string, base: string = portalUrl, origin: string = base): Promise<PortalClient> {
   const csrfRes = await fetch(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const jar = cookiesOf(csrfRes);
   const res = await fetch(`${base}/api/auth/callback/local`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; "), origin: base },
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; "), origin },
     body: new URLSearchParams({ csrfToken, username, password, json: "true", callbackUrl: base }).toString(),
     redirect: "manual",
   });
@@ -117,6 +119,10 @@ export interface OpenStream {
   close: () => void;
   /** resolves with the answer's HTTP status */
   ready: Promise<number>;
+  /** resolves once the stream has ended (the server closed it, or `close()`) */
+  ended: Promise<void>;
+  /** which replica answered (HAProxy's X-Hikube-Replica), once `ready` resolved; null without HAProxy */
+  replica: string | null;
 }
 
 /**
@@ -132,13 +138,21 @@ export function openDiskStream(cookie: string, tenant = "acme"): OpenStream {
   return openListStream(cookie, `/api/tenants/${tenant}/disks?watch=true`);
 }
 
-/** Opens the live list at `path` of the portal and collects its events until `close()`. */
-export function openListStream(cookie: string, path: string): OpenStream {
+/**
+ * Opens the live list at `path` of the portal and collects its events until `close()`.
+ * @param base the portal to open it through (default: the stack's); `ended` resolves when the
+ *   server ends the stream, `replica` is HAProxy's X-Hikube-Replica when there is one
+ */
+export function openListStream(cookie: string, path: string, base: string = portalUrl): OpenStream {
   const controller = new AbortController();
   const events: { event: string; data: any; at: number }[] = [];
-  const ready = (async () => {
-    const res = await fetch(`${portalUrl}${path}`, { headers: { cookie }, signal: controller.signal });
+  let onEnd: () => void = () => {};
+  const ended = new Promise<void>((r) => (onEnd = r));
+  const stream: OpenStream = { events, close: () => controller.abort(), ready: null as unknown as Promise<number>, ended, replica: null };
+  stream.ready = (async () => {
+    const res = await fetch(`${base}${path}`, { headers: { cookie }, signal: controller.signal });
     const status = res.status;
+    stream.replica = res.headers.get("x-hikube-replica");
     void (async () => {
       const reader = res.body!.getReader();
       const decoder = new TextDecoder();
@@ -160,10 +174,11 @@ export function openListStream(cookie: string, path: string): OpenStream {
       } catch {
         /* aborted */
       }
+      onEnd();
     })();
     return status;
   })();
-  return { events, close: () => controller.abort(), ready };
+  return stream;
 }
 
 /** Polls `probe` every 200 ms until it returns a value; throws after `timeoutMs` naming `what`. */

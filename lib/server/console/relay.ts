@@ -35,7 +35,7 @@
  * | 4409 | upstream's message     | upstream 409 (e.g. VMI is in failed status)                  |
  * | 4500 | upstream error <status>| any other upstream HTTP status                               |
  * | 4502 | cluster unreachable    | network/TLS error or handshake timeout towards the API server, or 502/503/504 from it (virt-api unreachable behind the aggregator) |
- * | 4410 | session taken over     | a newer session on the same VM and protocol opened through this portal |
+ * | 4410 | session taken over     | a newer session on the same VM and protocol opened through this portal (any replica) |
  * | 4503 | session in use         | upstream 503 "Active VNC connection. Request denied.", or `preserveSession=true` while another session is open (upstream 503 for VNC; for both protocols the relay also answers it itself from its own open sessions, without an upstream connection) |
  *
  * Sessions: like KubeVirt, one session per VM and protocol. The relay keeps its open sessions; a
@@ -44,8 +44,9 @@
  * over" instead of reconnecting and stealing it back. `preserveSession=true` (what the page's
  * automatic reconnects send) never takes a session over. KubeVirt honours `preserveSession` on
  * `/vnc` only (kubevirt pkg/virt-api/rest/subresource.go); the relay forwards it there and checks
- * its own sessions for both. Several portal replicas see only their own sessions: across replicas
- * the VNC check is KubeVirt's, and a serial console is taken over as KubeVirt does.
+ * its own sessions for both. Across replicas the session's lease in the database (lease.ts) does
+ * the same: a replica whose upstream drops because another replica took the session over says 4410,
+ * and a `preserveSession=true` reconnect while another replica holds the session gets 4503.
  *
  * Backpressure: a side whose send buffer holds more than {@link highWaterBytes} pauses the other
  * side's reading until it has drained below {@link lowWaterBytes}, so a slow browser cannot make
@@ -78,6 +79,7 @@ import { getTenantAccess, type TenantAccess } from "../tenancy/tenancy";
 import { writeAudit } from "../audit/audit";
 import { logger } from "../logger";
 import { clientAddress, isSameOrigin } from "../edge";
+import { claim as claimLease, claimIfFree, heldByAnother, newHolderId, release as releaseLease, renewEveryMs } from "./lease";
 import { AppError } from "../errors";
 import { consoleSessionCap } from "../stream-caps";
 import { metrics } from "../metrics";
@@ -172,6 +174,10 @@ export const lowWaterBytes = 256 << 10;
 interface OpenSession {
   client: WebSocket;
   upstream: WebSocket;
+  /** `namespace/vm/kind`, the key of {@link openSessions} and of the session's lease (lease.ts) */
+  key: string;
+  /** this session's holder id in its lease */
+  holder: string;
   /**
    * A newer session on the same VM is being opened: when this one's upstream drops meanwhile
    * (KubeVirt drops the older connection as soon as the newer one arrives, before the relay sees
@@ -201,15 +207,18 @@ export const goingAway = { code: 1001, reason: "portal shutting down" } as const
  */
 export function closeConsoleSessions(): { open: number; ended: Promise<void> } {
   closing = true;
-  let open = 0;
-  for (const sessions of openSessions.values()) {
+  const sessions = [...openSessions.values()].flatMap((set) => [...set]);
+  // The leases first (lease.ts): a browser reconnecting through another replica right after the
+  // 1001 must find its session free, not "in use" by this stopping process.
+  const released = Promise.all(sessions.map((session) => releaseLease(session.key, session.holder)));
+  const closed = released.then(() => {
     for (const session of sessions) {
-      open++;
       // once the browser answers, pipe() closes the upstream side normally
       if (session.client.readyState === WebSocket.OPEN) session.client.close(goingAway.code, goingAway.reason);
     }
-  }
-  return { open, ended: Promise.all([...sessionEnds]).then(() => {}) };
+    return Promise.all([...sessionEnds]);
+  });
+  return { open: sessions.length, ended: closed.then(() => {}) };
 }
 
 let upstreamConnections = 0;
@@ -360,11 +369,28 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
     return acceptAndClose(codes.sessionInUse, "session in use");
   }
 
+  // The session's lease (lease.ts), taken before connecting upstream: another replica whose
+  // upstream KubeVirt drops for this one then reads that it was taken over. A reconnect
+  // (preserveSession) takes it only when no other replica's session holds it.
+  const holder = newHolderId();
+  if (target.preserveSession) {
+    if (!(await claimIfFree(sessionKey, holder))) {
+      await audit("open", "failure", summary, "session in use");
+      return acceptAndClose(codes.sessionInUse, "session in use");
+    }
+  } else {
+    await claimLease(sessionKey, holder);
+  }
+  if (socket.destroyed) return void releaseLease(sessionKey, holder);
+
   // Without preserveSession this connection replaces whatever session is open on the VM.
   const olderSessions = target.preserveSession ? [] : [...(openSessions.get(sessionKey) ?? [])];
   for (const older of olderSessions) older.replacing = true;
+  // The attempt failed: the older sessions stay, and this one's lease goes (an older session
+  // takes its row back at its next renewal).
   const keepOlder = () => {
     for (const older of olderSessions) older.replacing = false;
+    void releaseLease(sessionKey, holder);
   };
 
   const upstreamUrl = `${conn.server.replace(/^http/, "ws")}/apis/subresources.kubevirt.io/v1/namespaces/${access.tenant.namespace}` +
@@ -436,7 +462,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
     }
     void audit("open", "success", summary);
     wss.handleUpgrade(req, socket, head, (client) => {
-      const session: OpenSession = { client, upstream, replacing: false };
+      const session: OpenSession = { client, upstream, key: sessionKey, holder, replacing: false };
       const sessions = openSessions.get(sessionKey) ?? new Set<OpenSession>();
       openSessions.set(sessionKey, sessions);
       for (const older of sessions) takeOver(older);
@@ -487,10 +513,18 @@ function pipe(session: OpenSession, kind: ConsoleTarget["kind"], onClose: (reque
   const open = m.consoleSessions.labels({ kind });
   open.inc();
   let ended = false;
+  // Renewal takes the row back if a failed takeover attempt removed it (claimIfFree).
+  // Not once the process is stopping: its leases were given back (closeConsoleSessions).
+  const renewal = setInterval(() => {
+    if (!closing) void claimIfFree(session.key, session.holder).catch(() => {});
+  }, renewEveryMs);
+  renewal.unref();
   const end = (closedBy: "browser" | "upstream", code: number) => {
     if (ended) return;
     ended = true;
     open.dec();
+    clearInterval(renewal);
+    void releaseLease(session.key, session.holder);
     for (const stop of stopPings) stop();
     void onClose({ durationSeconds: Math.round((Date.now() - started) / 1000), closedBy, code });
   };
@@ -506,7 +540,14 @@ function pipe(session: OpenSession, kind: ConsoleTarget["kind"], onClose: (reque
     if (client.readyState !== WebSocket.OPEN) return;
     if (session.replacing) client.close(codes.takenOver, "session taken over");
     else if (code === 1000) client.close(1000, truncateReason(reason.toString("utf8")));
-    else client.close(codes.upstreamClosed, "upstream closed");
+    else {
+      // Dropped: taken over through another replica (its lease names another holder), or an outage.
+      void heldByAnother(session.key, session.holder).then((taken) => {
+        if (client.readyState !== WebSocket.OPEN) return;
+        if (taken) client.close(codes.takenOver, "session taken over");
+        else client.close(codes.upstreamClosed, "upstream closed");
+      });
+    }
   });
   client.on("close", (code: number) => {
     end("browser", code);
