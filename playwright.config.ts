@@ -34,7 +34,7 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: [/outage\.spec\.ts/, /metrics\.spec\.ts/, /e2e\/dev\//],
+      testIgnore: [/outage\.spec\.ts/, /metrics\.spec\.ts/, /replicas\.spec\.ts/, /e2e\/dev\//],
       use: desktopChromium,
     },
     {
@@ -52,6 +52,13 @@ export default defineConfig({
       testMatch: /outage\.spec\.ts/,
       testIgnore: /e2e\/dev\//,
       dependencies: ["metrics"],
+      use: desktopChromium,
+    },
+    {
+      // Two replicas of the image behind HAProxy: scripts/test.ts's PostgreSQL pass runs only this project there.
+      name: "replicas",
+      testMatch: /replicas\.spec\.ts/,
+      testIgnore: /e2e\/dev\//,
       use: desktopChromium,
     },
     {

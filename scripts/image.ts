@@ -136,16 +136,23 @@ export async function ensureBaseImages(log: (line: string) => void = console.log
   }
 }
 
-/** Lines of .containerignore as prefixes/globs understood by {@link buildInputsHash}. */
-function ignoredBy(file: string): (rel: string) => boolean {
-  const patterns = fs.readFileSync(file, "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
-  const regexes = patterns.map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}(/|$)`));
-  return (rel) => regexes.some((r) => r.test(rel) || r.test(path.basename(rel)));
+/**
+ * The test of .containerignore's patterns on a path relative to the project (the subset this file
+ * uses: a path or name, `*` within one segment, a leading `**\/` for any folder; a folder's pattern
+ * covers everything under it), for {@link buildInputsHash}.
+ */
+export function ignoredBy(text: string): (rel: string) => boolean {
+  const patterns = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const regexes = patterns.map((p) => {
+    const body = p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/^\*\*\//, "\u0000").replace(/\*/g, "[^/]*").replace("\u0000", "(?:.*/)?");
+    return new RegExp(`^${body}(/|$)`);
+  });
+  return (rel) => regexes.some((r) => r.test(rel));
 }
 
 /** sha256 (16 hex) over the build's inputs: the files git knows or would add, minus .containerignore's, and the base images' names. */
 export function buildInputsHash(): string {
-  const ignored = ignoredBy(path.join(root, ".containerignore"));
+  const ignored = ignoredBy(fs.readFileSync(path.join(root, ".containerignore"), "utf8"));
   const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: root, encoding: "utf8" })
     .split("\0").filter((f) => f && !ignored(f) && fs.existsSync(path.join(root, f))).sort();
   const hash = crypto.createHash("sha256").update(JSON.stringify(baseImages));

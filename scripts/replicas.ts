@@ -8,8 +8,9 @@
  * a tmpfs /tmp, user 65532 (the image's), host networking on its own port, the cluster's
  * kubeconfig with its files inlined, mounted read-only and readable by that user only (as a
  * Kubernetes Secret volume would be), and the same database, session key and public URL
- * (HAProxy's). HAProxy (Debian's haproxy 2.6) health-checks `GET /readyz` every 500 ms (one
- * failure takes a replica out), forwards the client address (`option forwardfor`; the replicas
+ * (HAProxy's). HAProxy (Debian's haproxy 2.6) health-checks `GET /readyz` every 500 ms (two
+ * failures in a row take a replica out: a stopping replica within ~1 s of its SIGTERM, well inside
+ * its 2 s drain delay), forwards the client address (`option forwardfor`; the replicas
  * run with TRUST_PROXY=1), retries a request on the other replica when a connection fails, comes
  * back empty or answers 503 (a stopping replica's kept-alive connections), and names the replica
  * that answered in `X-Hikube-Replica` (tests only: which replica served a stream or console).
@@ -104,10 +105,11 @@ export function haproxyConfig(port: number, replicas: { name: string; port: numb
     "  timeout server 1h",
     "  timeout tunnel 1h",
     "  timeout http-keep-alive 10s",
+    // a /readyz slower than this (a busy replica) is a failed check; two in a row take it out
+    "  timeout check 3s",
     "  option redispatch 1",
     "  retries 3",
     "  retry-on conn-failure empty-response 503",
-    "  option http-buffer-request",
     "frontend portal",
     `  bind 127.0.0.1:${port}`,
     "  default_backend replicas",
@@ -117,7 +119,7 @@ export function haproxyConfig(port: number, replicas: { name: string; port: numb
     "  option httpchk GET /readyz",
     "  http-check expect status 200",
     "  http-response set-header X-Hikube-Replica %[srv_name]",
-    "  default-server inter 500ms fall 1 rise 2",
+    "  default-server inter 500ms fall 2 rise 2",
     ...replicas.map((r) => `  server ${r.name} 127.0.0.1:${r.port} check`),
     "",
   ].join("\n");

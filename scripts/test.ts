@@ -17,9 +17,10 @@
  *    (scripts/replicas.ts; the tests talk to HAProxy), and a child `scripts/test.ts --only integration,replicas` with
  *    TEST_DATABASE_URL and HIKUBE_TEST_IMAGE (a child process, because the generated Prisma client
  *    is built for one provider at a time; the SQLite client is restored afterwards), without the
- *    files that prove only the cluster side or start a portal of their own
- *    (`clusterOnlyIntegrationFiles`); then the replica scenario (vitest project `replicas`:
- *    tests/replicas). HIKUBE_TEST_POSTGRES=off skips this step.
+ *    files that prove only the cluster side or need one process without a proxy
+ *    (`clusterOnlyIntegrationFiles`); then the replica scenario, in Chromium (Playwright project
+ *    `replicas`: a replica stopped under an open console and VM list) and at the protocol level
+ *    (vitest project `replicas`: tests/replicas). HIKUBE_TEST_POSTGRES=off skips this step.
  * 2b. before the portal starts, the Helm chart (charts/hikube-portal) against that cluster (vitest
  *    project `chart`: helm lint, helm template with the default and the production values,
  *    server-side dry-run of every object, the chart's RBAC applied and a token of its
@@ -200,6 +201,8 @@ const clusterOnlyIntegrationFiles = [
   "tests/integration/trust-limits.test.ts",
   "tests/integration/observability.test.ts",
   "tests/integration/trust-headers.test.ts",
+  // raw sockets: how the portal itself ends a refused upgrade (HAProxy keeps its client connection)
+  "tests/integration/trust.test.ts",
 ];
 
 /**
@@ -231,11 +234,13 @@ async function integrationOnPostgres(): Promise<void> {
     const replicasOut = path.join(reports, `vitest-replicas${suffix}.json`);
     fs.rmSync(out, { force: true });
     fs.rmSync(replicasOut, { force: true });
+    fs.rmSync(path.join(reports, `playwright-replicas${suffix}.json`), { force: true });
     const code = await run(process.execPath, ["--import", "tsx", path.join(root, "scripts", "test.ts"), "--only", "integration,replicas"], {
       TEST_DATABASE_URL: pg.url, HIKUBE_TEST_STACK: "test-pg", HIKUBE_TEST_REPORT_SUFFIX: suffix, HIKUBE_TEST_POSTGRES: "off",
       HIKUBE_TEST_EXCLUDE: clusterOnlyIntegrationFiles.join(","), HIKUBE_TEST_IMAGE: image.name,
     });
     add("vitest replicas (postgresql, image)", readVitest(replicasOut), code);
+    add("playwright replicas (postgresql, image)", readPlaywright(path.join(reports, `playwright-replicas${suffix}.json`)), code);
     add("vitest integration (postgresql)", readVitest(out), code);
   } finally {
     await pg.stop();
@@ -281,7 +286,14 @@ async function main(): Promise<void> {
       const image = process.env.HIKUBE_TEST_IMAGE;
       stack = await startStack({ name: stackName, log, oidc: true, ...(chart ? { afterCluster: chartChecks } : {}), ...(image ? { image } : {}) });
       if (wants("integration")) await vitest("integration", stack.env);
-      if (wants("replicas") && image) await vitest("replicas", stack.env);
+      if (wants("replicas") && image) {
+        // in the browser first (it stops a replica and starts it again), then the protocol-level scenario
+        const out = path.join(reports, `playwright-replicas${reportSuffix}.json`);
+        fs.rmSync(out, { force: true });
+        const code = await run("npx", ["playwright", "test", "--project", "replicas", "--reporter=list,json"], { ...stack.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+        add("playwright replicas", readPlaywright(out), code);
+        await vitest("replicas", stack.env);
+      }
       if (wants("e2e")) {
         const out = path.join(reports, "playwright.json");
         fs.rmSync(out, { force: true });
