@@ -15,6 +15,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { signInAs, uniqueVmName } from "./fixtures";
 import { consoleState, createRunningVm, deleteVm, terminalLines, waitForPrompt } from "./console-helpers";
 import { container } from "../scripts/image";
+import { waitForBothReplicas } from "../scripts/replicas";
+import { metricSample } from "../tests/integration/helpers";
 
 const replicas = ["a", "b"].map((name) => ({
   name,
@@ -23,18 +25,16 @@ const replicas = ["a", "b"].map((name) => ({
 }));
 
 /** One sample of a replica's own /metrics (loopback: allowed without a token); 0 for a stopped replica. */
-async function sample(url: string, metric: string, labels: string): Promise<number> {
-  const text = await fetch(`${url}/metrics`).then((r) => r.text(), () => "");
-  const line = text.split("\n").find((l) => l.startsWith(`${metric}{${labels}}`));
-  return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+async function sample(url: string, metric: string, labels: Record<string, string>): Promise<number> {
+  return metricSample(await fetch(`${url}/metrics`).then((r) => r.text(), () => ""), metric, labels);
 }
 
 /** Which replica relays the page's console, and which serves its VM list's stream. */
 async function holders(): Promise<{ console: string | undefined; list: string | undefined }> {
   const out: { console: string | undefined; list: string | undefined } = { console: undefined, list: undefined };
   for (const r of replicas) {
-    if ((await sample(r.url, "hikube_console_sessions_open", 'kind="console"')) > 0) out.console = r.name;
-    if ((await sample(r.url, "hikube_live_streams_open", 'list="vm-stream"')) > 0) out.list = r.name;
+    if ((await sample(r.url, "hikube_console_sessions_open", { kind: "console" })) > 0) out.console = r.name;
+    if ((await sample(r.url, "hikube_live_streams_open", { list: "vm-stream" })) > 0) out.list = r.name;
   }
   return out;
 }
@@ -49,11 +49,7 @@ async function stopReplica(name: string): Promise<void> {
 /** Starts the stopped replicas again and waits until HAProxy balances over both. */
 async function bothUp(): Promise<void> {
   for (const r of replicas) await container("podman", ["start", r.container]).catch(() => {});
-  await expect.poll(async () => {
-    const seen = new Set<string>();
-    for (let i = 0; i < 4; i++) seen.add((await fetch(`${process.env.PORTAL_URL}/livez`)).headers.get("x-hikube-replica") ?? "");
-    return [...seen].sort().join(",");
-  }, { timeout: 90_000 }).toBe("a,b");
+  await waitForBothReplicas(process.env.PORTAL_URL!, 90_000);
 }
 
 test("stopping the replica under an open console, then the one under an open VM list: each comes back through the other replica by itself", async ({ page }) => {

@@ -19,7 +19,8 @@
  *   step downloads nothing it already has; so is the CA bundle of NODE_EXTRA_CA_CERTS when set
  *   (this machine's egress intercepts TLS with its own CA).
  *
- * Storage: ~/.cache/hikube-portal/containers (kept between runs, like the Go builds);
+ * Storage: $HIKUBE_CACHE/containers, default ~/.cache/hikube-portal/containers (kept between runs,
+ * like the Go builds);
  * containers.conf there holds `default_ulimits = []` (podman's default ulimits are refused here).
  * {@link containerCommand} gives podman and buildah the same storage flags.
  */
@@ -30,7 +31,8 @@ import os from "node:os";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const cacheDir = path.join(process.env.HIKUBE_CACHE_DIR ?? path.join(os.homedir(), ".cache", "hikube-portal"), "containers");
+// the project's cache, as for the Go builds and the guest image (dev-cluster/scripts/ensure-binaries.sh)
+const cacheDir = path.join(process.env.HIKUBE_CACHE ?? path.join(os.homedir(), ".cache", "hikube-portal"), "containers");
 const nodeVersion = process.version.slice(1);
 /** The local base images (build arguments of the Containerfile). */
 export const baseImages = {

@@ -93,6 +93,22 @@ export function inlineKubeconfig(file: string): string {
   return YAML.stringify(config);
 }
 
+/**
+ * Resolves once HAProxy at `url` balances over both replicas again (each needs two passed checks,
+ * rise 2 × 500 ms): of four requests in a row, some come from a and some from b.
+ * @throws Error naming the replicas seen when that does not happen within `timeoutMs`
+ */
+export async function waitForBothReplicas(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) seen.add((await fetch(`${url}/livez`)).headers.get("x-hikube-replica") ?? "");
+    if (seen.has("a") && seen.has("b")) return;
+    if (Date.now() > deadline) throw new Error(`HAProxy does not balance over both replicas (saw ${[...seen].join(", ")})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** HAProxy's configuration for the two replicas (see the file header). */
 export function haproxyConfig(port: number, replicas: { name: string; port: number }[]): string {
   return [
@@ -172,15 +188,7 @@ export async function startReplicas(opts: ReplicasOptions): Promise<Replicas> {
     haproxy = spawn("haproxy", ["-f", cfg, "-db"], { stdio: ["ignore", "inherit", "inherit"] });
     process.once("exit", () => haproxy?.kill("SIGKILL"));
     await waitFor(`${url}/readyz`, 20_000, "HAProxy");
-    // Both servers up (rise 2 × 500 ms): two requests in a row come from both replicas.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const seen = new Set<string>();
-      for (let i = 0; i < 4; i++) seen.add((await fetch(`${url}/livez`)).headers.get("x-hikube-replica") ?? "");
-      if (seen.has("a") && seen.has("b")) break;
-      if (Date.now() > deadline) throw new Error(`HAProxy does not balance over both replicas (saw ${[...seen].join(", ")})`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitForBothReplicas(url, 10_000);
     log(`HAProxy on ${url} (round robin over ${started.map((r) => r.name).join(", ")})`);
     const env: Record<string, string> = { REPLICAS_URL: url };
     for (const r of started) {

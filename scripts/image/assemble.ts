@@ -30,7 +30,7 @@ const src = path.resolve(import.meta.dirname, "..", "..");
 const out = path.resolve(process.argv[2] ?? "/app");
 
 /** The package name of a bare import (`@scope/name/sub` → `@scope/name`, `next/server` → `next`), or null for a builtin or a relative path. */
-export function packageOf(specifier: string): string | null {
+function packageOf(specifier: string): string | null {
   if (specifier.startsWith("node:") || specifier.startsWith(".") || specifier.startsWith("/")) return null;
   const parts = specifier.split("/");
   const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   fs.cpSync(path.join(distDir, "static"), path.join(out, path.basename(distDir), "static"), { recursive: true });
   if (fs.existsSync(path.join(src, "public"))) fs.cpSync(path.join(src, "public"), path.join(out, "public"), { recursive: true });
 
-  // The two entry points, our code inlined and every package left to node_modules.
+  // The two entry points, our code and most packages inlined (externalPackages left to node_modules).
   const result = await build({
     entryPoints: { "server": path.join(src, "server.ts"), "scripts/db-setup": path.join(src, "scripts", "db-setup.ts") },
     outdir: out,
@@ -137,9 +137,9 @@ async function main(): Promise<void> {
       if (name) imported.add(name);
     }
   }
-  // The Prisma CLI for `migrate deploy`, with the config it loads.
   // Next stays as traced (the bundles use its CommonJS server entry, as its own server.js does).
   imported.delete("next");
+  // What the bundles import, and the Prisma CLI for `migrate deploy` with the config it loads.
   for (const dir of closure([...imported, "prisma", "@prisma/adapter-pg", "pg"])) copyPackage(dir);
   for (const f of ["prisma.config.ts", "lib/server/db/database-url.ts", "prisma/schema.prisma", "prisma/pg-migration-adapter.ts"]) {
     fs.mkdirSync(path.dirname(path.join(out, f)), { recursive: true });
@@ -147,19 +147,15 @@ async function main(): Promise<void> {
   }
   fs.cpSync(path.join(src, "prisma", "postgresql"), path.join(out, "prisma", "postgresql"), { recursive: true });
 
-  // Pruning: other databases' engines, sharp.
-  const otherDb = /(sqlite|mysql|sqlserver|cockroachdb)/;
-  for (const dir of ["@prisma/client/runtime", "prisma/build"]) {
+  // Pruning. The client's engine mode (prisma-client generator, engineType "client") loads
+  // runtime/client and PostgreSQL's query compiler only; the CLI needs no other database's engine.
+  const removeIn = (dir: string, unused: RegExp) => {
     const full = path.join(out, "node_modules", dir);
-    if (!fs.existsSync(full)) continue;
-    for (const f of fs.readdirSync(full)) if (otherDb.test(f) && /\.(wasm|js|mjs)$/.test(f) && /(query_compiler|schema_engine|query_engine)/.test(f)) fs.rmSync(path.join(full, f));
-  }
+    for (const f of fs.existsSync(full) ? fs.readdirSync(full) : []) if (unused.test(f)) fs.rmSync(path.join(full, f));
+  };
+  removeIn("@prisma/client/runtime", /^(binary|library|edge|edge-esm|react-native|wasm-compiler-edge|wasm-engine-edge|query_engine_bg\.|query_compiler_bg\.(sqlite|mysql|sqlserver|cockroachdb)\.)/);
+  removeIn("prisma/build", /^(query_compiler|schema_engine|query_engine)_bg\.(sqlite|mysql|sqlserver|cockroachdb)\./);
   pruneModules(path.join(out, "node_modules"));
-  // The client engine mode loads runtime/client and the query compiler only (prisma-client generator, engineType "client").
-  const runtime = path.join(out, "node_modules", "@prisma", "client", "runtime");
-  for (const f of fs.existsSync(runtime) ? fs.readdirSync(runtime) : []) {
-    if (/^(binary|library|edge|edge-esm|react-native|wasm-compiler-edge|wasm-engine-edge|query_engine_bg\.)/.test(f)) fs.rmSync(path.join(runtime, f));
-  }
   // better-sqlite3: its JavaScript only (db.ts imports the SQLite adapter; the image never opens
   // SQLite, and its addon is not built here), not SQLite's C sources.
   for (const d of ["deps", "src"]) fs.rmSync(path.join(out, "node_modules", "better-sqlite3", d), { recursive: true, force: true });

@@ -22,16 +22,25 @@ export interface ApiAnswer<T = any> {
 
 /** A signed-in (or anonymous) client of the portal's API. */
 export class PortalClient {
-  /** @param base the portal it talks to (default: the stack's, {@link portalUrl}) */
-  constructor(readonly cookie: string, readonly username: string | null, readonly base: string = portalUrl) {}
+  /**
+   * @param base the portal it talks to (default: the stack's, {@link portalUrl})
+   * @param origin the Origin its requests carry, as from the portal's own pages: `base` by default;
+   *   one replica reached directly still expects its public URL's
+   */
+  constructor(readonly cookie: string, readonly username: string | null, readonly base: string = portalUrl, readonly origin: string = base) {}
 
-  /** Sends a request like the portal's own pages do (same Origin, JSON). */
-  async call<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+  /** The same session talking to another portal address (e.g. one replica), with the same Origin. */
+  via(base: string): PortalClient {
+    return new PortalClient(this.cookie, this.username, base, this.origin);
+  }
+
+  /** Sends a request like the portal's own pages do (same Origin, JSON); the answer carries its headers too. */
+  async call<T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T> & { headers: Headers }> {
     const res = await fetch(this.base + urlPath, {
       method,
       headers: {
         cookie: this.cookie,
-        origin: this.base,
+        origin: this.origin,
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
         ...headers,
       },
@@ -45,7 +54,7 @@ export class PortalClient {
     } catch {
       /* keep text */
     }
-    return { status: res.status, body: parsed as T };
+    return { status: res.status, body: parsed as T, headers: res.headers };
   }
 }
 
@@ -73,7 +82,7 @@ export async function signIn(username: string, password: string, base: string = 
   });
   const session = cookiesOf(res).find((c) => c.startsWith("next-auth.session-token="));
   if (!session) throw new Error(`sign-in refused for ${username} (HTTP ${res.status})`);
-  return new PortalClient([...jar, session].join("; "), username, base);
+  return new PortalClient([...jar, session].join("; "), username, base, origin);
 }
 
 /** A client without a session. */

@@ -34,26 +34,8 @@ function vmBody(name: string, runStrategy: "Halted" | "Always") {
   };
 }
 
-/**
- * A request through `base` (HAProxy or one replica) with the client's session, as the portal's
- * pages send it (Origin: the public URL, HAProxy's), answering status, body and the replica
- * HAProxy names.
- */
-async function call(client: PortalClient, base: string, method: string, urlPath: string, body?: unknown) {
-  const res = await fetch(base + urlPath, {
-    method,
-    headers: { cookie: client.cookie, origin: lb, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: any = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* text */
-  }
-  return { status: res.status, body: parsed, replica: res.headers.get("x-hikube-replica") };
-}
+/** Which replica answered (HAProxy's X-Hikube-Replica). */
+const replicaOf = (answer: { headers: Headers }) => answer.headers.get("x-hikube-replica");
 
 /** An opened console WebSocket, its close, the replica that served it, and what it received so far. */
 interface Console {
@@ -96,7 +78,7 @@ beforeAll(async () => {
   alice = await signIn("alice", "alice-password", lb);
   // A running VM for the console tests, created through replica b.
   running = uniqueName("rep");
-  const created = await call(alice, replicaB, "POST", "/api/tenants/acme/vms", vmBody(running, "Always"));
+  const created = await alice.via(replicaB).call("POST", "/api/tenants/acme/vms", vmBody(running, "Always"));
   expect(created.status, JSON.stringify(created.body)).toBe(201);
 }, 60_000);
 
@@ -118,13 +100,13 @@ describe("the image", () => {
 describe("two replicas behind HAProxy, round robin, no stickiness", () => {
   it("a session signed in through replica a works on replica b, and through HAProxy on both", async () => {
     const viaA = await signIn("alice", "alice-password", replicaA, lb);
-    const onB = await call(viaA, replicaB, "GET", "/api/tenants/acme/vms");
+    const onB = await viaA.via(replicaB).call("GET", "/api/tenants/acme/vms");
     expect(onB.status).toBe(200);
     const served = new Set<string>();
     for (let i = 0; i < 6; i++) {
-      const res = await call(viaA, lb, "GET", "/api/tenants/acme/vms");
+      const res = await viaA.via(lb).call("GET", "/api/tenants/acme/vms");
       expect(res.status).toBe(200);
-      served.add(res.replica ?? "");
+      served.add(replicaOf(res) ?? "");
     }
     expect([...served].sort()).toEqual(["a", "b"]);
     // signing out through b ends the session on a too
@@ -135,7 +117,7 @@ describe("two replicas behind HAProxy, round robin, no stickiness", () => {
       body: new URLSearchParams({ csrfToken: csrf.csrfToken, json: "true" }).toString(),
     });
     expect(out.status).toBe(200);
-    expect((await call(viaA, replicaA, "GET", "/api/tenants/acme/vms")).status).toBe(401);
+    expect((await viaA.via(replicaA).call("GET", "/api/tenants/acme/vms")).status).toBe(401);
   });
 
   it("50 concurrent VM creates over both replicas with room for 10: exactly 10 exist", { timeout: 180_000 }, async () => {
@@ -143,24 +125,24 @@ describe("two replicas behind HAProxy, round robin, no stickiness", () => {
     const suffix = Math.random().toString(36).slice(2, 7);
     const tenant = `rq${suffix}`;
     const quota = { cpuMillicores: 100_000, memoryBytes: 200 * GiB, storageBytes: 100 * GiB, vmCount: 10, diskCount: 20, loadBalancers: 0 };
-    const created = await call(admin, lb, "POST", "/api/admin/tenants", { name: tenant, displayName: "Replica quota", quota });
+    const created = await admin.call("POST", "/api/admin/tenants", { name: tenant, displayName: "Replica quota", quota });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const member = await call(admin, lb, "POST", `/api/admin/tenants/${tenant}/members`, { username: `q${suffix}`, level: "admin", password: "quota-password" });
+    const member = await admin.call("POST", `/api/admin/tenants/${tenant}/members`, { username: `q${suffix}`, level: "admin", password: "quota-password" });
     expect(member.status, JSON.stringify(member.body)).toBe(201);
     const owner = await signIn(`q${suffix}`, "quota-password", lb);
 
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) =>
-      call(owner, lb, "POST", `/api/tenants/${tenant}/vms`, vmBody(`q${i}-${suffix}`, "Halted"))));
+      owner.call("POST", `/api/tenants/${tenant}/vms`, vmBody(`q${i}-${suffix}`, "Halted"))));
     const byStatus: Record<number, number> = {};
     for (const a of answers) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
     expect(byStatus[201], JSON.stringify(byStatus)).toBe(10);
     expect(answers.filter((a) => a.status !== 201).every((a) => a.body?.error?.code === "quota_exceeded"), JSON.stringify(byStatus)).toBe(true);
     // both replicas took creates
-    expect(new Set(answers.map((a) => a.replica))).toEqual(new Set(["a", "b"]));
+    expect(new Set(answers.map(replicaOf))).toEqual(new Set(["a", "b"]));
     const namespace = (await getDb().tenant.findUniqueOrThrow({ where: { name: tenant } })).namespace;
     const stored = await getObject<{ items: unknown[] }>(paths.vmInstance(namespace));
     expect(stored?.items).toHaveLength(10);
-    await call(admin, lb, "DELETE", `/api/admin/tenants/${tenant}?confirm=${tenant}`);
+    await admin.call("DELETE", `/api/admin/tenants/${tenant}?confirm=${tenant}`);
   });
 
   it("sign-in throttling holds across both replicas: failures through a and b count together", { timeout: 60_000 }, async () => {
@@ -202,7 +184,7 @@ describe("two replicas behind HAProxy, round robin, no stickiness", () => {
       await expect.poll(() => stream.events.length, { timeout: 20_000 }).toBeGreaterThan(0);
       const name = uniqueName("live");
       const t0 = Date.now();
-      const created = await call(alice, replicaB, "POST", "/api/tenants/acme/vms", vmBody(name, "Halted"));
+      const created = await alice.via(replicaB).call("POST", "/api/tenants/acme/vms", vmBody(name, "Halted"));
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       await expect.poll(() => JSON.stringify(stream.events.slice(1)).includes(`"${name}"`), { timeout: 20_000 }).toBe(true);
       console.log(`[replicas] VM created through b seen on a's live list after ${Date.now() - t0} ms`);
@@ -252,7 +234,7 @@ describe("two replicas behind HAProxy, round robin, no stickiness", () => {
     let stopLoad = false;
     const load = (async () => {
       while (!stopLoad) {
-        const batch = [call(alice, lb, "GET", "/api/tenants/acme/vms"), fetch(`${lb}/t/acme/vms`, { headers: { cookie: alice.cookie } }).then((r) => ({ status: r.status }))];
+        const batch = [alice.call("GET", "/api/tenants/acme/vms"), fetch(`${lb}/t/acme/vms`, { headers: { cookie: alice.cookie } }).then((r) => ({ status: r.status }))];
         for (const res of await Promise.allSettled(batch)) {
           requests++;
           if (res.status === "rejected") failures.push(String(res.reason));
