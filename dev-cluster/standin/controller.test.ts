@@ -57,11 +57,20 @@ const kv = `/apis/kubevirt.io/v1/namespaces/${ns}`;
 const getJson = (p: string) => adminGetJson(admin, p);
 
 
-async function createDisk(name: string) {
+async function createDisk(name: string, spec: Record<string, unknown> = {}) {
   const res = await kube.request(admin, "POST", `${base}/vmdisks`, JSON.stringify({
-    apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", metadata: { name }, spec: { source: { image: { name: "ubuntu" } }, storage: "5Gi" },
+    apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", metadata: { name }, spec: { source: { image: { name: "ubuntu" } }, storage: "5Gi", ...spec },
   }));
   expect(res.status).toBe(201);
+}
+
+/** Where this file's controller finds disk files (the disk controller is not running here). */
+const diskFile = (namespace: string, dvName: string) => path.join(dir, "disks", namespace, `${dvName}.img`);
+function writeDiskFile(name: string): string {
+  const file = diskFile(ns, `vm-disk-${name}`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, "");
+  return file;
 }
 
 async function createInstance(name: string, spec: Record<string, unknown>) {
@@ -79,7 +88,7 @@ beforeAll(async () => {
   await cluster.startCluster(() => {});
   const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"));
   admin = kube.adminClient(path.join(dir, "pki"), state.apiserverPort);
-  controller = await startController({ admin, guests: fakeGuests });
+  controller = await startController({ admin, guests: fakeGuests, diskFile });
 }, 120_000);
 
 afterAll(async () => {
@@ -91,7 +100,11 @@ afterAll(async () => {
 describe("stand-in controller", () => {
   it("turns a VMInstance into a running VirtualMachine with a VMI that has an IP and a node", async () => {
     await createDisk("web-os");
-    await createInstance("web", { disks: [{ name: "web-os" }], cloudInit: "#cloud-config\n", sshKeys: ["ssh-ed25519 AAAA x"], external: true, externalPorts: [22, 443] });
+    await createDisk("web-iso", { optical: true });
+    await createDisk("web-later");
+    const osFile = writeDiskFile("web-os");
+    const isoFile = writeDiskFile("web-iso");
+    await createInstance("web", { disks: [{ name: "web-os" }, { name: "web-later" }, { name: "web-iso" }], cloudInit: "#cloud-config\n", sshKeys: ["ssh-ed25519 AAAA x"], external: true, externalPorts: [22, 443] });
     const vm = await eventually("VM Running", async () => {
       const v = await getJson(`${kv}/virtualmachines/vm-instance-web`);
       return v?.status?.printableStatus === "Running" && v;
@@ -104,7 +117,9 @@ describe("stand-in controller", () => {
     expect(vmi.status.nodeName).toBeTruthy();
     expect(vmi.status.interfaces[0].ipAddress).toMatch(/^10\.244\.\d+\.\d+$/);
     // u1.medium has 1 guest vCPU (dev-cluster/manifests/instancetypes.yaml)
-    expect(started.get(`${ns}/vm-instance-web`)).toEqual({ hostname: "vm-instance-web", userData: "#cloud-config\n", sshKeys: ["ssh-ed25519 AAAA x"], cpus: 1 });
+    // Disks in boot order, the optical one as a CD-ROM; web-later has no file yet (import running).
+    expect(started.get(`${ns}/vm-instance-web`)).toEqual({ hostname: "vm-instance-web", userData: "#cloud-config\n", sshKeys: ["ssh-ed25519 AAAA x"], cpus: 1,
+      disks: [{ file: osFile, kind: "disk" }, { file: isoFile, kind: "cdrom" }] });
     expect(vmi.status.currentCPUTopology).toEqual({ sockets: 1, cores: 1, threads: 1 });
     const svc = await eventually("load-balancer address", async () => {
       const s = await getJson(`/api/v1/namespaces/${ns}/services/vm-instance-web`);

@@ -18,6 +18,8 @@
  *   VirtualMachineInstance exists while it runs, with `status.interfaces[].ipAddress` and
  *   `status.nodeName`; its guest gets the instance type's vCPUs (at most 4 here), reported in
  *   `status.currentCPUTopology`; a VM that cannot get a guest (the pool is full) is ErrorUnschedulable.
+ *   Its VMDisks are attached in boot order (virtio disks, optical ones as CD-ROMs), as
+ *   virt-launcher attaches a VMI's volumes (pkg/virt-launcher/virtwrap/converter).
  * - A guest that ends by itself leaves its VMI in a final phase: Succeeded after a guest power-off,
  *   Failed after a crash. Then, as virt-controller's run strategies do (kubevirt/kubevirt
  *   pkg/virt-controller/watch/vm.go, docs "Run Strategies"): Always deletes the final VMI and starts
@@ -37,6 +39,7 @@
  * stop through `subresources.kubevirt.io` (which rewrites the VM's run strategy, as KubeVirt does)
  * is not undone by the next VMInstance event.
  */
+import fs from "node:fs";
 import { request, type AdminClient } from "../kube";
 import { inform, type InformedObject } from "./informer";
 import { workQueue } from "./work-queue";
@@ -49,6 +52,12 @@ export interface GuestSpec {
   sshKeys: string[];
   /** vCPUs: the instance type's `spec.cpu.guest`, at most {@link maxGuestCpus} here; default 1 */
   cpus?: number;
+  /**
+   * The VM's disks in boot order (the VMInstance's `spec.disks`): each VMDisk's raw file, `cdrom`
+   * for an optical VMDisk (the vm-disk chart's `optical: true` becomes a `cdrom` disk in
+   * KubeVirt), `disk` otherwise (bus virtio). Only files that exist are listed.
+   */
+  disks?: { file: string; kind: "disk" | "cdrom" }[];
 }
 
 /** The most vCPUs a stand-in guest gets (the dev machine has few cores; QEMU runs them as threads). */
@@ -135,7 +144,13 @@ function paths(ns: string) {
  * Starts the controller: informs about VMInstances and VirtualMachines in every namespace and
  * reconciles each object one at a time per key.
  */
-export async function startController(opts: { admin: AdminClient; guests: GuestRuntime; log?: (line: string) => void }): Promise<Controller> {
+export async function startController(opts: {
+  admin: AdminClient;
+  guests: GuestRuntime;
+  log?: (line: string) => void;
+  /** The raw file of DataVolume `dvName` in namespace `ns` (./datavolumes.ts diskFile); without it guests get no disks. */
+  diskFile?: (ns: string, dvName: string) => string;
+}): Promise<Controller> {
   const { admin, guests } = opts;
   const log = opts.log ?? (() => {});
   const abort = new AbortController();
@@ -177,6 +192,26 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
       type, reason, message, source: { component: "hikube-kubevirt-standin" },
       firstTimestamp: now, lastTimestamp: now, count: 1,
     })).catch(() => {});
+  };
+
+  /**
+   * virt-launcher's view of the VM's volumes: each VMDisk's DataVolume file in boot order, optical
+   * ones as CD-ROMs. A file not there yet (an import still running) is left out; KubeVirt would
+   * wait for the DataVolume instead, the stand-in starts without it.
+   */
+  const guestDisks = async (ns: string, disks: { name: string }[]): Promise<{ file: string; kind: "disk" | "cdrom" }[]> => {
+    if (!opts.diskFile) return [];
+    const out: { file: string; kind: "disk" | "cdrom" }[] = [];
+    for (const d of disks) {
+      const file = opts.diskFile(ns, `vm-disk-${d.name}`);
+      if (!fs.existsSync(file)) {
+        log(`disk ${ns}/${d.name} has no file yet (${file}): the guest starts without it`);
+        continue;
+      }
+      const disk = await get(paths(ns).vmDisk(d.name));
+      out.push({ file, kind: disk?.spec?.optical ? "cdrom" : "disk" });
+    }
+    return out;
   };
 
   // One reconcile at a time per key (instances: `ns/name`; VMs: `ns/vm-instance-name`).
@@ -351,7 +386,8 @@ export async function startController(opts: { admin: AdminClient; guests: GuestR
         // spec.cpu.guest becomes sockets), and the VMI reports them in status.currentCPUTopology.
         const cpus = Math.min(maxGuestCpus, Math.max(1, await wantedCpus(vm, get)));
         guestCpus.set(key, cpus);
-        await guests.start(key, { hostname: vmName, userData: inst?.spec?.cloudInit ?? "", sshKeys: inst?.spec?.sshKeys ?? [], cpus });
+        const disks = await guestDisks(ns, (inst?.spec?.disks ?? []) as { name: string }[]);
+        await guests.start(key, { hostname: vmName, userData: inst?.spec?.cloudInit ?? "", sshKeys: inst?.spec?.sshKeys ?? [], cpus, disks });
       } catch (err) {
         if ((err as { code?: string }).code === "capacity") {
           await setStatus("ErrorUnschedulable", {

@@ -15,7 +15,7 @@ import path from "node:path";
 import { files, stateDir } from "../paths";
 import { adminClient, apply } from "../kube";
 import { startController } from "./controller";
-import { startDiskController } from "./datavolumes";
+import { diskFile, startDiskController } from "./datavolumes";
 import { startVirtApi } from "./virt-api";
 import { apiServiceObjects } from "./register";
 import { UploadTokens, startUploadProxy, uploadProxyObjects, uploadTokenApi } from "./upload";
@@ -35,8 +35,8 @@ async function main(): Promise<void> {
   await ensureGuestImage();
   const pool = new GuestPool();
   const runtime = new QemuRuntime(pool, path.join(stateDir, "vms"));
-  const controller = await startController({ admin, guests: runtime, log });
   const dataDir = path.join(stateDir, "disks");
+  const controller = await startController({ admin, guests: runtime, log, diskFile: (ns, dv) => diskFile(dataDir, ns, dv) });
   const disks = await startDiskController({ admin, dataDir, log });
   const tokens = new UploadTokens();
   const virtApi = await startVirtApi({

@@ -41,14 +41,23 @@ describe("a guest in QEMU", () => {
   const pool = new GuestPool({ max: 1 });
   let guest: Guest;
   let shell: SerialShell;
+  const dataDisk = path.join(tmp, "data.img");
+  const opticalDisk = path.join(tmp, "optical.img");
+  const disks = [{ file: dataDisk, kind: "disk" as const }, { file: opticalDisk, kind: "cdrom" as const }];
 
   beforeAll(async () => {
+    for (const [file, bytes] of [[dataDisk, 64 * 2 ** 20], [opticalDisk, 2 * 2 ** 20]] as const) {
+      const fd = fs.openSync(file, "w");
+      fs.ftruncateSync(fd, bytes); // sparse, as the stand-in's blank DataVolumes
+      fs.closeSync(fd);
+    }
     guest = await pool.start({
       id: "tenant-root/vm-test-1",
       hostname: "vm-test-1",
       userData,
       sshKeys: [sshKey],
       cpus: 2,
+      disks,
       stateDir: path.join(tmp, "vm-test-1"),
     });
     shell = await waitForShell(guest.serialSocket, 90_000);
@@ -72,6 +81,11 @@ describe("a guest in QEMU", () => {
   it("holds the VM's cloud-init user-data and SSH keys", async () => {
     expect(await shell.run("cat /run/cloud-init/user-data")).toBe(userData.trimEnd());
     expect(await shell.run("cat /run/cloud-init/ssh_authorized_keys")).toBe(sshKey);
+  });
+
+  it("sees its disks in boot order: a virtio disk as /dev/vda, an optical one as /dev/sr0", async () => {
+    expect(await shell.run("ls -1 /dev/vda /dev/sr0")).toBe("/dev/sr0\n/dev/vda");
+    expect(await shell.run("cat /sys/block/vda/size")).toBe(String((64 * 2 ** 20) / 512)); // 512-byte sectors
   });
 
   it("serves RFB on its VNC socket", async () => {
@@ -121,6 +135,23 @@ describe("a guest in QEMU", () => {
     expect(pool.size).toBe(0);
     expect(await guest.exited).not.toBeUndefined();
     expect(fs.existsSync(guest.serialSocket)).toBe(false);
+  });
+
+  it("keeps what was written to its disk when it is started again", async () => {
+    // Random bytes written through the guest's block device, the guest stopped, a new guest booted.
+    const boot = async () => {
+      const g = await pool.start({ id: "tenant-root/vm-test-1", hostname: "vm-test-1", userData: "", sshKeys: [], disks, stateDir: path.join(tmp, "vm-test-1") });
+      return { g, sh: await waitForShell(g.serialSocket, 90_000) };
+    };
+    const first = await boot();
+    const written = await first.sh.run("head -c 4096 /dev/urandom > /tmp/m && dd if=/tmp/m of=/dev/vda bs=4096 count=1 conv=fsync 2>/dev/null && sha256sum < /tmp/m");
+    expect(written).toMatch(/^[0-9a-f]{64}/);
+    first.sh.close();
+    await pool.stop(first.g.id);
+    const second = await boot();
+    expect(await second.sh.run("dd if=/dev/vda bs=4096 count=1 2>/dev/null | sha256sum")).toBe(written);
+    second.sh.close();
+    await pool.stop(second.g.id);
   });
 });
 

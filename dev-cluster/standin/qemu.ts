@@ -44,6 +44,12 @@ export interface StartGuestOptions {
   userData: string;
   /** SSH public keys, one a line in the guest's `/run/cloud-init/ssh_authorized_keys`. */
   sshKeys: string[];
+  /**
+   * The VM's disks in boot order: raw files, `disk` ones as virtio disks (`/dev/vda`, `/dev/vdb`…
+   * in the guest), `cdrom` ones as read-only IDE CD-ROMs (`/dev/sr0`…). KubeVirt attaches a VMI's
+   * volumes the same way (pkg/virt-launcher/virtwrap/converter: disk.bus virtio, cdrom.bus sata/ide).
+   */
+  disks?: { file: string; kind: "disk" | "cdrom" }[];
   /** Guest memory, default 256 MiB. */
   memoryMiB?: number;
   /** Virtual CPUs, default 1. */
@@ -274,6 +280,10 @@ export async function startGuest(opts: StartGuestOptions): Promise<Guest> {
     "-append", `console=tty0 console=ttyS0 hikube.hostname=${opts.hostname}`,
     "-chardev", `socket,id=serial0,path=${serialSocket},server=on,wait=off,logfile=${serialLog}`,
     "-serial", "chardev:serial0",
+    ...(opts.disks ?? []).flatMap((d) => {
+      if (d.file.includes(",")) throw new Error(`disk file may not contain a comma: ${d.file}`);
+      return ["-drive", d.kind === "cdrom" ? `file=${d.file},format=raw,if=ide,media=cdrom,readonly=on` : `file=${d.file},format=raw,if=virtio,cache=writeback`];
+    }),
     "-vnc", `unix:${vncSocket}`,
     "-qmp", `unix:${qmpSocket},server=on,wait=off`,
   ];

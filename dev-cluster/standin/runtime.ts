@@ -26,7 +26,7 @@ export class QemuRuntime implements GuestRuntime {
   async start(key: string, spec: GuestSpec): Promise<void> {
     const dir = path.join(this.vmsDir, crypto.createHash("sha256").update(key).digest("hex").slice(0, 10));
     try {
-      const guest = await this.pool.start({ id: key, hostname: spec.hostname, userData: spec.userData, sshKeys: spec.sshKeys, cpus: spec.cpus, stateDir: dir });
+      const guest = await this.pool.start({ id: key, hostname: spec.hostname, userData: spec.userData, sshKeys: spec.sshKeys, cpus: spec.cpus, disks: spec.disks, stateDir: dir });
       void guest.exited.then((code) => {
         if (this.stopping.delete(key)) return;
         // QEMU exits 0 when the guest powers off (ACPI); a crash or a kill is anything else.

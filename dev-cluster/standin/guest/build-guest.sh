@@ -17,7 +17,7 @@ cache="${HIKUBE_CACHE:-$HOME/.cache/hikube-portal}"
 hash="$(cat "$here/build-guest.sh" "$here/init" | sha256sum | cut -c1-16)"
 out="$cache/guest/$hash"
 
-if [ -f "$out/vmlinuz" ] && [ -f "$out/initramfs.gz" ]; then
+if [ -f "$out/vmlinuz" ] && [ -f "$out/initramfs.gz" ] && [ -f "$out/modules/order" ]; then
   echo "$out"
   exit 0
 fi
@@ -29,7 +29,7 @@ chmod 0755 "$tmp" # apt-get download runs as _apt when it can
 trap 'rm -rf "$tmp"' EXIT
 
 # --- kernel -------------------------------------------------------------------------------------
-if [ ! -f "$out/vmlinuz" ]; then
+if [ ! -f "$out/vmlinuz" ] || [ ! -f "$out/modules/order" ]; then
   # Debian names them linux-image-6.1.0-<abi>-amd64[-unsigned]; newest ABI wins, -unsigned first.
   known="$(apt-cache search --names-only '^linux-image-6\.1\.[0-9]+-[0-9]+-amd64(-unsigned)?$' | awk '{print $1}')"
   abi="$(echo "$known" | sed -nE 's/^linux-image-(6\.1\.[0-9]+-[0-9]+)-amd64(-unsigned)?$/\1/p' | sort -uV | tail -n 1)"
@@ -45,6 +45,20 @@ if [ ! -f "$out/vmlinuz" ]; then
   say "fetching $pkg"
   (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >/dev/null && dpkg -x ./*.deb kernel)
   vmlinuz="$(ls "$tmp"/kernel/boot/vmlinuz-* | head -n 1)"
+  # The modules the guest needs to see its disks (Debian builds them as modules, uncompressed), in
+  # load order: virtio disks (the VM's VMDisks on bus virtio), then IDE CD-ROMs (optical VMDisks)
+  # and their ISO 9660 file system. Dependencies from each module's `depends=`.
+  moddir="$(ls -d "$tmp"/kernel/lib/modules/*/kernel)"
+  mkdir -p "$out/modules.tmp"
+  : > "$out/modules.tmp/order"
+  for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
+           drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/block/virtio_blk \
+           drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix \
+           drivers/cdrom/cdrom drivers/scsi/sr_mod fs/isofs/isofs; do
+    cp "$moddir/$m.ko" "$out/modules.tmp/"
+    basename "$m" >> "$out/modules.tmp/order"
+  done
+  rm -rf "$out/modules" && mv "$out/modules.tmp" "$out/modules"
   cp "$vmlinuz" "$out/vmlinuz.tmp"
   mv "$out/vmlinuz.tmp" "$out/vmlinuz"
   echo "$pkg $(basename "$vmlinuz" | sed 's/^vmlinuz-//')" > "$out/kernel-version"
@@ -69,6 +83,7 @@ done
 ln -s bin "$root/sbin"
 mkdir -p "$root/usr" && ln -s ../bin "$root/usr/bin" && ln -s ../bin "$root/usr/sbin"
 cp "$here/init" "$root/init"
+mkdir -p "$root/lib/modules" && cp "$out"/modules/* "$root/lib/modules/"
 chmod 0755 "$root/init"
 chmod 1777 "$root/tmp"
 cat > "$root/etc/inittab" <<'INITTAB'
