@@ -14,7 +14,7 @@ import { ensurePki } from "./pki";
 import { freePort, portIsFree } from "./ports";
 import { adminClient, apply, request, waitEstablished, type AdminClient } from "./kube";
 import { prometheusArgs, prometheusBinary, prometheusFiles, writePrometheusConfig } from "./prometheus";
-import { catalogue, customResourceDefinitions, goldenImages, rbac, seededTenantObjects, storageClasses } from "./manifests";
+import { backupClasses, backupResourceDefinitions, catalogue, customResourceDefinitions, goldenImages, rbac, seededTenantObjects, storageClasses } from "./manifests";
 
 /** What `state.json` holds. */
 interface ClusterState {
@@ -200,14 +200,14 @@ export async function startCluster(log: Log = defaultLog): Promise<ClusterInfo> 
   fs.writeFileSync(files.adminKubeconfig, kubeconfig(server, files.pki, "admin"));
   fs.writeFileSync(files.portalKubeconfig, kubeconfig(server, files.pki, "portal"));
 
-  log("installing CustomResourceDefinitions (Cozystack apps, KubeVirt, CDI, instance types)");
-  const crds = customResourceDefinitions();
+  log("installing CustomResourceDefinitions (Cozystack apps and backups, KubeVirt, CDI, instance types)");
+  const crds = [...customResourceDefinitions(), ...backupResourceDefinitions()];
   for (const obj of crds) await apply(client, obj);
   await waitEstablished(client, crds.map((c) => c.metadata.name));
   log("installing RBAC, seeded tenants and the instance-type catalogue");
   const namespaces = [...seededTenantObjects(), ...goldenImages()].filter((o) => o.kind === "Namespace");
   await Promise.all(namespaces.map((obj) => apply(client, obj)));
-  const objects = [...rbac(), ...seededTenantObjects(), ...goldenImages(), ...catalogue(), ...storageClasses()].filter((o) => o.kind !== "Namespace");
+  const objects = [...rbac(), ...seededTenantObjects(), ...goldenImages(), ...catalogue(), ...storageClasses(), ...backupClasses()].filter((o) => o.kind !== "Namespace");
   await Promise.all(objects.map((obj) => apply(client, obj)));
   if (process.env.HIKUBE_STANDIN !== "off") await ensureStandin(state, client, log);
   await ensurePrometheus(state, log);

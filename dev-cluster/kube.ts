@@ -63,6 +63,7 @@ const plurals: Record<string, string> = {
   DataVolume: "datavolumes",
   VirtualMachineClusterInstancetype: "virtualmachineclusterinstancetypes",
   VirtualMachineClusterPreference: "virtualmachineclusterpreferences",
+  BackupClass: "backupclasses",
 };
 
 /** The REST path of an object, e.g. `/apis/rbac.authorization.k8s.io/v1/namespaces/x/rolebindings/y`. */

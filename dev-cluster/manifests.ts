@@ -54,6 +54,12 @@ const statusSchema = { type: "object", "x-kubernetes-preserve-unknown-fields": t
 function crd(opts: {
   group: string; version: string; kind: string; plural: string; singular: string; scope: "Namespaced" | "Cluster";
   spec: JsonSchema; shortNames?: string[]; columns?: { name: string; type: string; jsonPath: string }[];
+  /** default preserve-unknown-fields */
+  status?: JsonSchema;
+  /** default true */
+  statusSubresource?: boolean;
+  selectableFields?: { jsonPath: string }[];
+  required?: string[];
 }): KubeObject {
   return {
     apiVersion: "apiextensions.k8s.io/v1",
@@ -67,8 +73,9 @@ function crd(opts: {
         name: opts.version,
         served: true,
         storage: true,
-        subresources: { status: {} },
+        ...(opts.statusSubresource === false ? {} : { subresources: { status: {} } }),
         additionalPrinterColumns: opts.columns ?? [],
+        ...(opts.selectableFields ? { selectableFields: opts.selectableFields } : {}),
         schema: {
           openAPIV3Schema: {
             type: "object",
@@ -77,8 +84,9 @@ function crd(opts: {
               kind: { type: "string" },
               metadata: { type: "object" },
               spec: opts.spec,
-              status: statusSchema,
+              status: opts.status ?? statusSchema,
             },
+            ...(opts.required ? { required: opts.required } : {}),
           },
         },
       }],
@@ -117,6 +125,91 @@ export function customResourceDefinitions(): KubeObject[] {
   ];
 }
 
+// --- backups.cozystack.io/v1alpha1 -----------------------------------------------------------
+// Schemas from cozystack/cozystack api/backups/v1alpha1/{backupclass,plan,backupjob,backup,
+// restorejob}_types.go (controller-gen output in packages/system/backup-controller/definitions):
+// corev1.TypedLocalObjectReference and LocalObjectReference are atomic maps; BackupJob's
+// backupClassName is immutable (CEL); Backup has no status subresource; Plan, BackupJob and Backup
+// select on spec.applicationRef.{apiGroup,kind,name}; BackupJob and RestoreJob print their phase.
+const str = { type: "string" };
+const time = { type: "string", format: "date-time" };
+const typedRef = {
+  type: "object", required: ["kind", "name"], "x-kubernetes-map-type": "atomic",
+  properties: { apiGroup: str, kind: str, name: str },
+};
+const localRef = { type: "object", "x-kubernetes-map-type": "atomic", properties: { name: { type: "string", default: "" } } };
+const conditions = { type: "array", items: { type: "object", "x-kubernetes-preserve-unknown-fields": true } };
+const jobStatus = { type: "object", properties: { phase: str, startedAt: time, completedAt: time, message: str, conditions } };
+const applicationSelectable = ["apiGroup", "kind", "name"].map((f) => ({ jsonPath: `.spec.applicationRef.${f}` }));
+const phaseColumn = [{ name: "Phase", type: "string", jsonPath: ".status.phase" }];
+
+/** The CustomResourceDefinitions of Cozystack's backup API (backups.cozystack.io/v1alpha1). */
+export function backupResourceDefinitions(): KubeObject[] {
+  const group = "backups.cozystack.io";
+  const version = "v1alpha1";
+  return [
+    crd({ group, version, kind: "BackupClass", plural: "backupclasses", singular: "backupclass", scope: "Cluster", required: ["spec"],
+      spec: { type: "object", required: ["strategies"], properties: { strategies: { type: "array", items: {
+        type: "object", required: ["strategyRef", "application"],
+        properties: {
+          strategyRef: typedRef,
+          application: { type: "object", required: ["kind"], properties: { apiGroup: str, kind: str } },
+          parameters: { type: "object", additionalProperties: str },
+        },
+      } } } },
+      status: { type: "object", properties: { conditions } } }),
+    crd({ group, version, kind: "Plan", plural: "plans", singular: "plan", scope: "Namespaced", required: ["spec"],
+      selectableFields: applicationSelectable,
+      spec: { type: "object", required: ["applicationRef", "backupClassName", "schedule"], properties: {
+        applicationRef: typedRef, backupClassName: str,
+        schedule: { type: "object", properties: { type: str, cron: str } },
+      } },
+      status: { type: "object", properties: { conditions } } }),
+    crd({ group, version, kind: "BackupJob", plural: "backupjobs", singular: "backupjob", scope: "Namespaced", required: ["spec"],
+      selectableFields: applicationSelectable, columns: phaseColumn,
+      spec: { type: "object", required: ["applicationRef", "backupClassName"], properties: {
+        planRef: localRef, applicationRef: typedRef,
+        backupClassName: { type: "string", minLength: 1, "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "backupClassName is immutable" }] },
+      } },
+      status: { type: "object", properties: { ...jobStatus.properties, backupRef: localRef } } }),
+    crd({ group, version, kind: "Backup", plural: "backups", singular: "backup", scope: "Namespaced", required: ["spec"],
+      statusSubresource: false, selectableFields: applicationSelectable,
+      spec: { type: "object", required: ["applicationRef", "strategyRef", "takenAt"], properties: {
+        applicationRef: typedRef, planRef: localRef, strategyRef: typedRef, takenAt: time,
+        driverMetadata: { type: "object", additionalProperties: str },
+      } },
+      status: { type: "object", properties: {
+        phase: str, conditions,
+        artifact: { type: "object", required: ["uri"], properties: { uri: str, sizeBytes: { type: "integer", format: "int64" }, checksum: str } },
+        underlyingResources: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+      } } }),
+    crd({ group, version, kind: "RestoreJob", plural: "restorejobs", singular: "restorejob", scope: "Namespaced", required: ["spec"],
+      columns: phaseColumn,
+      spec: { type: "object", required: ["backupRef"], properties: {
+        backupRef: localRef, targetApplicationRef: typedRef,
+        options: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+      } },
+      status: jobStatus }),
+  ];
+}
+
+/**
+ * Cozystack's `cozy-default` BackupClass (packages/system/backupstrategy-controller/templates/
+ * backupclass-default.yaml): VMInstance and VMDisk go to the Velero strategies
+ * `cozy-default-velero-vminstance` / `-vmdisk` (strategy.backups.cozystack.io; here the stand-in's
+ * ./standin/backups.ts plays Velero).
+ */
+export function backupClasses(): KubeObject[] {
+  const strategy = (kind: string, name: string) => ({
+    application: { apiGroup: "apps.cozystack.io", kind },
+    strategyRef: { apiGroup: "strategy.backups.cozystack.io", kind: "Velero", name },
+  });
+  return [{
+    apiVersion: "backups.cozystack.io/v1alpha1", kind: "BackupClass", metadata: { name: "cozy-default" },
+    spec: { strategies: [strategy("VMInstance", "cozy-default-velero-vminstance"), strategy("VMDisk", "cozy-default-velero-vmdisk")] },
+  }];
+}
+
 /** The instance types and OS preferences of dev-cluster/manifests/*.yaml. */
 export function catalogue(): KubeObject[] {
   return ["instancetypes.yaml", "preferences.yaml"].flatMap((file) =>
@@ -138,9 +231,17 @@ export const tenantLevels = ["view", "use", "admin", "super-admin"] as const;
  * portal reads those with its own identity after its gate checked the user's level.
  */
 export function rbac(): KubeObject[] {
+  // Cozystack's backup roles (packages/system/backup-controller/templates/tenant-clusterroles.yaml),
+  // labelled to aggregate into tenant view and admin. The local cluster runs no
+  // kube-controller-manager (whose clusterrole-aggregation controller would fold them in), so their
+  // rules are folded into the tenant levels here; the labelled roles exist as upstream.
+  const backupResources = ["plans", "backupjobs", "restorejobs"];
+  const backupView = [{ apiGroups: ["backups.cozystack.io"], resources: [...backupResources, "backups", "backupclasses"], verbs: readVerbs }];
+  const backupAdmin = [{ apiGroups: ["backups.cozystack.io"], resources: backupResources, verbs: writeVerbs }];
   const view = [
     { apiGroups: ["apps.cozystack.io"], resources: ["vminstances", "vmdisks"], verbs: readVerbs },
     { apiGroups: [""], resources: ["events", "resourcequotas", "limitranges"], verbs: readVerbs },
+    ...backupView,
   ];
   const use = [
     ...view,
@@ -155,6 +256,7 @@ export function rbac(): KubeObject[] {
     { apiGroups: ["cdi.kubevirt.io"], resources: ["datavolumes/source", "uploadtokenrequests"], verbs: ["create"] },
     // CDI serves UploadTokenRequests in upload.cdi.kubevirt.io (cdi-apiserver, aggregated).
     { apiGroups: ["upload.cdi.kubevirt.io"], resources: ["uploadtokenrequests"], verbs: ["create"] },
+    ...backupAdmin,
   ];
   const superAdmin = [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }];
   const rulesByLevel = { view, use, admin, "super-admin": superAdmin };
@@ -164,8 +266,12 @@ export function rbac(): KubeObject[] {
     apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name },
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role }, subjects,
   });
+  const labelled = (name: string, label: string, rules: unknown[]): KubeObject =>
+    ({ ...clusterRole(name, rules), metadata: { name, labels: { [label]: "true" } } });
   return [
     ...tenantLevels.map((level) => clusterRole(`hikube:tenant:${level}`, rulesByLevel[level])),
+    labelled("cozy:backups:view", "rbac.cozystack.io/aggregate-to-tenant-view", backupView),
+    labelled("cozy:backups:admin", "rbac.cozystack.io/aggregate-to-tenant-admin", backupAdmin),
     // KubeVirt ships instancetype.kubevirt.io:view bound to system:authenticated: the catalogue is public.
     clusterRole("instancetype.kubevirt.io:view", [{ apiGroups: ["instancetype.kubevirt.io"],
       resources: ["virtualmachineclusterinstancetypes", "virtualmachineclusterpreferences"], verbs: readVerbs }]),

@@ -34,6 +34,8 @@
  * - After a restart of the stand-in, imports and clones left in progress start again from the
  *   beginning (a new importer pod; `restartCount` is kept), and uploads left in progress go back to
  *   UploadReady with their partial file removed ({@link resetInterruptedUploads}).
+ * - A new DataVolume whose file already exists (a restore wrote it first, ./backups.ts) adopts it:
+ *   Succeeded at once, nothing imported (CDI's claim adoption, which Velero's restore turns on).
  * - Deleting the VMDisk deletes the DataVolume and its file (there is no garbage collector).
  */
 import crypto from "node:crypto";
@@ -246,6 +248,15 @@ export async function startDiskController(opts: DiskControllerOptions): Promise<
     if (job && job.uid === uid) return;
     if (job) await stopJob(key);
     if (phase === "Succeeded" || phase === "Failed" || phase === "UploadReady") return;
+    if (!phase && fs.existsSync(fileOf(ns, dvName))) {
+      // A new DataVolume whose volume already holds data: a restore wrote it (./backups.ts).
+      // Velero's restore marks restored PVCs `cdi.kubevirt.io/allowClaimAdoption` and CDI then
+      // adopts the claim instead of importing (containerized-data-importer doc/datavolume-claim-adoption.md).
+      const adopted = await request(admin, "PATCH", `${dvPath(ns, dvName)}/status`,
+        JSON.stringify({ status: { ...succeeded(dvName, "Claim adopted"), restartCount: 0 } }), "application/merge-patch+json");
+      if (adopted.status >= 300) throw new Error(`status of ${ns}/${dvName}: ${adopted.status} ${adopted.body.slice(0, 200)}`);
+      return;
+    }
     // An upload in progress belongs to the upload proxy (./upload.ts), which ends it.
     if (current.spec?.source?.upload && (phase === "UploadScheduled" || phase === "ImportInProgress")) return;
     // New, or interrupted (the stand-in restarted): (re)start the work from the beginning, as a new

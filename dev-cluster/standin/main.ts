@@ -1,14 +1,16 @@
 /**
  * The KubeVirt stand-in process (dev and tests only), started detached by dev-cluster/cluster.ts
  * in its own process group: the controller, the disk controller (VMDisk → DataVolume, disk files
- * under `<state>/disks`), virt-api behind the aggregation layer, and the QEMU guests. It registers
+ * under `<state>/disks`), the backup controller (Cozystack's backups.cozystack.io with Velero's
+ * part played on `<state>/backups`, ./backups.ts), virt-api behind the aggregation layer, and the QEMU guests. It registers
  * the APIServices `v1.subresources.kubevirt.io` and `v1beta1.upload.cdi.kubevirt.io` (UploadTokenRequests,
  * served by the same server), runs CDI's upload proxy on its own port (URL in ConfigMap
  * `cdi/cdi-uploadproxy`, data `url`; see ./upload.ts), fills ResourceQuota statuses (./quota-status.ts), and stops every guest when it gets SIGTERM or SIGINT.
  *
  * Env: HIKUBE_CLUSTER_DIR (the cluster's state folder), HIKUBE_VIRT_API_PORT (chosen once by the
  * cluster so the APIService stays valid), HIKUBE_METRICS_PORT (virt-handler's `/metrics` for
- * Prometheus, ./metrics.ts; chosen once by the cluster), HIKUBE_MAX_VMS (guest cap, default 4).
+ * Prometheus, ./metrics.ts; chosen once by the cluster), HIKUBE_MAX_VMS (guest cap, default 4),
+ * HIKUBE_BACKUP_TTL_SECONDS (how long Backups live, default 720 h; ./backups.ts).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -16,6 +18,7 @@ import { files, stateDir } from "../paths";
 import { adminClient, apply } from "../kube";
 import { startController } from "./controller";
 import { diskFile, startDiskController } from "./datavolumes";
+import { startBackupController } from "./backups";
 import { startVirtApi } from "./virt-api";
 import { apiServiceObjects } from "./register";
 import { UploadTokens, startUploadProxy, uploadProxyObjects, uploadTokenApi } from "./upload";
@@ -38,6 +41,11 @@ async function main(): Promise<void> {
   const dataDir = path.join(stateDir, "disks");
   const controller = await startController({ admin, guests: runtime, log, diskFile: (ns, dv) => diskFile(dataDir, ns, dv) });
   const disks = await startDiskController({ admin, dataDir, log });
+  const ttlSeconds = Number(process.env.HIKUBE_BACKUP_TTL_SECONDS ?? 0);
+  const backups = await startBackupController({
+    admin, dataDir, storeDir: path.join(stateDir, "backups"), guests: runtime, log,
+    ttlMs: ttlSeconds > 0 ? ttlSeconds * 1000 : undefined,
+  });
   const tokens = new UploadTokens();
   const virtApi = await startVirtApi({
     pkiDir: files.pki, port: Number(process.env.HIKUBE_VIRT_API_PORT ?? 0), admin,
@@ -58,6 +66,7 @@ async function main(): Promise<void> {
     quotaStatus.stop();
     await controller.stop().catch(() => {});
     await disks.stop().catch(() => {});
+    await backups.stop().catch(() => {});
     await pool.stopAll().catch(() => {});
     await virtApi.close().catch(() => {});
     await uploadProxy.close().catch(() => {});
