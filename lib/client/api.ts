@@ -5,6 +5,7 @@
  * through lib/client/api-error-message.ts, in the user's language. Same-origin only: cookies carry the session and the browser's `Origin`
  * header satisfies the server's cross-site check on mutations.
  */
+import type { BackupJobInfo, BackupPlanInfo, BackupsOverview, RestoreJobInfo, RestoreRequest } from "@/lib/shared/backup";
 import type { Catalogue, CreateVmRequest, EditVmInput, VmEditResult, VmEvent, VmSummary } from "@/lib/shared/vm";
 import type { CreateDiskRequest, DiskSummary, StorageClassInfo, VmDetail } from "@/lib/shared/disk";
 import type { TenantRole } from "@/lib/shared/permissions";
@@ -327,3 +328,23 @@ export function uploadDiskFile(tenant: string, name: string, file: Blob, onProgr
     xhr.send(file);
   });
 }
+
+/** `GET /api/tenants/{tenant}/backups[?vm=]`: Backups, BackupJobs, Plans and RestoreJobs (one VM's with `vm`), newest first. */
+export const fetchBackups = (tenant: string, vm?: string, signal?: AbortSignal) =>
+  apiFetch<BackupsOverview>(`${tenantPath(tenant)}/backups${vm ? `?vm=${encodeURIComponent(vm)}` : ""}`, { signal });
+
+/** `POST /api/tenants/{tenant}/vms/{name}/backups`: "Back up now" (a BackupJob). */
+export const backUpVm = (tenant: string, vm: string) =>
+  apiFetch<BackupJobInfo>(`${tenantPath(tenant)}/vms/${encodeURIComponent(vm)}/backups`, { method: "POST", body: {} });
+
+/** `POST /api/tenants/{tenant}/vms/{name}/backup-plans`: a Plan on a 5-field cron schedule (UTC). */
+export const createBackupPlan = (tenant: string, vm: string, cron: string) =>
+  apiFetch<BackupPlanInfo>(`${tenantPath(tenant)}/vms/${encodeURIComponent(vm)}/backup-plans`, { method: "POST", body: { cron } });
+
+/** `DELETE /api/tenants/{tenant}/backup-plans/{plan}`. */
+export const deleteBackupPlan = (tenant: string, plan: string) =>
+  apiFetch<{ deleted: string }>(`${tenantPath(tenant)}/backup-plans/${encodeURIComponent(plan)}`, { method: "DELETE" });
+
+/** `POST /api/tenants/{tenant}/backups/{backup}/restore`: in place, or a copy into another tenant the user administers. */
+export const restoreBackup = (tenant: string, backup: string, request: RestoreRequest) =>
+  apiFetch<RestoreJobInfo>(`${tenantPath(tenant)}/backups/${encodeURIComponent(backup)}/restore`, { method: "POST", body: request });

@@ -66,3 +66,11 @@ export const auditKeys = {
   all: ["audit"] as const,
   page: (query: string) => [...auditKeys.all, query] as const,
 };
+
+/** Keys of a tenant's backups (Backups, BackupJobs, Plans, RestoreJobs). */
+export const backupKeys = {
+  all: ["backups"] as const,
+  tenant: (tenant: string) => [...backupKeys.all, tenant] as const,
+  /** the tenant's Backups page (`vm` undefined) or one VM's Backups tab */
+  overview: (tenant: string, vm?: string) => [...backupKeys.tenant(tenant), vm ?? "*"] as const,
+};

@@ -8,7 +8,7 @@
  */
 
 /** The kinds of audited targets, in the order the audit page groups them. */
-export const auditTargetKinds = ["VMInstance", "VMDisk", "Membership", "Quota", "Tenant", "Session"] as const;
+export const auditTargetKinds = ["VMInstance", "VMDisk", "Backup", "Plan", "Membership", "Quota", "Tenant", "Session"] as const;
 
 /** One kind of audited target. */
 export type AuditTargetKind = (typeof auditTargetKinds)[number];
@@ -33,6 +33,10 @@ export const auditActionTargets = {
   "vm.console.close": "VMInstance",
   "vm.vnc.open": "VMInstance",
   "vm.vnc.close": "VMInstance",
+  "backup.create": "VMInstance",
+  "backup.restore": "Backup",
+  "plan.create": "Plan",
+  "plan.delete": "Plan",
   "disk.create": "VMDisk",
   "disk.grow": "VMDisk",
   "disk.upload": "VMDisk",

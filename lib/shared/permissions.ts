@@ -29,6 +29,11 @@ export const permissionTable = {
   "catalogue.read": "view",
   "quota.read": "view",
   "audit.read": "admin",
+  // Cozystack's cozy:backups:view (tenant view) and cozy:backups:admin (tenant admin) roles.
+  "backup.read": "view",
+  "backup.create": "admin",
+  "backup.schedule": "admin",
+  "backup.restore": "admin",
 } as const satisfies Record<string, TenantRole>;
 
 /** An action of {@link permissionTable}. */

@@ -37,6 +37,11 @@ export const kinds = {
   ConfigMap: describe("ConfigMap", "", "v1", "configmaps", true),
   /** CDI's cdi-apiserver (aggregated), create-only: a short-lived token for the upload proxy */
   UploadTokenRequest: describe("UploadTokenRequest", "upload.cdi.kubevirt.io", "v1beta1", "uploadtokenrequests", true),
+  /** Cozystack's backup API (backups.cozystack.io/v1alpha1; ../shared/spec/cluster-contract.md "Backups and restores") */
+  Plan: describe("Plan", "backups.cozystack.io", "v1alpha1", "plans", true),
+  BackupJob: describe("BackupJob", "backups.cozystack.io", "v1alpha1", "backupjobs", true),
+  Backup: describe("Backup", "backups.cozystack.io", "v1alpha1", "backups", true),
+  RestoreJob: describe("RestoreJob", "backups.cozystack.io", "v1alpha1", "restorejobs", true),
   /** KubeVirt's virt-api subresources of a VirtualMachine (start, stop, restart…): only with `subresource` */
   VirtualMachineSubresources: describe("VirtualMachine", "subresources.kubevirt.io", "v1", "virtualmachines", true),
   /** KubeVirt's virt-api subresources of a VirtualMachineInstance (pause, unpause…): only with `subresource` */

@@ -65,7 +65,7 @@ export function assertKubeName(rule: NameRule, value: unknown, field: string): s
  * @returns `value`
  * @throws AppError not_found `notFound` (`VM "<value>" was not found.`, the value cut to 64 characters)
  */
-export function assertUrlName(rule: NameRule, value: string, notFound: "vm_not_found" | "disk_not_found", maxLength = rules[rule].max): string {
+export function assertUrlName(rule: NameRule, value: string, notFound: "vm_not_found" | "disk_not_found" | "plan_not_found" | "backup_not_found", maxLength = rules[rule].max): string {
   const r = rules[rule];
   if (value === "" || value.length > Math.min(maxLength, r.max) || !r.ok(value)) {
     throw new AppError("not_found", notFound, { name: value.slice(0, 64) });
