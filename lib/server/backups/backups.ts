@@ -18,6 +18,7 @@ import { AppError, invalidField } from "../errors";
 import { getTenantAccess, type TenantAccess } from "../tenancy/tenancy";
 import type { Principal } from "../auth/auth";
 import { assertVmUrlName, exists } from "../vms/vms";
+import { createWithinQuota, existingVmQuotaRequest } from "../quota/quota";
 import { can, permissionTable } from "../../shared/permissions";
 import {
   backupTtlHours, type BackupInfo, type BackupJobInfo, type BackupPhase, type BackupPlanInfo, type BackupsOverview,
@@ -263,8 +264,8 @@ export async function deletePlan(access: TenantAccess, plan: string): Promise<{ 
  * @throws AppError not_found `backup_not_found`, or `tenant_not_found` (field `tenant`) for a copy
  *   target the user is not a member of; forbidden `role_too_low` (admin needed in the target);
  *   conflict `backup_not_ready`, `restore_in_progress` (another restore of this VM runs),
- *   `vm_exists_in_tenant` (the copy's name is taken there); invalid `tenant` (the backup's own
- *   tenant); cluster_unavailable
+ *   `vm_exists_in_tenant` (the copy's name is taken there); quota_exceeded (the copy does not fit
+ *   the target tenant's quota); invalid `tenant` (the backup's own tenant); cluster_unavailable
  */
 export async function restoreBackup(principal: Principal, access: TenantAccess, backup: string, request: RestoreRequest): Promise<RestoreJobInfo> {
   assertUrlName("dns1123Subdomain", backup, "backup_not_found");
@@ -290,7 +291,6 @@ export async function restoreBackup(principal: Principal, access: TenantAccess, 
     throw new AppError("conflict", "restore_in_progress", { vm });
   }
 
-  let options: Record<string, unknown>;
   if (request.mode === "copy") {
     const target = await getTenantAccess(principal, request.tenant);
     if (!target) throw new AppError("not_found", "tenant_not_found", { tenant: request.tenant }, { field: "tenant" });
@@ -299,18 +299,26 @@ export async function restoreBackup(principal: Principal, access: TenantAccess, 
       throw new AppError("forbidden", "role_too_low", { tenant: target.tenant.name, role: target.role, needed: permissionTable["backup.restore"] }, { field: "tenant" });
     }
     if (await exists(target, kinds.VMInstance, vm)) throw new AppError("conflict", "vm_exists_in_tenant", { name: vm, tenant: target.tenant.name }, { field: "tenant" });
-    options = { targetNamespace: target.tenant.namespace, failIfTargetExists: true, keepOriginalPVC: false, keepOriginalIpAndMac: false };
-  } else {
-    options = { failIfTargetExists: true, keepOriginalPVC: true, keepOriginalIpAndMac: true };
+    const options = { targetNamespace: target.tenant.namespace, failIfTargetExists: true, keepOriginalPVC: false, keepOriginalIpAndMac: false };
+    // The copy is a new VM of the target tenant: it must fit that tenant's quota (the VM's current
+    // size and disks, or one VM when the source is gone), checked under the target's quota lock.
+    const amounts = (await existingVmQuotaRequest(access, vm)) ?? { vmCount: 1 };
+    return createWithinQuota(target, amounts, () => createRestoreJob(access, info, options));
   }
+  return createRestoreJob(access, info, { failIfTargetExists: true, keepOriginalPVC: true, keepOriginalIpAndMac: true });
+}
+
+/** Creates the RestoreJob of Backup `backup` (VMInstance `backup.vm`) in the tenant's namespace. */
+async function createRestoreJob(access: TenantAccess, backup: BackupInfo, options: Record<string, unknown>): Promise<RestoreJobInfo> {
+  const namespace = access.tenant.namespace;
   const job = await kubeRequest<RestoreJobObject>(access.identity, {
     method: "POST",
     path: resourcePath(kinds.RestoreJob, { namespace }),
     body: {
       apiVersion: "backups.cozystack.io/v1alpha1", kind: "RestoreJob",
-      metadata: { generateName: `${backup.slice(0, 200)}-restore-`, namespace },
-      spec: { backupRef: { name: backup }, targetApplicationRef: { apiGroup: appsGroup, kind: "VMInstance", name: vm }, options },
+      metadata: { generateName: `${backup.name.slice(0, 200)}-restore-`, namespace },
+      spec: { backupRef: { name: backup.name }, targetApplicationRef: { apiGroup: appsGroup, kind: "VMInstance", name: backup.vm }, options },
     },
   });
-  return toRestoreJobInfo(job, new Map([[info.name, info]]), namespace);
+  return toRestoreJobInfo(job, new Map([[backup.name, backup]]), namespace);
 }

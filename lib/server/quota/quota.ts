@@ -99,6 +99,33 @@ export async function getQuotaUsage(access: TenantAccess): Promise<QuotaAmounts>
   return usage;
 }
 
+/**
+ * What existing VM `name` of `source` takes from a quota (its instance type's or custom size, one
+ * VM, a load balancer when external, and its disks' `spec.storage`): what a copy of it (a restore
+ * into another tenant) asks of that tenant's quota. Read as the user.
+ * @returns the amounts, or null when the VM no longer exists (its size is then unknown)
+ * @throws AppError from the cluster calls (forbidden, cluster_unavailable)
+ */
+export async function existingVmQuotaRequest(source: TenantAccess, name: string): Promise<QuotaAmounts | null> {
+  const namespace = source.tenant.namespace;
+  const [instance, types] = await Promise.all([
+    kubeRequest<VMInstance>(source.identity, { path: resourcePath(kinds.VMInstance, { namespace, name }) }).catch((err) => {
+      if (err instanceof AppError && err.code === "not_found") return null;
+      throw err;
+    }),
+    kubeRequest<KubeList<VirtualMachineClusterInstancetype>>(source.identity, { path: resourcePath(kinds.VirtualMachineClusterInstancetype) }),
+  ]);
+  if (!instance) return null;
+  const type = types.items.find((t) => t.metadata.name === instance.spec.instanceType);
+  const size = specSize(instance.spec, type ? { cpu: type.spec.cpu.guest, memoryBytes: parseQuantity(type.spec.memory.guest) } : undefined);
+  const diskBytes: number[] = [];
+  for (const d of instance.spec.disks ?? []) {
+    const disk = await kubeRequest<VMDisk>(source.identity, { path: resourcePath(kinds.VMDisk, { namespace, name: d.name }) }).catch(() => null);
+    if (disk) diskBytes.push(parseQuantity(disk.spec.storage ?? defaultDiskStorage));
+  }
+  return vmQuotaRequest({ cpu: size?.cpu ?? 0, memoryBytes: size?.memoryBytes ?? 0, external: Boolean(instance.spec.external), diskBytes });
+}
+
 /** The tenant's limits and usage (`GET /api/tenants/{tenant}/quota`). */
 export async function getQuotaStatus(access: TenantAccess): Promise<QuotaStatus> {
   const [limits, usage] = await Promise.all([getQuotaLimits(access.tenant.id), getQuotaUsage(access)]);
