@@ -45,13 +45,15 @@ test("the VM page shows its IP, external IP and ports, SSH command and the event
   await expect(overview.getByText(/1 vCPU, 4(\.0)? GiB/)).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("vm-overview.png"), fullPage: true });
 
-  // keyboard: from the selected tab, ArrowRight moves through Configuration and Disks to Events
+  // keyboard: from the selected tab, ArrowRight moves through Configuration, Disks and Backups to Events
   await page.getByRole("tab", { name: "Overview" }).focus();
   await page.keyboard.press("ArrowRight");
   await expect(page.getByRole("tab", { name: "Configuration" })).toHaveAttribute("aria-selected", "true");
   await page.keyboard.press("ArrowRight");
   await expect(page.getByRole("tab", { name: "Disks" })).toHaveAttribute("aria-selected", "true");
   await expect(page.getByRole("tab", { name: "Disks" })).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await expect(page).toHaveURL(/\?tab=backups$/);
   await page.keyboard.press("ArrowRight");
   await expect(page).toHaveURL(/\?tab=events$/);
   const events = page.getByRole("table", { name: `Events of VM ${name}, newest first` });

@@ -41,6 +41,7 @@ export async function AppHeader({ user, tenants, tenant, section }: {
         links: [
           { href: `/t/${tenant.name}/vms`, label: t("virtualMachines") },
           { href: `/t/${tenant.name}/disks`, label: t("disks") },
+          ...(can(tenant.role, "backup.read") ? [{ href: `/t/${tenant.name}/backups`, label: t("backups") }] : []),
           { href: `/t/${tenant.name}/metrics`, label: t("metrics") },
           ...(can(tenant.role, "audit.read") ? [{ href: `/t/${tenant.name}/audit`, label: t("auditLog") }] : []),
         ],

@@ -18,10 +18,11 @@ import { VmEventsPanel } from "./vm-events";
 import { VmConfigurationPanel } from "./vm-configuration";
 import { VmYamlPanel } from "./vm-yaml";
 import { VmMetricsPanel } from "./vm-metrics";
+import { VmBackupsPanel } from "@/components/backups/vm-backups-panel";
 import { useApiErrorMessage } from "@/lib/client/api-error-message";
 
 /** The tabs of the VM page, in order; the chosen one is kept in the URL (`?tab=`). */
-export const vmTabs = ["overview", "configuration", "disks", "events", "metrics", "yaml"] as const;
+export const vmTabs = ["overview", "configuration", "disks", "backups", "events", "metrics", "yaml"] as const;
 /** One tab of the VM page. */
 export type VmTab = (typeof vmTabs)[number];
 
@@ -29,7 +30,7 @@ export type VmTab = (typeof vmTabs)[number];
  * `/t/{tenant}/vms/{name}`: the VM's name, state, power actions and console link above its tabs
  * (WAI-ARIA tabs pattern: arrow keys, Home and End move between tabs): Overview, Configuration
  * (the edit form: resize, resources, SSH keys, cloud-init, external access, run strategy), Disks
- * (boot order, attach, detach), Metrics (CPU, memory, disk and network graphs from Prometheus), Events and YAML (the VMInstance as stored, and its editor).
+ * (boot order, attach, detach), Backups (back up now, restore, backup plans), Metrics (CPU, memory, disk and network graphs from Prometheus), Events and YAML (the VMInstance as stored, and its editor).
  */
 export function VmDetailView({ name }: { name: string }) {
   const tenant = useTenant();
@@ -101,6 +102,7 @@ export function VmDetailView({ name }: { name: string }) {
         {tab === "overview" && <VmOverviewPanel detail={detail.data} />}
         {tab === "metrics" && <VmMetricsPanel detail={detail.data} />}
         {tab === "disks" && <VmDisksPanel detail={detail.data} />}
+        {tab === "backups" && <VmBackupsPanel name={vm.name} />}
         {tab === "configuration" && <VmConfigurationPanel detail={detail.data} />}
         {tab === "events" && <VmEventsPanel name={vm.name} />}
         {tab === "yaml" && <VmYamlPanel name={vm.name} />}

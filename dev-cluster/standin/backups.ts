@@ -127,11 +127,12 @@ export interface BackupController {
  * Copies `from` to `to` (sparse: zero blocks are skipped) and returns its sha256 and size.
  * `extraHash` also gets every byte (a checksum over several files).
  */
-async function copyWithChecksum(from: string, to: string, extraHash?: crypto.Hash): Promise<{ sha256: string; bytes: number }> {
+export async function copyWithChecksum(from: string, to: string, extraHash?: crypto.Hash): Promise<{ sha256: string; bytes: number }> {
   const hash = crypto.createHash("sha256");
   const src = await fs.promises.open(from, "r");
   const dst = await fs.promises.open(`${to}.part`, "w");
   const buf = Buffer.alloc(1 << 20);
+  const zeros = Buffer.alloc(buf.length);
   let pos = 0;
   try {
     for (;;) {
@@ -140,7 +141,8 @@ async function copyWithChecksum(from: string, to: string, extraHash?: crypto.Has
       const chunk = buf.subarray(0, bytesRead);
       hash.update(chunk);
       extraHash?.update(chunk);
-      if (chunk.some((b) => b !== 0)) await dst.write(chunk, 0, bytesRead, pos);
+      // memcmp against zeros (a byte loop in JS would cost seconds per GiB)
+      if (!chunk.equals(zeros.subarray(0, bytesRead))) await dst.write(chunk, 0, bytesRead, pos);
       pos += bytesRead;
     }
     await dst.truncate(pos);
@@ -485,8 +487,9 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
     }
     if (planErrors.delete(`${ns}/${name}`)) await setStatus(p, { conditions: [] });
     const created = Date.parse(plan.metadata.creationTimestamp ?? "") || 0;
-    // A run before the Plan existed, or more than the starting deadline ago, is not made up for.
-    if (runAt.getTime() < created - (created % 60_000) || Date.now() - runAt.getTime() > startingDeadlineMs) return;
+    // The first run is the schedule's first time after the Plan was created (robfig/cron's
+    // Next(creationTimestamp)); a run missed by more than the starting deadline is not made up for.
+    if (runAt.getTime() <= created || Date.now() - runAt.getTime() > startingDeadlineMs) return;
     const jobName = `${name}-${Math.floor(runAt.getTime() / 60_000)}`;
     if (plansDone.has(`${ns}/${jobName}`)) return;
     const res = await send("POST", api.ns(ns, "backupjobs"), {
