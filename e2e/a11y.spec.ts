@@ -62,11 +62,21 @@ const states: PageState[] = [
     },
   },
   { id: "vm-create", who: "alice", path: "/t/acme/vms/new" },
-  ...(["overview", "configuration", "disks", "events", "metrics", "yaml"] as const).map((tab): PageState => ({
+  ...(["overview", "configuration", "disks", "backups", "events", "metrics", "yaml"] as const).map((tab): PageState => ({
     id: `vm-${tab}`, who: "alice", path: `/t/acme/vms/${vm}?tab=${tab}`,
     ready: async (page) => { await expect(page.getByRole("tabpanel")).toBeVisible(); },
   })),
+  {
+    // the restore confirmation, with the copy's tenant picker open
+    id: "vm-restore-dialog", who: "alice", path: `/t/acme/vms/${vm}?tab=backups`,
+    act: async (page) => {
+      await page.getByRole("button", { name: /^(Restore backup|Restaurer la sauvegarde) / }).first().click();
+      await page.getByRole("dialog").getByRole("radio").first().check();
+      await expect(page.getByRole("dialog")).toBeVisible();
+    },
+  },
   { id: "vm-console", who: "alice", path: `/t/acme/vms/${vm}/console` },
+  { id: "tenant-backups", who: "alice", path: "/t/acme/backups" },
   {
     id: "tenant-metrics", who: "alice", path: "/t/acme/metrics",
     ready: async (page) => { await expect(page.getByRole("figure").first()).toBeVisible(); },
@@ -95,6 +105,17 @@ test.beforeAll(async ({ browser }, testInfo) => {
       external: true, externalPorts: [22], runStrategy: "Halted" },
   });
   expect(res.status(), await res.text()).toBe(201);
+  // one Ready backup, for the Backups tab's table and the restore dialog
+  const origin = new URL(baseURL).origin;
+  // (a job fails while the root disk's clone is not populated yet: another is asked for then)
+  await expect.poll(async () => {
+    const overview = await (await context.request.get(`/api/tenants/acme/backups?vm=${vm}`)).json();
+    if (overview.backups?.some((b: { phase: string }) => b.phase === "Ready")) return "Ready";
+    if (!overview.jobs?.some((j: { phase: string }) => j.phase !== "Failed" && j.phase !== "Succeeded")) {
+      await context.request.post(`/api/tenants/acme/vms/${vm}/backups`, { headers: { origin }, data: {} });
+    }
+    return "waiting";
+  }, { timeout: 60_000, intervals: [1000] }).toBe("Ready");
   await context.close();
 });
 
