@@ -167,7 +167,8 @@ describe("KubeVirt stand-in with real QEMU guests", () => {
     try {
       expect((await call("POST", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vminstances`, {
         apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMInstance", metadata: { name: "manual" },
-        spec: { instanceType: "u1.medium", instanceProfile: "cirros", runStrategy: "Manual", disks: [{ name: "demo-os" }] },
+        // no disk: demo-os is demo's, and QEMU locks a disk image a running guest writes
+        spec: { instanceType: "u1.medium", instanceProfile: "cirros", runStrategy: "Manual", disks: [] },
       })).status).toBe(201);
       await eventually("Manual VM Stopped", async () => (await getObj("virtualmachines"))?.status?.printableStatus === "Stopped");
       expect((await subresource("start")).status).toBe(202);
