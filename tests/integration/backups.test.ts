@@ -126,6 +126,20 @@ describe("backups of a VM through the portal", () => {
     }
   });
 
+  it("allows at most 4 backup plans per VM (each adds a backup per run that no tenant can delete)", async () => {
+    const extra: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await alice.call("POST", `/api/tenants/acme/vms/${vm}/backup-plans`, { cron: `${i} 3 * * *` });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      extra.push(res.body.name);
+    }
+    const fifth = await alice.call("POST", `/api/tenants/acme/vms/${vm}/backup-plans`, { cron: "0 4 * * *" });
+    expect(fifth.status).toBe(409);
+    expect(fifth.body.error).toMatchObject({ reason: "plan_limit", message: `VM "${vm}" already has 4 backup plans: delete one before adding another.` });
+    for (const plan of extra) expect((await alice.call("DELETE", `/api/tenants/acme/backup-plans/${plan}`)).status).toBe(200);
+    expect((await overview()).plans.map((p) => p.name)).toEqual([planName]);
+  });
+
   it("a BackupJob of a VM that does not exist fails with a message, shown by the portal", async () => {
     const name = `ghost-${Date.now().toString(36)}`;
     const res = await adminRequest(clusterAdmin(), "POST", bk("tenant-acme", "backupjobs"), JSON.stringify({

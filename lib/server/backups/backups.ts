@@ -145,6 +145,9 @@ export function toRestoreJobInfo(r: RestoreJobObject, backups: Map<string, Backu
 const newestFirst = <T extends { createdAt?: string; takenAt?: string; name: string }>(a: T, b: T) =>
   (b.takenAt ?? b.createdAt ?? "").localeCompare(a.takenAt ?? a.createdAt ?? "") || a.name.localeCompare(b.name);
 
+/** The most backup plans one VM may have. */
+export const maxPlansPerVm = 4;
+
 /** The field selector of one VM's objects (Plan, BackupJob and Backup declare these selectable fields). */
 const vmSelector = (vm: string) => `spec.applicationRef.kind=VMInstance,spec.applicationRef.name=${vm}`;
 
@@ -169,7 +172,9 @@ export async function backupsOverview(access: TenantAccess, vm?: string): Promis
     list<PlanObject>(kinds.Plan),
     list<RestoreJobObject>(kinds.RestoreJob, false),
   ]);
-  const backupInfos = backups.items.map(toBackupInfo).sort(newestFirst);
+  // The portal's backups are VMs' (Cozystack's other applications have theirs elsewhere).
+  const isVm = (o: { spec: { applicationRef?: ApplicationRef } }) => o.spec.applicationRef?.kind === "VMInstance";
+  const backupInfos = backups.items.filter(isVm).map(toBackupInfo).sort(newestFirst);
   const byName = new Map(backupInfos.map((b) => [b.name, b]));
   const allBackupVms = vm ? new Map<string, BackupInfo>() : byName;
   if (vm) {
@@ -182,8 +187,8 @@ export async function backupsOverview(access: TenantAccess, vm?: string): Promis
     .sort(newestFirst);
   return {
     backups: backupInfos,
-    jobs: jobs.items.map(toBackupJobInfo).sort(newestFirst),
-    plans: plans.items.map(toPlanInfo).sort(newestFirst),
+    jobs: jobs.items.filter(isVm).map(toBackupJobInfo).sort(newestFirst),
+    plans: plans.items.filter(isVm).map(toPlanInfo).sort(newestFirst),
     restores: restoreInfos,
     ttlHours: backupTtlHours,
   };
@@ -219,13 +224,16 @@ export async function createBackupJob(access: TenantAccess, vm: string): Promise
 
 /**
  * A Plan backing up VM `vm` on `cron` (5 fields, UTC; already checked by lib/shared/backup.ts
- * `createPlanSchema`). Named `<vm>-plan-<6 hex>`.
- * @throws AppError not_found `vm_not_found`; forbidden; cluster_unavailable
+ * `createPlanSchema`). Named `<vm>-plan-<6 hex>`. At most {@link maxPlansPerVm} per VM: each plan
+ * adds a backup per run, kept 720 h, and a tenant cannot delete backups.
+ * @throws AppError not_found `vm_not_found`; conflict `plan_limit`; forbidden; cluster_unavailable
  */
 export async function createPlan(access: TenantAccess, vm: string, cron: string): Promise<BackupPlanInfo> {
   assertVmUrlName(vm);
   if (!(await exists(access, kinds.VMInstance, vm))) throw new AppError("not_found", "vm_not_found", { name: vm });
   const namespace = access.tenant.namespace;
+  const existing = await kubeRequest<List<PlanObject>>(access.identity, { path: resourcePath(kinds.Plan, { namespace }), query: { fieldSelector: vmSelector(vm) } });
+  if (existing.items.length >= maxPlansPerVm) throw new AppError("conflict", "plan_limit", { vm, max: maxPlansPerVm });
   const plan = await kubeRequest<PlanObject>(access.identity, {
     method: "POST",
     path: resourcePath(kinds.Plan, { namespace }),
@@ -277,6 +285,7 @@ export async function restoreBackup(principal: Principal, access: TenantAccess, 
     if (err instanceof AppError && err.code === "not_found") throw new AppError("not_found", "backup_not_found", { name: backup });
     throw err;
   }
+  if (found.spec.applicationRef?.kind !== "VMInstance") throw new AppError("not_found", "backup_not_found", { name: backup });
   const info = toBackupInfo(found);
   if (info.phase !== "Ready") throw new AppError("conflict", "backup_not_ready", { name: backup, phase: info.phase || "Pending" });
   const vm = info.vm;
