@@ -5,7 +5,7 @@
  * noVNC add styles and open WebSockets), the admin pages, and the OIDC sign-in round trip.
  */
 import { expect, test, type Page } from "@playwright/test";
-import { signInAs, uniqueVmName } from "./fixtures";
+import { signInAs, uniqueVmName, waitForHydration } from "./fixtures";
 import { consoleState, createRunningVm, deleteVm } from "./console-helpers";
 
 /**
@@ -40,6 +40,7 @@ async function watchCsp(page: Page): Promise<string[]> {
 
 /** React handles a click: the theme toggle puts `dark` on <html> (the page hydrated). */
 async function expectHydrated(page: Page): Promise<void> {
+  await waitForHydration(page);
   await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "Dark" }).click();
   await expect(page.locator("html")).toHaveClass(/\bdark\b/);
   await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "System" }).click();

@@ -1,10 +1,19 @@
 import { expect, type Browser, type Cookie, type Page } from "@playwright/test";
 
-/** Signs in through the sign-in page, as a person would, and waits for the VM list. */
+/** Signs in through the sign-in page, as a person would, and waits for the VM list, hydrated. */
 export async function signInAs(page: Page, username: string, password: string): Promise<void> {
   await page.goto("/signin");
   await fillSignInForm(page, username, password);
   await expect(page).toHaveURL(/\/t\/[a-z0-9]+\/vms/);
+  await waitForHydration(page);
+}
+
+/**
+ * Waits until React has hydrated the page (components/shell/providers.tsx marks `<html
+ * data-hydrated>`): before that a click on a client control does nothing.
+ */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator("html[data-hydrated]")).toHaveCount(1, { timeout: 30_000 });
 }
 
 /**

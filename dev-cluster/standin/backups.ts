@@ -124,10 +124,17 @@ export interface BackupController {
 }
 
 /**
- * Copies `from` to `to` (sparse: zero blocks are skipped) and returns its sha256 and size.
- * `extraHash` also gets every byte (a checksum over several files).
+ * A backup artifact's checksum: `sha256:<hex>` of its one disk's bytes, or for several disks the
+ * sha256 of their `<sha256>  <name>` lines in boot order (a manifest digest, as sha256sum prints
+ * them), so each byte is hashed once.
  */
-export async function copyWithChecksum(from: string, to: string, extraHash?: crypto.Hash): Promise<{ sha256: string; bytes: number }> {
+export function artifactChecksum(disks: { name: string; sha256: string }[]): string {
+  if (disks.length === 1) return `sha256:${disks[0].sha256}`;
+  return `sha256:${crypto.createHash("sha256").update(disks.map((d) => `${d.sha256}  ${d.name}\n`).join("")).digest("hex")}`;
+}
+
+/** Copies `from` to `to` (sparse: zero blocks are skipped) and returns its sha256 (hex) and size in bytes. */
+export async function copyWithChecksum(from: string, to: string): Promise<{ sha256: string; bytes: number }> {
   const hash = crypto.createHash("sha256");
   const src = await fs.promises.open(from, "r");
   const dst = await fs.promises.open(`${to}.part`, "w");
@@ -140,7 +147,6 @@ export async function copyWithChecksum(from: string, to: string, extraHash?: cry
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       hash.update(chunk);
-      extraHash?.update(chunk);
       // memcmp against zeros (a byte loop in JS would cost seconds per GiB)
       if (!chunk.equals(zeros.subarray(0, bytesRead))) await dst.write(chunk, 0, bytesRead, pos);
       pos += bytesRead;
@@ -233,7 +239,6 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
     }
     const users = instance ? [instance.metadata.name] : await instancesUsing(ns, disks);
     const folder = path.join(storeDir, ns, job.metadata.name);
-    const total = crypto.createHash("sha256");
     const manifest: Manifest = { application: ref, instance: instance?.spec, disks: [] };
     await fs.promises.rm(folder, { recursive: true, force: true });
     await fs.promises.mkdir(folder, { recursive: true });
@@ -251,7 +256,7 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
         }
         try {
           for (const [i, d] of disks.entries()) {
-            const copied = await copyWithChecksum(diskFile(dataDir, ns, `vm-disk-${d}`), path.join(folder, `${d}.img`), total);
+            const copied = await copyWithChecksum(diskFile(dataDir, ns, `vm-disk-${d}`), path.join(folder, `${d}.img`));
             manifest.disks.push({ name: d, spec: diskSpecs[i], ...copied });
           }
         } finally {
@@ -275,7 +280,7 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
         },
         status: {
           phase: "Ready",
-          artifact: { uri: `velero://cozy-velero/${veleroName}`, sizeBytes: manifest.disks.reduce((n, d) => n + d.bytes, 0), checksum: `sha256:${total.digest("hex")}` },
+          artifact: { uri: `velero://cozy-velero/${veleroName}`, sizeBytes: manifest.disks.reduce((n, d) => n + d.bytes, 0), checksum: artifactChecksum(manifest.disks) },
           underlyingResources: {
             dataVolumes: disks.map((d) => ({ dataVolumeName: `vm-disk-${d}`, applicationName: d })),
           },
