@@ -8,7 +8,7 @@
  */
 import { expect, test, type Page } from "@playwright/test";
 import { signInAs, uniqueVmName } from "./fixtures";
-import { consoleState, deleteVm, terminalLines, waitForPrompt } from "./console-helpers";
+import { consoleState, createRunningVm, deleteVm, terminalLines, waitForPrompt, waitForVmState } from "./console-helpers";
 import type { BackupsOverview } from "../lib/shared/backup";
 
 const name = uniqueVmName("bak");
@@ -21,19 +21,7 @@ test.beforeAll(async ({ browser }) => {
   test.setTimeout(180_000);
   const page = await browser.newPage();
   await signInAs(page, "alice", "alice-password");
-  const origin = new URL(page.url()).origin;
-  const created = await page.request.post("/api/tenants/acme/vms", {
-    headers: { origin },
-    data: {
-      name, instanceType: "u1.medium", instanceProfile: "cirros",
-      rootDisk: { source: { type: "image", name: "cirros" }, storage: "1Gi" }, dataDisks: [{ storage: "1Gi" }],
-    },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  await expect.poll(async () => {
-    const vms = await (await page.request.get("/api/tenants/acme/vms")).json();
-    return vms.find((v: { name: string }) => v.name === name)?.powerState;
-  }, { timeout: 120_000 }).toBe("Running");
+  await createRunningVm(page, name, { dataDisks: [{ storage: "1Gi" }] });
   await page.close();
 });
 
@@ -118,10 +106,7 @@ test("a marker written to the data disk survives: back up, overwrite, restore in
     return r?.phase;
   }, { timeout: 180_000 }).toBe("Succeeded");
   console.log(`[backups] restore in place of ${name}: ${restoreMs} ms (halt, disks written back, VM started)`);
-  await expect.poll(async () => {
-    const vms = await (await page.request.get("/api/tenants/acme/vms")).json();
-    return vms.find((v: { name: string }) => v.name === name)?.powerState;
-  }, { timeout: 120_000 }).toBe("Running");
+  await waitForVmState(page, name, "Running");
 
   // 5. The console reads the original marker.
   await openConsole(page);

@@ -28,18 +28,26 @@ export async function waitForPrompt(page: Page, vm: string): Promise<void> {
   }).toPass({ timeout: 90_000, intervals: [1000] });
 }
 
-/** Creates a small VM through the API as the page's user and waits until the list shows it Running. */
-export async function createRunningVm(page: Page, name: string): Promise<void> {
+/**
+ * Creates a small VM through the API as the page's user and waits until the list shows it Running.
+ * @param extra more fields of the create request, e.g. `{ dataDisks: [{ storage: "1Gi" }] }`
+ */
+export async function createRunningVm(page: Page, name: string, extra: Record<string, unknown> = {}): Promise<void> {
   const origin = new URL(page.url()).origin;
   const created = await page.request.post("/api/tenants/acme/vms", {
     headers: { origin },
-    data: { name, instanceType: "u1.medium", instanceProfile: "cirros", rootDisk: { source: { type: "image", name: "cirros" }, storage: "1Gi" } },
+    data: { name, instanceType: "u1.medium", instanceProfile: "cirros", rootDisk: { source: { type: "image", name: "cirros" }, storage: "1Gi" }, ...extra },
   });
   expect(created.status(), await created.text()).toBe(201);
+  await waitForVmState(page, name, "Running");
+}
+
+/** Waits until acme's VM list (through the API, as the page's user) shows VM `name` in `state`. */
+export async function waitForVmState(page: Page, name: string, state: string, timeout = 120_000): Promise<void> {
   await expect.poll(async () => {
     const vms = await (await page.request.get("/api/tenants/acme/vms")).json();
     return vms.find((v: { name: string }) => v.name === name)?.powerState;
-  }, { timeout: 120_000 }).toBe("Running");
+  }, { timeout }).toBe(state);
 }
 
 /** Deletes a VM and its disks through the API. */

@@ -295,32 +295,6 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
     }
   };
 
-  const reconcileJob = async (key: string) => {
-    const [ns, name] = key.split("/");
-    const p = api.ns(ns, "backupjobs", name);
-    const job = await get(p);
-    if (!job || job.metadata.deletionTimestamp) return;
-    const phase: string = job.status?.phase ?? "";
-    if (phase === "Succeeded" || phase === "Failed") return;
-    if (phase === "Running") {
-      await setStatus(p, { phase: "Failed", completedAt: now(), message: "the backup was interrupted (the backup controller restarted while it ran)" });
-      return;
-    }
-    const startedAt = now();
-    await setStatus(p, { phase: "Running", startedAt });
-    job.status = { ...job.status, startedAt };
-    const t0 = Date.now();
-    try {
-      const { backupName } = await runBackup(job);
-      await setStatus(p, { phase: "Succeeded", backupRef: { name: backupName }, completedAt: now() });
-      log(`BackupJob ${key} succeeded in ${Date.now() - t0} ms`);
-    } catch (err) {
-      const message = err instanceof JobFailure ? err.message : `backup failed: ${err instanceof Error ? err.message : err}`;
-      await setStatus(p, { phase: "Failed", completedAt: now(), message });
-      log(`BackupJob ${key} failed: ${message}`);
-    }
-  };
-
   // --- RestoreJobs ----------------------------------------------------------------------------------
   /** Halts VM `vm-instance-<name>` and waits until its guest and VMI are gone (60 s at most). */
   const halt = async (ns: string, name: string) => {
@@ -332,6 +306,10 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
       await new Promise((r) => setTimeout(r, 200));
     }
   };
+
+  /** Creates the backed-up VMDisk `d` in `ns` (its file written first: its DataVolume adopts it). */
+  const createDisk = (ns: string, d: Manifest["disks"][number]) => send("POST", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vmdisks`,
+    { apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", metadata: { name: d.name, namespace: ns }, spec: d.spec });
 
   /** Writes the backup's disk `d` to `target`, verifying its checksum. */
   const writeBack = async (folder: string, d: Manifest["disks"][number], target: string) => {
@@ -380,8 +358,7 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
           if (await get(api.vmDisk(targetNs, d.name))) continue; // failIfTargetExists: false keeps existing disks
           await writeBack(folder, d, file);
           written.push(file);
-          await send("POST", `/apis/apps.cozystack.io/v1alpha1/namespaces/${targetNs}/vmdisks`,
-            { apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", metadata: { name: d.name, namespace: targetNs }, spec: d.spec });
+          await createDisk(targetNs, d);
         }
         if (source.kind === "VMInstance" && manifest.instance && !(await get(api.vmInstance(targetNs, target.name)))) {
           const created = await send("POST", api.vmInstance(targetNs),
@@ -417,8 +394,7 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
           }
           await writeBack(folder, d, file);
           if (!(await get(api.vmDisk(ns, d.name)))) {
-            await send("POST", `/apis/apps.cozystack.io/v1alpha1/namespaces/${ns}/vmdisks`,
-              { apiVersion: "apps.cozystack.io/v1alpha1", kind: "VMDisk", metadata: { name: d.name, namespace: ns }, spec: d.spec });
+            await createDisk(ns, d);
           }
         }
       } catch (err) {
@@ -448,29 +424,39 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
     await send("PATCH", api.vm(ns, `vm-instance-${name}`), { spec: { runStrategy } }, "application/merge-patch+json");
   };
 
-  const reconcileRestore = async (key: string) => {
-    const [ns, name] = key.split("/");
-    const p = api.ns(ns, "restorejobs", name);
-    const rj = await get(p);
-    if (!rj || rj.metadata.deletionTimestamp) return;
-    const phase: string = rj.status?.phase ?? "";
-    if (phase === "Succeeded" || phase === "Failed") return;
-    if (phase === "Running") {
-      await setStatus(p, { phase: "Failed", completedAt: now(), message: "the restore was interrupted (the backup controller restarted while it ran)" });
-      return;
-    }
-    await setStatus(p, { phase: "Running", startedAt: now() });
-    const t0 = Date.now();
-    try {
-      await runRestore(rj);
-      await setStatus(p, { phase: "Succeeded", completedAt: now() });
-      log(`RestoreJob ${key} succeeded in ${Date.now() - t0} ms`);
-    } catch (err) {
-      const message = err instanceof JobFailure ? err.message : `restore failed: ${err instanceof Error ? err.message : err}`;
-      await setStatus(p, { phase: "Failed", completedAt: now(), message });
-      log(`RestoreJob ${key} failed: ${message}`);
-    }
-  };
+  /**
+   * One BackupJob or RestoreJob, as upstream's drivers run them (DESIGN.md): a final job is left
+   * alone; one found Running was interrupted (this process restarted) and is Failed; otherwise
+   * Running with `startedAt`, then `run`, then Succeeded with what `run` returns (e.g.
+   * `backupRef`) and `completedAt`, or Failed with `completedAt` and the message.
+   * @param kind `BackupJob` or `RestoreJob`; `what` names it in messages (`backup`, `restore`)
+   */
+  const reconcileJobOf = (kind: "BackupJob" | "RestoreJob", what: string, run: (job: Obj) => Promise<Record<string, unknown>>) =>
+    async (key: string) => {
+      const [ns, name] = key.split("/");
+      const p = api.ns(ns, `${kind.toLowerCase()}s`, name);
+      const job = await get(p);
+      if (!job || job.metadata.deletionTimestamp) return;
+      const phase: string = job.status?.phase ?? "";
+      if (phase === "Succeeded" || phase === "Failed") return;
+      if (phase === "Running") {
+        await setStatus(p, { phase: "Failed", completedAt: now(), message: `the ${what} was interrupted (the backup controller restarted while it ran)` });
+        return;
+      }
+      const startedAt = now();
+      await setStatus(p, { phase: "Running", startedAt });
+      job.status = { ...job.status, startedAt };
+      const t0 = Date.now();
+      try {
+        const result = await run(job);
+        await setStatus(p, { phase: "Succeeded", ...result, completedAt: now() });
+        log(`${kind} ${key} succeeded in ${Date.now() - t0} ms`);
+      } catch (err) {
+        const message = err instanceof JobFailure ? err.message : `${what} failed: ${err instanceof Error ? err.message : err}`;
+        await setStatus(p, { phase: "Failed", completedAt: now(), message });
+        log(`${kind} ${key} failed: ${message}`);
+      }
+    };
 
   // --- Plans and expiry --------------------------------------------------------------------------
   const planErrors = new Map<string, string>();
@@ -523,8 +509,12 @@ export async function startBackupController(opts: BackupControllerOptions): Prom
   }, 1000);
   ticker.unref();
 
-  const jobs = workQueue(reconcileJob, { signal: abort.signal, log, label: "BackupJob" });
-  const restores = workQueue(reconcileRestore, { signal: abort.signal, log, label: "RestoreJob" });
+  const jobs = workQueue(reconcileJobOf("BackupJob", "backup", async (job) => ({ backupRef: { name: (await runBackup(job)).backupName } })),
+    { signal: abort.signal, log, label: "BackupJob" });
+  const restores = workQueue(reconcileJobOf("RestoreJob", "restore", async (job) => {
+    await runRestore(job);
+    return {};
+  }), { signal: abort.signal, log, label: "RestoreJob" });
   await Promise.all([
     inform<Obj>(admin, `${group}/backupjobs`, { upsert: (k) => jobs.enqueue(k), remove: () => {} }, abort.signal),
     inform<Obj>(admin, `${group}/restorejobs`, { upsert: (k) => restores.enqueue(k), remove: () => {} }, abort.signal),

@@ -153,9 +153,9 @@ const vmSelector = (vm: string) => `spec.applicationRef.kind=VMInstance,spec.app
 
 /**
  * Everything about the backups of a tenant, or of one VM (`vm`): Backups, BackupJobs, Plans and
- * RestoreJobs, newest first. One VM's are selected by the cluster (field selectors on
- * `spec.applicationRef`); RestoreJobs have no such field and are filtered here by their Backup's VM
- * or their target.
+ * RestoreJobs, newest first. One VM's BackupJobs and Plans are selected by the cluster (field
+ * selectors on `spec.applicationRef`); its Backups and RestoreJobs are filtered here (RestoreJobs
+ * have no such field and name only their Backup, so every Backup is read once).
  * @param vm a VM name from the query: a malformed one answers not_found like a missing VM; a VM
  *   that no longer exists still has its backups listed
  * @throws AppError forbidden (cluster RBAC), cluster_unavailable
@@ -164,26 +164,23 @@ export async function backupsOverview(access: TenantAccess, vm?: string): Promis
   if (vm !== undefined) assertVmUrlName(vm);
   const namespace = access.tenant.namespace;
   const query = vm ? { fieldSelector: vmSelector(vm) } : undefined;
-  const list = <T>(kind: (typeof kinds)[keyof typeof kinds], withQuery = true) =>
+  const list = <T>(kind: (typeof kinds)[keyof typeof kinds], withQuery: boolean) =>
     kubeRequest<List<T>>(access.identity, { path: resourcePath(kind, { namespace }), query: withQuery ? query : undefined });
+  // Every Backup is read (not only this VM's): RestoreJobs have no selectable field and name only
+  // their Backup, whose VM tells whether a restore belongs to this VM's tab.
   const [backups, jobs, plans, restores] = await Promise.all([
-    list<BackupObject>(kinds.Backup),
-    list<BackupJobObject>(kinds.BackupJob),
-    list<PlanObject>(kinds.Plan),
+    list<BackupObject>(kinds.Backup, false),
+    list<BackupJobObject>(kinds.BackupJob, true),
+    list<PlanObject>(kinds.Plan, true),
     list<RestoreJobObject>(kinds.RestoreJob, false),
   ]);
   // The portal's backups are VMs' (Cozystack's other applications have theirs elsewhere).
   const isVm = (o: { spec: { applicationRef?: ApplicationRef } }) => o.spec.applicationRef?.kind === "VMInstance";
-  const backupInfos = backups.items.filter(isVm).map(toBackupInfo).sort(newestFirst);
-  const byName = new Map(backupInfos.map((b) => [b.name, b]));
-  const allBackupVms = vm ? new Map<string, BackupInfo>() : byName;
-  if (vm) {
-    // RestoreJobs name a Backup; the VM's own are those whose Backup (or target) is this VM.
-    const everyBackup = await list<BackupObject>(kinds.Backup, false);
-    for (const b of everyBackup.items.map(toBackupInfo)) allBackupVms.set(b.name, b);
-  }
-  const restoreInfos = restores.items.map((r) => toRestoreJobInfo(r, allBackupVms, namespace))
-    .filter((r) => !vm || (r.vm === vm && r.targetTenant === null) || allBackupVms.get(r.backup)?.vm === vm)
+  const everyBackup = backups.items.filter(isVm).map(toBackupInfo).sort(newestFirst);
+  const byName = new Map(everyBackup.map((b) => [b.name, b]));
+  const backupInfos = vm ? everyBackup.filter((b) => b.vm === vm) : everyBackup;
+  const restoreInfos = restores.items.map((r) => toRestoreJobInfo(r, byName, namespace))
+    .filter((r) => !vm || (r.vm === vm && r.targetTenant === null) || byName.get(r.backup)?.vm === vm)
     .sort(newestFirst);
   return {
     backups: backupInfos,
