@@ -32,14 +32,19 @@ test.afterAll(async ({ browser }) => {
   await page.close();
 });
 
-/** Runs a shell line on the open serial console and returns the value it printed as `<tag>=<value>`. */
+/**
+ * Runs a shell line on the open serial console and returns the value it printed as
+ * `<tag>=<value>/<tag>`. The closing `/<tag>` tells a whole value from one the terminal has only
+ * partly drawn: the guest's UART sends 16 bytes per interrupt, so a 64-digit sha256 can reach the
+ * page in several frames (a CI run once compared the first frame's digits with the marker).
+ */
 async function shellValue(page: Page, tag: string, line: string): Promise<string> {
   const terminal = page.getByTestId("serial-terminal");
   if (!(await terminal.evaluate((el) => el.contains(document.activeElement)))) await terminal.click();
-  await page.keyboard.type(`${line}\n`, { delay: 10 });
+  await page.keyboard.type(`${line}/${tag}\n`, { delay: 10 });
   let value = "";
   await expect.poll(async () => {
-    const found = (await terminalLines(page)).map((l) => new RegExp(`^${tag}=(\\S+)`).exec(l)).filter(Boolean).pop();
+    const found = (await terminalLines(page)).map((l) => new RegExp(`^${tag}=([^\\s$()]+)/${tag}$`).exec(l)).filter(Boolean).pop();
     value = found?.[1] ?? "";
     return value;
   }, { timeout: 30_000 }).not.toBe("");
@@ -67,7 +72,7 @@ test("a marker written to the data disk survives: back up, overwrite, restore in
   const marker = await shellValue(page, "MARK",
     `head -c 4096 /dev/urandom > /tmp/m && dd if=/tmp/m of=${device} bs=4096 count=1 conv=fsync 2>/dev/null && echo MARK=$(sha256sum < /tmp/m | cut -c1-64)`);
   expect(marker).toMatch(/^[0-9a-f]{64}$/);
-  expect(await shellValue(page, "READ1", `echo READ1=$(dd if=${device} bs=4096 count=1 2>/dev/null | sha256sum | cut -c1-64)`)).toBe(marker);
+  expect(await shellValue(page, "READ1", `echo READ1=$(dd if=${device} bs=4096 count=1 2>/dev/null | sha256sum | cut -c1-64)`), "the marker read back before the backup").toBe(marker);
 
   // 2. Back up now, from the VM's Backups tab; the backup shows Ready.
   await page.goto(`/t/acme/vms/${name}?tab=backups`);
@@ -103,7 +108,7 @@ test("a marker written to the data disk survives: back up, overwrite, restore in
   await expect.poll(async () => {
     const r = (await overview(page)).restores.find((x) => x.backup === backupName);
     if (r?.phase === "Succeeded") restoreMs = Date.parse(r.completedAt!) - Date.parse(r.startedAt!);
-    return r?.phase;
+    return r?.phase === "Failed" ? `Failed: ${r.message}` : r?.phase;
   }, { timeout: 180_000 }).toBe("Succeeded");
   console.log(`[backups] restore in place of ${name}: ${restoreMs} ms (halt, disks written back, VM started)`);
   await waitForVmState(page, name, "Running");
@@ -111,5 +116,6 @@ test("a marker written to the data disk survives: back up, overwrite, restore in
   // 5. The console reads the original marker.
   await openConsole(page);
   const device2 = await shellValue(page, "DEV2", `${findDisk}; echo DEV2=$D`);
-  expect(await shellValue(page, "READ2", `echo READ2=$(dd if=${device2} bs=4096 count=1 2>/dev/null | sha256sum | cut -c1-64)`)).toBe(marker);
+  expect(await shellValue(page, "READ2", `echo READ2=$(dd if=${device2} bs=4096 count=1 2>/dev/null | sha256sum | cut -c1-64)`),
+    "the data disk's first 4 KiB after the restore in place").toBe(marker);
 });
