@@ -4,8 +4,9 @@
  *
  * Env: PORT (default 3000), HOST (default 127.0.0.1; 0.0.0.0 to listen on every interface),
  * NODE_ENV=production for a built app, TRUST_PROXY=1 to keep an upstream proxy's X-Forwarded-For,
- * HIKUBE_TEST_HOOKS=1 (tests only) to answer `GET /__test__/console-relay` with the relay's count of
- * upstream connections (so integration tests can prove a refused user opened none),
+ * HIKUBE_TEST_HOOKS=1 (tests only) to answer `GET /__test__/console-relay[?vm=<VM name>]` with the
+ * relay's count of upstream connections, in all or to that VM (so tests can prove a refused user
+ * opened none),
  * HIKUBE_SHUTDOWN_DELAY_SECONDS (default 5) and HIKUBE_SHUTDOWN_TIMEOUT_SECONDS (default 25): the
  * graceful stop on SIGTERM or SIGINT, lib/server/lifecycle.ts; HIKUBE_METRICS_TOKEN: who may read
  * `GET /metrics` (lib/server/metrics.ts).
@@ -151,8 +152,9 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
       res.setHeader("retry-after", "1");
       return sendJson(res, 503, shuttingDown().toBody());
     }
-    if (testHooks && req.method === "GET" && req.url === "/__test__/console-relay") {
-      return sendJson(res, 200, { upstreamConnections: upstreamConnectionCount() });
+    if (testHooks && req.method === "GET" && req.url?.startsWith("/__test__/console-relay")) {
+      const vm = new URL(req.url, "http://portal").searchParams.get("vm") ?? undefined;
+      return sendJson(res, 200, { upstreamConnections: upstreamConnectionCount(vm) });
     }
     void handle(req, res);
   };

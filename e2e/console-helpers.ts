@@ -62,9 +62,12 @@ export async function openConsoleFromList(page: Page, name: string): Promise<voi
   await expect(page).toHaveURL(new RegExp(`/t/acme/vms/${name}/console$`));
 }
 
-/** How many upstream connections the portal's relay has tried (test hook, HIKUBE_TEST_HOOKS=1). */
-export async function upstreamConnections(origin: string): Promise<number> {
-  const res = await fetch(`${origin}/__test__/console-relay`);
+/**
+ * How many upstream connections the portal's relay has tried to VM `vm` (test hook,
+ * HIKUBE_TEST_HOOKS=1): counted per VM, since the other worker's specs open consoles meanwhile.
+ */
+export async function upstreamConnections(origin: string, vm: string): Promise<number> {
+  const res = await fetch(`${origin}/__test__/console-relay?vm=${encodeURIComponent(vm)}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { upstreamConnections: number }).upstreamConnections;
 }

@@ -87,7 +87,7 @@ test("the VNC tab renders the guest's screen and Ctrl+Alt+Del reaches the guest"
 });
 
 test("victor (view) and bob (other tenant) are refused with a message, and no upstream connection is opened", async ({ browser }) => {
-  const before = await upstreamConnections(origin);
+  const before = await upstreamConnections(origin, name);
   const victor = await newSignedInPage(browser, "victor");
   await expect(victor.getByRole("row", { name: new RegExp(name) })).toBeVisible();
   await expect(victor.getByRole("link", { name: `Open the console of ${name}` })).toHaveCount(0);
@@ -104,7 +104,7 @@ test("victor (view) and bob (other tenant) are refused with a message, and no up
   await anonymous.goto(`/t/acme/vms/${name}/console`);
   await expect(anonymous).toHaveURL(/\/signin/);
 
-  expect(await upstreamConnections(origin)).toBe(before);
+  expect(await upstreamConnections(origin, name)).toBe(before);
   for (const p of [victor, bob, anonymous]) await p.context().close();
 });
 

@@ -37,8 +37,9 @@ function open(client: PortalClient, urlPath: string, origin: string | null = por
   });
 }
 
-async function upstreamCount(): Promise<number> {
-  const res = await fetch(`${portalUrl}/__test__/console-relay`);
+/** The relay's upstream connections to VM `vm` (test hook; per VM, as other files open consoles meanwhile). */
+async function upstreamCount(vm: string): Promise<number> {
+  const res = await fetch(`${portalUrl}/__test__/console-relay?vm=${vm}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { upstreamConnections: number }).upstreamConnections;
 }
@@ -97,7 +98,7 @@ afterAll(async () => {
 
 describe("refused upgrades: HTTP status before any upstream connection", () => {
   it("answers 403 to victor (view), 404 to bob, 401 without a session, 403 to a cross-site origin", async () => {
-    const before = await upstreamCount();
+    const before = await upstreamCount(running);
     const cases: [PortalClient, string, string | null, number, string][] = [
       [victor, consolePath("acme", running), portalUrl, 403, "forbidden"],
       [victor, consolePath("acme", running, "vnc"), portalUrl, 403, "forbidden"],
@@ -114,7 +115,7 @@ describe("refused upgrades: HTTP status before any upstream connection", () => {
     }
     expect((await getDb().auditLog.findMany({ where: { action: "vm.console.open", targetName: running, result: "denied" } })).map((r) => r.actor).sort())
       .toEqual(["alice", "alice", "alice", "anonymous", "bob", "victor"]);
-    expect(await upstreamCount()).toBe(before);
+    expect(await upstreamCount(running)).toBe(before);
   });
 });
 
@@ -130,7 +131,7 @@ describe("alice's running VM", () => {
   }, 130_000);
 
   it("reaches the guest's shell through the portal; typed text reaches the guest", async () => {
-    const before = await upstreamCount();
+    const before = await upstreamCount(running);
     const opened = await open(alice, consolePath("acme", running));
     if (!("ws" in opened)) throw new Error(`refused: ${JSON.stringify(opened)}`);
     const { ws } = opened;
@@ -140,7 +141,7 @@ describe("alice's running VM", () => {
     ws.send("echo $((6*7))\n");
     await waitFor(ws, /\n42\r?\n/, 20_000);
     ws.close();
-    expect(await upstreamCount()).toBe(before + 1);
+    expect(await upstreamCount(running)).toBe(before + 1);
   }, 120_000);
 
   it("closes the older console with 4410 \"session taken over\" when a newer one opens", async () => {
@@ -183,12 +184,12 @@ describe("sessions in use", () => {
     it(`answers ${kind}?preserveSession=true with 4503 while a session is open, without taking it over`, async () => {
       const first = await open(alice, consolePath("acme", running, kind));
       if (!("ws" in first)) throw new Error(`refused: ${JSON.stringify(first)}`);
-      const before = await upstreamCount();
+      const before = await upstreamCount(running);
       const second = await open(alice, `${consolePath("acme", running, kind)}?preserveSession=true`);
       if (!("ws" in second)) throw new Error(`refused: ${JSON.stringify(second)}`);
       expect(await second.closed).toEqual({ code: 4503, reason: "session in use" });
       // the relay answered from its own sessions: no upstream connection was tried
-      expect(await upstreamCount()).toBe(before);
+      expect(await upstreamCount(running)).toBe(before);
       expect(first.ws.readyState).toBe(WebSocket.OPEN);
       first.ws.close();
       await first.closed;

@@ -118,8 +118,9 @@ describe("console sessions per user", () => {
     });
   }
 
-  async function upstreamCount(): Promise<number> {
-    const res = await fetch(`${portalUrl}/__test__/console-relay`);
+  /** The relay's upstream connections to VM `vm` (test hook; per VM, as other files open consoles meanwhile). */
+  async function upstreamCount(vm: string): Promise<number> {
+    const res = await fetch(`${portalUrl}/__test__/console-relay?vm=${vm}`);
     return ((await res.json()) as { upstreamConnections: number }).upstreamConnections;
   }
 
@@ -155,7 +156,7 @@ describe("console sessions per user", () => {
       if (!("ws" in o)) throw new Error(`${target} refused: ${JSON.stringify(o)}`);
       opened.push(o);
     }
-    const before = await upstreamCount();
+    const before = await upstreamCount(halted);
     const refused = await openConsole(consolePath(halted, "console"));
     if (!("status" in refused)) throw new Error("the console over the cap was upgraded");
     expect(refused.status).toBe(429);
@@ -163,7 +164,7 @@ describe("console sessions per user", () => {
       code: "too_many_requests", reason: "too_many_consoles", params: { limit: maxConsoles },
       message: `You have ${maxConsoles} console sessions open; close one (another tab?) and retry.`, details: { limit: maxConsoles },
     });
-    expect(await upstreamCount()).toBe(before);
+    expect(await upstreamCount(halted)).toBe(before);
     const rows = await getDb().auditLog.findMany({ where: { action: "vm.console.open", targetName: halted } });
     expect(rows.map((r) => [r.actor, r.tenantName, r.result])).toEqual([["alice", "acme", "denied"]]);
     expect(rows[0].errorMessage).toMatch(/console sessions open/);

@@ -221,11 +221,18 @@ export function closeConsoleSessions(): { open: number; ended: Promise<void> } {
   return { open: sessions.length, ended: closed.then(() => {}) };
 }
 
-let upstreamConnections = 0;
+/** Upstream connections this process has tried to open, by `<namespace>/<VM name>`. */
+const upstreamConnections = new Map<string, number>();
 
-/** How many upstream connections this process has tried to open (tests prove refusals open none). */
-export function upstreamConnectionCount(): number {
-  return upstreamConnections;
+/**
+ * How many upstream connections this process has tried to open (tests prove refusals open none):
+ * in all, or to the VMs named `vm` (in any namespace; a test's VM name is unique, and counting
+ * one VM keeps the figure still while other tests open consoles in parallel).
+ */
+export function upstreamConnectionCount(vm?: string): number {
+  let n = 0;
+  for (const [key, count] of upstreamConnections) if (vm === undefined || key.endsWith(`/${vm}`)) n += count;
+  return n;
 }
 
 const wss = new WebSocketServer({
@@ -395,7 +402,7 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
 
   const upstreamUrl = `${conn.server.replace(/^http/, "ws")}/apis/subresources.kubevirt.io/v1/namespaces/${access.tenant.namespace}` +
     `/virtualmachineinstances/vm-instance-${name}/${kind}${target.preserveSession && kind === "vnc" ? "?preserveSession=true" : ""}`;
-  upstreamConnections++;
+  upstreamConnections.set(`${access.tenant.namespace}/${name}`, (upstreamConnections.get(`${access.tenant.namespace}/${name}`) ?? 0) + 1);
   const upstream = new WebSocket(upstreamUrl, [kubevirtSubprotocol], {
     agent: conn.longLivedAgent,
     headers: { ...conn.authHeaders, ...impersonationHeaders(access.identity) } as Record<string, string>,
