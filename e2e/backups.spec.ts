@@ -83,9 +83,14 @@ test("a marker written to the data disk survives: back up, overwrite, restore in
     backupName = ready?.name ?? "";
     return backupName;
   }, { timeout: 120_000 }).not.toBe("");
-  const job = (await overview(page)).jobs.find((j) => j.backup === backupName)!;
+  // The Backup is Ready a moment before its job records backupRef and completedAt.
+  let job: BackupsOverview["jobs"][number] | undefined;
+  await expect.poll(async () => {
+    job = (await overview(page)).jobs.find((j) => j.backup === backupName && j.completedAt);
+    return job?.phase;
+  }, { timeout: 30_000 }).toBe("Succeeded");
   const backup = (await overview(page)).backups.find((b) => b.name === backupName)!;
-  console.log(`[backups] backup of ${name} (1 GiB data disk + root): ${Date.parse(job.completedAt!) - Date.parse(job.startedAt!)} ms, ${backup.sizeBytes} bytes`);
+  console.log(`[backups] backup of ${name} (1 GiB data disk + root): ${Date.parse(job!.completedAt!) - Date.parse(job!.startedAt!)} ms, ${backup.sizeBytes} bytes`);
   const restoreButton = page.getByRole("button", { name: `Restore backup ${backupName}` });
   await expect(restoreButton).toBeVisible({ timeout: 30_000 });
 

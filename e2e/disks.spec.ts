@@ -9,7 +9,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { signInAs, uniqueVmName } from "./fixtures";
+import { signInAs, uniqueVmName, waitForHydration } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -55,8 +55,10 @@ test.afterAll(async ({ browser }) => {
 
 async function openCreateDisk(page: Page, name: string) {
   await page.goto("/t/acme/disks");
+  await waitForHydration(page);
   await page.getByRole("link", { name: "Create disk" }).first().click();
   await expect(page.getByRole("heading", { name: "Create a disk" })).toBeVisible();
+  await waitForHydration(page);
   await page.getByLabel("Name", { exact: true }).fill(name);
 }
 
@@ -154,7 +156,7 @@ test("alice creates a stopped VM with a data disk and the ISO; its page lists bo
   await page.getByLabel("Size of data disk 1").fill("2Gi");
   await page.getByRole("checkbox", { name: new RegExp(iso) }).check();
   await page.getByRole("button", { name: "Create VM" }).click();
-  await expect(page).toHaveURL(/\/t\/acme\/vms$/);
+  await expect(page).toHaveURL(/\/t\/acme\/vms$/, { timeout: 60_000 });
 
   await page.getByRole("link", { name: vm, exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/t/acme/vms/${vm}$`));
@@ -188,6 +190,7 @@ test("deleting the attached ISO is refused with the VM's name; after detaching i
   await expect(page.getByRole("list", { name: "Disks" }).getByRole("listitem")).toHaveCount(2);
 
   await page.goto("/t/acme/disks");
+  await waitForHydration(page);
   await expect(row).not.toContainText(vm);
   await row.getByRole("button", { name: `Delete ${iso}` }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete", exact: true }).click();

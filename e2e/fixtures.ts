@@ -4,7 +4,8 @@ import { expect, type Browser, type Cookie, type Page } from "@playwright/test";
 export async function signInAs(page: Page, username: string, password: string): Promise<void> {
   await page.goto("/signin");
   await fillSignInForm(page, username, password);
-  await expect(page).toHaveURL(/\/t\/[a-z0-9]+\/vms/);
+  // bcrypt and the list's first server render: seconds on a loaded machine
+  await expect(page).toHaveURL(/\/t\/[a-z0-9]+\/vms/, { timeout: 60_000 });
   await waitForHydration(page);
 }
 

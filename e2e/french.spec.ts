@@ -15,6 +15,11 @@ import { expect, test, type Browser, type Cookie, type Page } from "@playwright/
 import { signInCookies, uniqueVmName } from "./fixtures";
 import { consoleState } from "./console-helpers";
 
+// One worker runs this file's tests in order, so beforeAll makes the VM once: with fullyParallel
+// each test would be its own group, and a worker running two of them would delete the VM, then
+// create it again under the same name (chosen when the file loads) while it is still going.
+test.describe.configure({ mode: "default" });
+
 const vm = uniqueVmName("fr");
 type Who = "alice" | "admin" | "nobody";
 const sessions: Partial<Record<Who, Cookie[]>> = {};

@@ -40,7 +40,7 @@ test("pause makes the serial console stop echoing; unpause brings the echo back"
   test.setTimeout(150_000);
   await signInAs(page, "alice", "alice-password");
   await openConsoleFromList(page, name);
-  await expect(consoleState(page)).toHaveAttribute("data-state", "connected");
+  await expect(consoleState(page)).toHaveAttribute("data-state", "connected", { timeout: 60_000 });
   await waitForPrompt(page, name);
   await page.keyboard.type("echo hi-$((40+2))\n", { delay: 30 });
   await expect.poll(() => terminalLines(page)).toContain("hi-42");

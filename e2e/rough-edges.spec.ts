@@ -4,7 +4,7 @@
  * creates is Halted (no QEMU guest is started).
  */
 import { expect, test, type Page } from "@playwright/test";
-import { signInAs, uniqueVmName } from "./fixtures";
+import { signInAs, uniqueVmName, waitForHydration } from "./fixtures";
 
 /** The page's origin, for the same-origin check of the API's mutations. */
 const originOf = (page: Page) => new URL(page.url()).origin;
@@ -116,6 +116,7 @@ test("the audit table shows actions as translated labels with the code beside, a
     expect(changed.status(), await changed.text()).toBe(200);
 
     await page.goto("/admin/audit");
+    await waitForHydration(page); // the filter form is controlled: values typed before hydration are lost
     await page.getByLabel("Tenant", { exact: true }).fill("acme");
     const action = page.getByLabel("Action", { exact: true });
     await action.selectOption({ label: "Change member level" });
@@ -179,6 +180,7 @@ test("the not-found page switches to French, has the theme switch, and leads bac
   const res = await page.goto(`/${uniqueVmName("nowhere")}`);
   expect(res?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await waitForHydration(page);
 
   await page.getByRole("combobox", { name: "Language" }).selectOption("fr");
   await expect(page.getByRole("heading", { name: "Page introuvable" })).toBeVisible();

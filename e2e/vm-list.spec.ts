@@ -14,7 +14,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Cookie, type Page } from "@playwright/test";
 import { adminClient, request as clusterRequest, type AdminClient } from "../dev-cluster/kube";
-import { signInCookies } from "./fixtures";
+import { signInCookies, waitForHydration } from "./fixtures";
 
 // One tenant and one set of VMs for the whole file: the tests run in order, in one worker.
 test.describe.configure({ mode: "serial", timeout: 120_000 });
@@ -126,6 +126,7 @@ test.afterAll(async ({ browser }, testInfo) => {
 test("search, filters and sort narrow the 30 VMs as typed and survive a reload", async ({ page }) => {
   await signedInAs(page, "alice");
   await page.goto(`/t/${tenant}/vms`);
+  await waitForHydration(page); // the rows come from the server: typing before hydration is lost
   await expect(shownCount(page)).toHaveText("30 of 30 VMs");
   await expect.poll(async () => (await rowNames(page)).length).toBe(30);
 
@@ -232,6 +233,7 @@ test("back on the list from a VM page, a VM created meanwhile elsewhere shows wi
 test("a bulk stop of 3 VMs, chosen with the keyboard, reports each VM and clears the selection", async ({ page }) => {
   await signedInAs(page, "alice");
   await page.goto(`/t/${tenant}/vms?q=cache-&sort=name`);
+  await waitForHydration(page);
   await expect(shownCount(page)).toHaveText("10 of 30 VMs");
   const chosen = ["cache-1", "cache-2", "cache-3"];
   for (const name of chosen) await page.getByRole("checkbox", { name: `Select ${name}`, exact: true }).press("Space");
@@ -285,6 +287,7 @@ test("victor (view) sees the list and its filters but no checkbox and no bulk ac
 test("select all, then a bulk delete removes the shown VMs and keeps their disks", async ({ page }) => {
   await signedInAs(page, "alice");
   await page.goto(`/t/${tenant}/vms?q=web-1&sort=name`);
+  await waitForHydration(page);
   await expect(shownCount(page)).toHaveText("2 of 30 VMs");
   await page.getByRole("checkbox", { name: "Select all shown VMs" }).check();
   const toolbar = page.getByRole("group", { name: "Actions on the selected VMs" });

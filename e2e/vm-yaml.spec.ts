@@ -9,6 +9,11 @@
 import { expect, request, test, type APIRequestContext, type Page } from "@playwright/test";
 import { signInAs, uniqueVmName } from "./fixtures";
 
+// One worker runs this file's tests in order, so beforeAll makes the VM once: with fullyParallel
+// each test would be its own group, and a worker running two of them would delete the VM, then
+// create it again under the same name (chosen when the file loads) while it is still going.
+test.describe.configure({ mode: "default" });
+
 const name = uniqueVmName("yaml");
 const apiPath = `/api/tenants/acme/vms/${name}/yaml`;
 

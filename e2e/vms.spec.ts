@@ -16,9 +16,9 @@ test("alice creates a VM with the picker, sees it live, switches to French and d
   await page.getByRole("combobox", { name: "OS profile" }).selectOption("ubuntu");
   await page.getByRole("button", { name: "Create VM" }).click();
 
-  await expect(page).toHaveURL(/\/t\/acme\/vms$/);
+  await expect(page).toHaveURL(/\/t\/acme\/vms$/, { timeout: 60_000 });
   const row = page.getByRole("row", { name: new RegExp(name) });
-  await expect(row).toBeVisible();
+  await expect(row).toBeVisible({ timeout: 60_000 });
   await expect(row).toContainText("u1.large");
   await expect(row).toContainText("ubuntu");
   expect(await page.evaluate(() => (window as unknown as { noReload?: boolean }).noReload)).toBe(true);
