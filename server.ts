@@ -153,8 +153,10 @@ export async function startServer(opts: { port?: number; host?: string; dev?: bo
       return sendJson(res, 503, shuttingDown().toBody());
     }
     if (testHooks && req.method === "GET" && req.url?.startsWith("/__test__/console-relay")) {
-      const vm = new URL(req.url, "http://portal").searchParams.get("vm") ?? undefined;
-      return sendJson(res, 200, { upstreamConnections: upstreamConnectionCount(vm) });
+      const url = new URL(req.url, "http://portal");
+      if (url.pathname === "/__test__/console-relay") {
+        return sendJson(res, 200, { upstreamConnections: upstreamConnectionCount(url.searchParams.get("vm") ?? undefined) });
+      }
     }
     void handle(req, res);
   };

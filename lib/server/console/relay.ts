@@ -221,17 +221,24 @@ export function closeConsoleSessions(): { open: number; ended: Promise<void> } {
   return { open: sessions.length, ended: closed.then(() => {}) };
 }
 
-/** Upstream connections this process has tried to open, by `<namespace>/<VM name>`. */
-const upstreamConnections = new Map<string, number>();
+/** Upstream connections this process has tried to open. */
+let upstreamConnections = 0;
+/**
+ * The same, by `<namespace>/<VM name>`: kept only under HIKUBE_TEST_HOOKS=1 (server.ts's test
+ * hook), since a long-running replica would otherwise keep an entry for every VM ever opened.
+ */
+const upstreamConnectionsByVm = process.env.HIKUBE_TEST_HOOKS === "1" ? new Map<string, number>() : null;
 
 /**
  * How many upstream connections this process has tried to open (tests prove refusals open none):
  * in all, or to the VMs named `vm` (in any namespace; a test's VM name is unique, and counting
- * one VM keeps the figure still while other tests open consoles in parallel).
+ * one VM keeps the figure still while other tests open consoles in parallel; 0 without
+ * HIKUBE_TEST_HOOKS=1).
  */
 export function upstreamConnectionCount(vm?: string): number {
+  if (vm === undefined) return upstreamConnections;
   let n = 0;
-  for (const [key, count] of upstreamConnections) if (vm === undefined || key.endsWith(`/${vm}`)) n += count;
+  for (const [key, count] of upstreamConnectionsByVm ?? []) if (key.endsWith(`/${vm}`)) n += count;
   return n;
 }
 
@@ -402,7 +409,9 @@ async function relay(req: IncomingMessage, socket: Duplex, head: Buffer, target:
 
   const upstreamUrl = `${conn.server.replace(/^http/, "ws")}/apis/subresources.kubevirt.io/v1/namespaces/${access.tenant.namespace}` +
     `/virtualmachineinstances/vm-instance-${name}/${kind}${target.preserveSession && kind === "vnc" ? "?preserveSession=true" : ""}`;
-  upstreamConnections.set(`${access.tenant.namespace}/${name}`, (upstreamConnections.get(`${access.tenant.namespace}/${name}`) ?? 0) + 1);
+  upstreamConnections++;
+  const vmKey = `${access.tenant.namespace}/${name}`;
+  upstreamConnectionsByVm?.set(vmKey, (upstreamConnectionsByVm.get(vmKey) ?? 0) + 1);
   const upstream = new WebSocket(upstreamUrl, [kubevirtSubprotocol], {
     agent: conn.longLivedAgent,
     headers: { ...conn.authHeaders, ...impersonationHeaders(access.identity) } as Record<string, string>,
